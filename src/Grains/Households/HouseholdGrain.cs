@@ -1,0 +1,115 @@
+using Shinsa.Grains.Findings;
+using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
+
+namespace Shinsa.Grains.Households;
+
+/// <summary>
+/// A household (世帯) keyed by its card: its members' eligibility, its receipts by key, and the findings on them.
+/// All state changes come through <see cref="Apply"/>; the grain has no clock, no randomness and no I/O, so
+/// applying the same records from a snapshot reproduces the same state and the same rollup deltas.
+/// </summary>
+public sealed class HouseholdGrain
+{
+    private readonly Dictionary<ReceiptKey, Receipt> _receipts = new();
+    private readonly Dictionary<string, Finding> _findings = new();
+    // Kept as a set so a row delivered twice (a retried eligibility file) is a no-op.
+    private readonly SortedSet<EligibilityEvent> _eligibility = new(EligibilityOrder.Instance);
+
+    public HouseholdGrain(HouseholdCard card) => Card = card;
+
+    public HouseholdCard Card { get; }
+    public int ReceiptCount => _receipts.Count;
+    public IEnumerable<Receipt> Receipts => _receipts.Values;
+    public IEnumerable<Finding> Findings => _findings.Values;
+    public IEnumerable<EligibilityEvent> Eligibility => _eligibility;
+
+    public void Apply(LogRecord record, KpiRollup rollup)
+    {
+        switch (record)
+        {
+            case ReceiptArrived r: ApplyReceipt(r.Receipt, rollup); break;
+            case EligibilityArrived e: _eligibility.Add(e.Event); break;
+            default: throw new ArgumentException($"unknown record {record.GetType().Name}", nameof(record));
+        }
+    }
+
+    private void ApplyReceipt(Receipt receipt, KpiRollup rollup)
+    {
+        if (receipt.Card != Card)
+            throw new ArgumentException($"receipt {receipt.Key} belongs to {receipt.Card}, not {Card}", nameof(receipt));
+
+        // A receipt under a key already held replaces it (再請求): its contribution leaves before the new one enters.
+        if (_receipts.Remove(receipt.Key, out var earlier))
+        {
+            var earlierFinding = RemoveFinding(earlier);
+            rollup.Add(KpiRollup.KeyOf(earlier), -Contribution(earlier, earlierFinding));
+        }
+
+        _receipts[receipt.Key] = receipt;
+        var finding = TotalCheck.Evaluate(receipt);
+        if (finding is not null) _findings[finding.Id] = finding;
+        rollup.Add(KpiRollup.KeyOf(receipt), Contribution(receipt, finding));
+    }
+
+    private Finding? RemoveFinding(Receipt receipt)
+    {
+        var id = $"{TotalCheck.CheckId}:{receipt.Key}";
+        return _findings.Remove(id, out var finding) ? finding : null;
+    }
+
+    private static KpiCounters Contribution(Receipt receipt, Finding? finding) =>
+        KpiRollup.CountersOf(receipt) with
+        {
+            Findings = finding is null ? 0 : 1,
+            FindingYen = finding?.YenAtStake ?? 0,
+        };
+
+    public HouseholdSnapshot ToSnapshot() =>
+        new(Card,
+            _receipts.Values.OrderBy(r => r.Key.ProviderCode, StringComparer.Ordinal)
+                .ThenBy(r => r.Key.BillingMonth).ThenBy(r => r.Key.ReceiptNo).ToList(),
+            _findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
+            _eligibility.ToList());
+
+    public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
+    {
+        var grain = new HouseholdGrain(snapshot.Card);
+        foreach (var r in snapshot.Receipts) grain._receipts[r.Key] = r;
+        foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
+        foreach (var e in snapshot.Eligibility) grain._eligibility.Add(e);
+        return grain;
+    }
+}
+
+/// <summary>The persisted form of a <see cref="HouseholdGrain"/>, in a canonical order so equal states serialise equally.</summary>
+public sealed record HouseholdSnapshot(
+    HouseholdCard Card,
+    IReadOnlyList<Receipt> Receipts,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<EligibilityEvent> Eligibility);
+
+/// <summary>A total order on eligibility rows that ignores where they came from (the source line).</summary>
+internal sealed class EligibilityOrder : IComparer<EligibilityEvent>
+{
+    public static readonly EligibilityOrder Instance = new();
+
+    public int Compare(EligibilityEvent? x, EligibilityEvent? y)
+    {
+        if (ReferenceEquals(x, y)) return 0;
+        if (x is null) return -1;
+        if (y is null) return 1;
+        int c;
+        if ((c = string.CompareOrdinal(x.Branch, y.Branch)) != 0) return c;
+        if ((c = x.ValidFrom.CompareTo(y.ValidFrom)) != 0) return c;
+        if ((c = x.Kind.CompareTo(y.Kind)) != 0) return c;
+        if ((c = (x.ValidTo ?? int.MaxValue).CompareTo(y.ValidTo ?? int.MaxValue)) != 0) return c;
+        if ((c = string.CompareOrdinal(x.PersonId, y.PersonId)) != 0) return c;
+        if ((c = string.CompareOrdinal(x.HouseholdId, y.HouseholdId)) != 0) return c;
+        if ((c = x.BurdenPct.CompareTo(y.BurdenPct)) != 0) return c;
+        if ((c = string.CompareOrdinal(x.IncomeClass, y.IncomeClass)) != 0) return c;
+        if ((c = x.System.CompareTo(y.System)) != 0) return c;
+        if ((c = x.BirthDate.CompareTo(y.BirthDate)) != 0) return c;
+        return x.Sex.CompareTo(y.Sex);
+    }
+}

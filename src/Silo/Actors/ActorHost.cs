@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Shinsa.Grains.Rollups;
+using Shinsa.Silo.Hosting;
+using Shinsa.Silo.Storage;
+
+namespace Shinsa.Silo.Actors;
+
+/// <summary>
+/// The actor host: owns the shards and their workers, recovers them from the store at start, routes appended
+/// records to the shard workers, and answers queries over the shards' partials. It knows nothing of the domain
+/// beyond "a record for a household card".
+/// </summary>
+public sealed class ActorHost : IHostedService, IAsyncDisposable
+{
+    private readonly ILogStore _store;
+    private readonly ShinsaOptions _options;
+    private readonly ILogger<ActorHost> _logger;
+    private readonly ShinsaMetrics _metrics;
+    private readonly Shard[] _shards;
+    private readonly ShardWorker[] _workers;
+    private readonly List<Task> _running = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Timer? _housekeeping;
+    private long _backlog;
+    private volatile Exception? _fault;
+
+    public ActorHost(ILogStore store, IOptions<ShinsaOptions> options, ILogger<ActorHost> logger, ShinsaMetrics metrics)
+    {
+        _store = store;
+        _options = options.Value;
+        _logger = logger;
+        _metrics = metrics;
+        Map = new ShardMap(_options.ShardCount);
+        var perShardCap = Math.Max(1, _options.ResidentGrainCap / _options.ShardCount);
+        _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap)).ToArray();
+        var workers = Math.Clamp(_options.Workers, 1, _options.ShardCount);
+        _workers = Enumerable.Range(0, workers)
+            .Select(w => new ShardWorker(w, _shards.Where(s => s.Id % workers == w), _options, OnApplied, OnFault))
+            .ToArray();
+        metrics.ObserveHost(this);
+    }
+
+    public ShardMap Map { get; }
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully && _fault is null;
+    public Task Ready => _ready.Task;
+    public Exception? Fault => _fault;
+    public long Backlog => Interlocked.Read(ref _backlog);
+    public int ResidentGrains => _shards.Sum(s => s.ResidentCount);
+    public int ShardCount => _shards.Length;
+    public long AppliedSeq(int shard) => _shards[shard].AppliedSeq;
+    public IEnumerable<(int Shard, int Worker, long AppliedSeq, long CheckpointSeq, int Resident)> ShardStatus() =>
+        _workers.SelectMany(w => w.Shards.Select(s => (s.Id, w.Id, s.AppliedSeq, s.CheckpointSeq, s.ResidentCount))).OrderBy(s => s.Item1);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _store.Initialize(_options.ShardCount);
+        // Recovery runs in the background so /health/live answers at once; /health/ready and ingestion wait for it.
+        _ = Task.Run(Recover, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task Recover()
+    {
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var replayed = await Task.WhenAll(_workers.Select(w => Task.Run(() => w.Shards.Sum(s => s.Recover()))));
+            _logger.LogInformation("Recovered {Shards} shards in {Elapsed} ms, replaying {Records} log records after the snapshots",
+                _shards.Length, clock.ElapsedMilliseconds, replayed.Sum());
+            foreach (var worker in _workers) _running.Add(Task.Run(worker.RunAsync));
+            _housekeeping = new Timer(_ => { foreach (var w in _workers) w.Nudge(); }, null,
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            _ready.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            OnFault(e);
+            _ready.TrySetException(e);
+        }
+    }
+
+    /// <summary>Reserves room for <paramref name="records"/> in the backlog; false means "answer 429".</summary>
+    public bool TryAdmit(int records)
+    {
+        while (true)
+        {
+            var current = Interlocked.Read(ref _backlog);
+            // A file bigger than the whole bound still gets in when nothing else is waiting, or it never would.
+            if (current > 0 && current + records > _options.MaxBacklogRecords) return false;
+            if (Interlocked.CompareExchange(ref _backlog, current + records, current) == current) return true;
+        }
+    }
+
+    public void Release(int records) => Interlocked.Add(ref _backlog, -records);
+
+    private void OnApplied(int records)
+    {
+        Interlocked.Add(ref _backlog, -records);
+        _metrics.RecordsApplied.Add(records);
+    }
+
+    private void OnFault(Exception e)
+    {
+        _fault ??= e;
+        _logger.LogCritical(e, "A shard worker failed; the silo stops applying records and reports not ready. Restart replays the log.");
+    }
+
+    /// <summary>Hands appended records to their shards' workers, in log order.</summary>
+    internal async ValueTask DispatchAsync(int shard, long seq, Grains.Records.LogRecord record)
+    {
+        var worker = _workers[shard % _workers.Length];
+        await worker.EnqueueAsync(new WorkItem(shard, seq, record), CancellationToken.None);
+    }
+
+    /// <summary>Sums the shards' partial rollups over the cells <paramref name="filter"/> selects.</summary>
+    public KpiCounters SumKpis(Func<KpiKey, bool> filter)
+    {
+        var total = default(KpiCounters);
+        foreach (var shard in _shards)
+            lock (shard.RollupLock) shard.Rollup.SumInto(filter, ref total);
+        return total;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _housekeeping?.Dispose();
+        foreach (var worker in _workers) worker.Complete();
+        await Task.WhenAll(_running).WaitAsync(cancellationToken);
+        _logger.LogInformation("Shard workers stopped after writing their snapshots");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_housekeeping is not null) await _housekeeping.DisposeAsync();
+    }
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Shinsa.Grains;
+using Shinsa.Grains.Households;
+using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
+using Shinsa.Silo.Storage;
+
+namespace Shinsa.Silo.Actors;
+
+/// <summary>
+/// One shard: its resident grains, its partial KPI rollup and its log position. Only the shard's worker calls the
+/// mutating members, one record at a time, so grains are turn-based without locks. The rollup is also read by
+/// queries, which take <see cref="RollupLock"/>.
+/// </summary>
+internal sealed class Shard
+{
+    private sealed class Resident(HouseholdGrain grain)
+    {
+        public HouseholdGrain Grain { get; } = grain;
+        public long LastTouched { get; set; }
+    }
+
+    private readonly ILogStore _store;
+    private readonly int _residentCap;
+    private readonly Dictionary<string, Resident> _resident = new();
+    private readonly HashSet<string> _dirty = new();
+    private long _appliedSeq;
+    private long _checkpointSeq;
+    private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
+
+    public Shard(int id, ILogStore store, int residentCap)
+    {
+        Id = id;
+        _store = store;
+        _residentCap = Math.Max(1, residentCap);
+    }
+
+    public int Id { get; }
+    public KpiRollup Rollup { get; private set; } = new();
+    public object RollupLock { get; } = new();
+
+    /// <summary>Log position of the last record applied: everything up to it is in the grains and the rollup.</summary>
+    public long AppliedSeq => Volatile.Read(ref _appliedSeq);
+
+    public long CheckpointSeq => Volatile.Read(ref _checkpointSeq);
+    public int ResidentCount => Volatile.Read(ref _residentCount);
+    private int _residentCount;
+
+    public long RecordsSinceCheckpoint => AppliedSeq == CheckpointSeq ? 0 : _recordsSinceCheckpoint;
+    private long _recordsSinceCheckpoint;
+
+    public TimeSpan SinceCheckpoint => Stopwatch.GetElapsedTime(_lastCheckpointTicks);
+
+    /// <summary>Loads the last checkpoint and replays the log after it (recovery = snapshots + log tail).</summary>
+    public int Recover()
+    {
+        var checkpoint = _store.LoadCheckpoint(Id);
+        if (checkpoint is not null)
+        {
+            Rollup = KpiRollup.FromCells(GrainJson.Deserialize<List<KeyValuePair<KpiKey, KpiCounters>>>(checkpoint.Partials));
+            _appliedSeq = _checkpointSeq = checkpoint.AppliedSeq;
+        }
+        var replayed = 0;
+        foreach (var entry in _store.ReadShard(Id, _appliedSeq))
+        {
+            Apply(entry.Seq, GrainJson.Deserialize<LogRecord>(entry.Payload));
+            replayed++;
+        }
+        return replayed;
+    }
+
+    public void Apply(long seq, LogRecord record)
+    {
+        if (seq <= _appliedSeq)
+            throw new InvalidOperationException($"shard {Id}: record {seq} arrived after {_appliedSeq}; the log must be applied in order");
+        var grain = Activate(record.Card);
+        lock (RollupLock) grain.Apply(record, Rollup);
+        _dirty.Add(record.Card.Key);
+        _recordsSinceCheckpoint++;
+        Volatile.Write(ref _appliedSeq, seq);
+    }
+
+    private HouseholdGrain Activate(HouseholdCard card)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_resident.TryGetValue(card.Key, out var resident))
+        {
+            resident.LastTouched = now;
+            return resident.Grain;
+        }
+        if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
+        var stored = _store.LoadGrain(Id, card.Key);
+        var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainJson.Deserialize<HouseholdSnapshot>(stored));
+        _resident[card.Key] = new Resident(grain) { LastTouched = now };
+        _residentCount = _resident.Count;
+        return grain;
+    }
+
+    /// <summary>Writes every changed grain, the rollup and the applied position in one transaction.</summary>
+    public void Checkpoint()
+    {
+        if (_appliedSeq == _checkpointSeq && _dirty.Count == 0) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return; }
+        var grains = new List<KeyValuePair<string, byte[]>>(_dirty.Count);
+        foreach (var key in _dirty)
+            grains.Add(new(key, GrainJson.Serialize(_resident[key].Grain.ToSnapshot())));
+        byte[] partials;
+        lock (RollupLock) partials = GrainJson.Serialize(Rollup.Cells());
+        _store.WriteCheckpoint(Id, _appliedSeq, partials, grains);
+        _dirty.Clear();
+        _recordsSinceCheckpoint = 0;
+        Volatile.Write(ref _checkpointSeq, _appliedSeq);
+        _lastCheckpointTicks = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Drops grains idle longer than <paramref name="idleAfter"/> (after a checkpoint, so nothing is lost).</summary>
+    public int CollectIdle(TimeSpan idleAfter)
+    {
+        var cutoff = Stopwatch.GetTimestamp() - (long)(idleAfter.TotalSeconds * Stopwatch.Frequency);
+        var idle = _resident.Where(r => r.Value.LastTouched <= cutoff).Select(r => r.Key).ToList();
+        if (idle.Count == 0) return 0;
+        if (_dirty.Overlaps(idle)) Checkpoint();
+        foreach (var key in idle) _resident.Remove(key);
+        _residentCount = _resident.Count;
+        return idle.Count;
+    }
+
+    /// <summary>Keeps the resident set under the cap: snapshot, then drop the least recently used grains.</summary>
+    private void Evict(int keep)
+    {
+        Checkpoint();
+        foreach (var key in _resident.OrderBy(r => r.Value.LastTouched).Take(_resident.Count - keep).Select(r => r.Key).ToList())
+            _resident.Remove(key);
+        _residentCount = _resident.Count;
+    }
+
+    /// <summary>A resident or stored grain, for queries; must be called on the shard's worker.</summary>
+    public HouseholdGrain? Peek(string grainKey)
+    {
+        if (_resident.TryGetValue(grainKey, out var r)) return r.Grain;
+        var stored = _store.LoadGrain(Id, grainKey);
+        return stored is null ? null : HouseholdGrain.FromSnapshot(GrainJson.Deserialize<HouseholdSnapshot>(stored));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Threading.Channels;
+using Shinsa.Grains.Records;
+
+namespace Shinsa.Silo.Actors;
+
+/// <summary>A record on its way from the log to a shard (the log position is its identity).</summary>
+internal readonly record struct WorkItem(int Shard, long Seq, LogRecord? Record)
+{
+    /// <summary>A housekeeping nudge (snapshot, idle collection) rather than a record.</summary>
+    public bool IsTick => Record is null;
+}
+
+/// <summary>
+/// Drives a fixed set of shards, one record at a time, in log order. A shard has exactly one worker, so its grains
+/// are never touched concurrently. The inbox is bounded; admission control upstream keeps it from filling.
+/// </summary>
+internal sealed class ShardWorker
+{
+    private readonly Dictionary<int, Shard> _shards;
+    private readonly Channel<WorkItem> _inbox;
+    private readonly Hosting.ShinsaOptions _options;
+    private readonly Action<int> _applied;
+    private readonly Action<Exception> _failed;
+
+    public ShardWorker(int id, IEnumerable<Shard> shards, Hosting.ShinsaOptions options, Action<int> applied, Action<Exception> failed)
+    {
+        Id = id;
+        _shards = shards.ToDictionary(s => s.Id);
+        _options = options;
+        _applied = applied;
+        _failed = failed;
+        _inbox = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(Math.Max(1024, options.MaxBacklogRecords + 1024))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public int Id { get; }
+    public IReadOnlyCollection<Shard> Shards => _shards.Values;
+    public int QueueLength => _inbox.Reader.Count;
+
+    public ValueTask EnqueueAsync(WorkItem item, CancellationToken ct) => _inbox.Writer.WriteAsync(item, ct);
+
+    public void Nudge() => _inbox.Writer.TryWrite(new WorkItem(-1, 0, null));
+
+    public void Complete() => _inbox.Writer.TryComplete();
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            var reader = _inbox.Reader;
+            while (await reader.WaitToReadAsync())
+            {
+                var applied = 0;
+                while (applied < 4096 && reader.TryRead(out var item))
+                {
+                    if (item.IsTick) continue;
+                    var shard = _shards[item.Shard];
+                    shard.Apply(item.Seq, item.Record!);
+                    applied++;
+                    if (shard.RecordsSinceCheckpoint >= _options.SnapshotEveryRecords) shard.Checkpoint();
+                }
+                if (applied > 0) _applied(applied);
+                Housekeep();
+            }
+            foreach (var shard in _shards.Values) shard.Checkpoint();
+        }
+        catch (Exception e)
+        {
+            _failed(e);
+        }
+    }
+
+    private void Housekeep()
+    {
+        foreach (var shard in _shards.Values)
+        {
+            if (shard.SinceCheckpoint >= _options.SnapshotInterval)
+            {
+                shard.Checkpoint();
+                shard.CollectIdle(_options.IdleAfter);
+            }
+        }
+    }
+}

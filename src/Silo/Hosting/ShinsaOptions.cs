@@ -1,0 +1,37 @@
+namespace Shinsa.Silo.Hosting;
+
+/// <summary>The silo's settings: section "Shinsa" of appsettings.json, environment variables Shinsa__*, flags.</summary>
+public sealed class ShinsaOptions
+{
+    public const string Section = "Shinsa";
+
+    /// <summary>Where the embedded store lives (--data-dir).</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Fixed per deployment: changing it re-partitions the log, so an existing data dir refuses another value.</summary>
+    public int ShardCount { get; set; } = 16;
+
+    /// <summary>Workers that drive the shards; each shard belongs to exactly one, so grains need no locks.</summary>
+    public int Workers { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Most grains resident in memory at once, over all shards.</summary>
+    public int ResidentGrainCap { get; set; } = 200_000;
+
+    /// <summary>A grain untouched this long is snapshotted and dropped from memory.</summary>
+    public TimeSpan IdleAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A shard writes a snapshot after this many applied records …</summary>
+    public int SnapshotEveryRecords { get; set; } = 20_000;
+
+    /// <summary>… or this long after its last one, whichever comes first.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Records accepted but not yet applied. Past it, submissions get 429 with Retry-After.</summary>
+    public int MaxBacklogRecords { get; set; } = 100_000;
+
+    /// <summary>Largest request body accepted (a UKE file of a big hospital is tens of MB).</summary>
+    public long MaxUploadBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>Seconds a client is told to wait after a 429 or a 503.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+}

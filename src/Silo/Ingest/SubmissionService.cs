@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Shinsa.Grains;
+using Shinsa.Grains.Records;
+using Shinsa.Ingestion;
+using Shinsa.Silo.Actors;
+using Shinsa.Silo.Hosting;
+using Shinsa.Silo.Storage;
+
+namespace Shinsa.Silo.Ingest;
+
+/// <summary>How a submission went: accepted (durable), refused (not a claim file), or "try again later".</summary>
+public abstract record SubmitResult
+{
+    public sealed record Accepted(string Id, bool Duplicate) : SubmitResult;
+    public sealed record Refused(string Reason) : SubmitResult;
+    public sealed record Busy(string Reason) : SubmitResult;
+    public sealed record NotReady : SubmitResult;
+}
+
+/// <summary>
+/// Parses, validates and appends submissions. A submission's id is the hash of its bytes, so a client that retries
+/// after a lost acknowledgement, before or after a crash, gets the same id and changes nothing.
+/// </summary>
+public sealed class SubmissionService(
+    ILogStore store, ActorHost host, IngestPipeline pipeline, ShinsaMetrics metrics, ILogger<SubmissionService> logger)
+{
+    public const string ClaimKind = "uke";
+    public const string EligibilityKind = "eligibility";
+
+    public static string IdOf(string kind, ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(bytes, hash);
+        // The kind is part of the id so the same bytes posted to two endpoints are two submissions.
+        return (kind == ClaimKind ? "u" : "e") + Convert.ToHexStringLower(hash[..16]);
+    }
+
+    public SubmissionRow? Find(string id) => store.FindSubmission(id);
+
+    /// <summary>True when every shard the submission wrote to has applied it.</summary>
+    public bool IsApplied(SubmissionRow row) => row.LastSeqByShard.All(kv => host.AppliedSeq(kv.Key) >= kv.Value);
+
+    public async Task<SubmitResult> SubmitClaimFileAsync(byte[] bytes, string fileName)
+    {
+        if (!host.IsReady) return new SubmitResult.NotReady();
+        var id = IdOf(ClaimKind, bytes);
+        if (store.FindSubmission(id) is not null) return new SubmitResult.Accepted(id, true);
+
+        var parsed = UkeParser.Parse(bytes, fileName);
+        if (parsed.IsFileRejected)
+            return new SubmitResult.Refused(parsed.FileRejectionReason ?? "not a claim file");
+
+        var records = parsed.Receipts.Select(r => (LogRecord)new ReceiptArrived(r)).ToList();
+        var row = new SubmissionRow(id, ClaimKind, fileName, parsed.Submitted, parsed.Accepted, parsed.Rejected, parsed.Points,
+            parsed.Warnings.ToList(), parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(),
+            new Dictionary<int, long>());
+        var result = await AppendAsync(new SubmissionAppend(row, Entries(records)), records);
+        if (result is SubmitResult.Accepted { Duplicate: false })
+        {
+            metrics.ReceiptsAccepted.Add(parsed.Accepted);
+            metrics.ReceiptsRejected.Add(parsed.Rejected);
+            logger.LogInformation("Submission {Id} from {File}: {Accepted} receipts accepted, {Rejected} rejected, {Points} points",
+                id, fileName, parsed.Accepted, parsed.Rejected, parsed.Points);
+        }
+        return result;
+    }
+
+    public async Task<SubmitResult> SubmitEligibilityAsync(byte[] bytes, string fileName)
+    {
+        if (!host.IsReady) return new SubmitResult.NotReady();
+        var id = IdOf(EligibilityKind, bytes);
+        if (store.FindSubmission(id) is not null) return new SubmitResult.Accepted(id, true);
+
+        var parsed = EligibilityCsvParser.Parse(bytes, fileName);
+        if (parsed.IsFileRejected)
+            return new SubmitResult.Refused(parsed.FileRejectionReason ?? "not an eligibility file");
+
+        var records = parsed.Events.Select(e => (LogRecord)new EligibilityArrived(e)).ToList();
+        var row = new SubmissionRow(id, EligibilityKind, fileName, parsed.Submitted, parsed.Accepted, parsed.Rejected, 0,
+            [], parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(), new Dictionary<int, long>());
+        var index = parsed.Events
+            .Select(e => new CardIndexRow(e.Card.InsurerNo, e.Card.Symbol, e.Card.Number, e.Branch, e.PersonId, e.HouseholdId))
+            .ToList();
+        return await AppendAsync(new SubmissionAppend(row, Entries(records)) { CardIndex = index }, records);
+    }
+
+    private List<EntryAppend> Entries(List<LogRecord> records) =>
+        records.Select(r => new EntryAppend(host.Map.ShardOf(r.Card), GrainJson.Serialize(r))).ToList();
+
+    private async Task<SubmitResult> AppendAsync(SubmissionAppend append, List<LogRecord> records)
+    {
+        if (!host.TryAdmit(records.Count))
+        {
+            metrics.Throttled.Add(1);
+            return new SubmitResult.Busy($"{host.Backlog} records are waiting to be applied");
+        }
+        var pending = new PendingSubmission(append, records);
+        if (!pipeline.TryEnqueue(pending))
+        {
+            host.Release(records.Count);
+            metrics.Throttled.Add(1);
+            return new SubmitResult.Busy("too many files are waiting to be appended");
+        }
+        var outcome = await pending.Done.Task;
+        if (!outcome.Duplicate) metrics.Submissions.Add(1);
+        return new SubmitResult.Accepted(outcome.Id, outcome.Duplicate);
+    }
+}

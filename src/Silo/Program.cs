@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Shinsa.Silo.Actors;
+using Shinsa.Silo.Api;
+using Shinsa.Silo.Hosting;
+using Shinsa.Silo.Ingest;
+using Shinsa.Silo.Storage;
+
+var builder = WebApplication.CreateBuilder(args);
+// `--data-dir DIR` is the documented flag; it lands on Shinsa:DataDir like the environment variable Shinsa__DataDir.
+builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--data-dir"] = "Shinsa:DataDir" });
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls(SiloDefaults.Url);
+
+builder.Services.AddOptions<ShinsaOptions>().Bind(builder.Configuration.GetSection(ShinsaOptions.Section))
+    .Validate(o => o.ShardCount > 0 && o.Workers > 0 && o.ResidentGrainCap > 0 && o.MaxBacklogRecords > 0,
+        "Shinsa: ShardCount, Workers, ResidentGrainCap and MaxBacklogRecords must be positive")
+    .ValidateOnStart();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddMetrics();
+builder.Services.AddSingleton<ShinsaMetrics>();
+builder.Services.AddSingleton<ILogStore>(sp =>
+{
+    var options = sp.GetRequiredService<IOptions<ShinsaOptions>>().Value;
+    return new SqliteLogStore(Path.Combine(options.DataDir, "shinsa.db"));
+});
+// Registration order matters at shutdown (reverse order): the pipeline stops appending before the workers stop.
+builder.Services.AddSingleton<ActorHost>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ActorHost>());
+builder.Services.AddSingleton<IngestPipeline>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
+builder.Services.AddSingleton<SubmissionService>();
+builder.Services.AddHealthChecks().AddCheck<ShardsRecoveredCheck>("shards", tags: ["ready"]);
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+app.MapSubmissionEndpoints();
+app.MapKpiEndpoints();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var options = app.Services.GetRequiredService<IOptions<ShinsaOptions>>().Value;
+    var store = app.Services.GetRequiredService<ILogStore>() as SqliteLogStore;
+    var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+    app.Logger.LogInformation("Shinsa silo listening on {Urls}; data in {DataFile} ({Shards} shards, {Workers} workers)",
+        string.Join(", ", addresses), store?.DatabasePath ?? Path.GetFullPath(options.DataDir), options.ShardCount, options.Workers);
+});
+
+app.Run();
+
+/// <summary>Entry point type, public so the API tests can host the silo in-process.</summary>
+public partial class Program;
+
+internal static class SiloDefaults
+{
+    public const string Url = "http://127.0.0.1:5080";
+}

@@ -1,0 +1,71 @@
+namespace Shinsa.Silo.Storage;
+
+/// <summary>
+/// Durable storage of the silo: the input log partitioned by shard, submissions, grain snapshots and the per-shard
+/// checkpoints that say which log position the snapshots include. The embedded default is SQLite; the cluster
+/// mode fills the same contract on PostgreSQL.
+/// </summary>
+public interface ILogStore : IDisposable
+{
+    /// <summary>Creates or migrates the schema; fails when the store was created with another shard count.</summary>
+    void Initialize(int shardCount);
+
+    /// <summary>
+    /// Appends, in one transaction, every submission of the batch that is not stored yet, with its log entries.
+    /// A submission whose id is already stored is left untouched and reported as a duplicate (idempotency).
+    /// </summary>
+    IReadOnlyList<AppendOutcome> Append(IReadOnlyList<SubmissionAppend> batch);
+
+    SubmissionRow? FindSubmission(string id);
+
+    /// <summary>Who holds a card: the card → person/household index built from eligibility rows.</summary>
+    CardIndexRow? FindCard(string insurerNo, string symbol, string number, string branch);
+
+    /// <summary>The shard's log entries after <paramref name="afterSeq"/>, in log order.</summary>
+    IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq);
+
+    ShardCheckpoint? LoadCheckpoint(int shard);
+
+    byte[]? LoadGrain(int shard, string grainKey);
+
+    /// <summary>Writes the grains changed since the last checkpoint, the shard partials and the position they include, atomically.</summary>
+    void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains);
+}
+
+/// <summary>One record for the log: its shard, and its payload (a serialized LogRecord).</summary>
+public readonly record struct EntryAppend(int Shard, byte[] Payload);
+
+public sealed record SubmissionAppend(SubmissionRow Submission, IReadOnlyList<EntryAppend> Entries)
+{
+    /// <summary>Card index rows to upsert in the same transaction (eligibility submissions only).</summary>
+    public IReadOnlyList<CardIndexRow> CardIndex { get; init; } = [];
+}
+
+/// <summary>
+/// The outcome of one submission's append. <see cref="FirstSeq"/> is the log position of its first entry; the
+/// entries got consecutive positions in their order. Null when the submission was a duplicate.
+/// </summary>
+public sealed record AppendOutcome(string Id, bool Duplicate, long? FirstSeq);
+
+public sealed record StoredEntry(long Seq, int Shard, byte[] Payload);
+
+public sealed record ShardCheckpoint(int Shard, long AppliedSeq, byte[] Partials);
+
+/// <summary>What the store keeps of a submission: its counts and messages, and, per shard, its last log position
+/// (it is applied when every one of those shards has applied that far).</summary>
+public sealed record SubmissionRow(
+    string Id,
+    string Kind,
+    string FileName,
+    int Submitted,
+    int Accepted,
+    int Rejected,
+    long Points,
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<SubmissionError> Errors,
+    IReadOnlyDictionary<int, long> LastSeqByShard);
+
+public sealed record SubmissionError(int Line, string Reason);
+
+/// <summary>A row of the card → person/household index (資格索引) built from the eligibility feed.</summary>
+public sealed record CardIndexRow(string InsurerNo, string Symbol, string Number, string Branch, string PersonId, string HouseholdId);

@@ -1,0 +1,270 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Shinsa.Silo.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit that returned is on disk
+/// and an acknowledged submission survives a crash (invariant 1). Log positions are assigned here by the single
+/// appender: the log's rowid is the position.
+/// </summary>
+public sealed class SqliteLogStore : ILogStore
+{
+    private const int SchemaVersion = 1;
+    private readonly string _connectionString;
+    private readonly object _appendLock = new();
+    private long _lastSeq;
+
+    public SqliteLogStore(string databasePath)
+    {
+        DatabasePath = Path.GetFullPath(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 60,
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=60000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        command.ExecuteNonQuery();
+    }
+
+    public void Initialize(int shardCount)
+    {
+        using var connection = Open();
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        using var tx = connection.BeginTransaction();
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS log(seq INTEGER PRIMARY KEY, shard INTEGER NOT NULL, payload BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS log_by_shard ON log(shard, seq);
+            CREATE TABLE IF NOT EXISTS submissions(id TEXT PRIMARY KEY, body BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS checkpoints(shard INTEGER PRIMARY KEY, applied_seq INTEGER NOT NULL, partials BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS grains(shard INTEGER NOT NULL, key TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY(shard, key));
+            CREATE TABLE IF NOT EXISTS card_index(insurer_no TEXT NOT NULL, symbol TEXT NOT NULL, number TEXT NOT NULL,
+                branch TEXT NOT NULL, person_id TEXT NOT NULL, household_id TEXT NOT NULL,
+                PRIMARY KEY(insurer_no, symbol, number, branch));
+            """, tx);
+        var storedVersion = ReadMeta(connection, tx, "schema_version");
+        if (storedVersion is not null && int.Parse(storedVersion) > SchemaVersion)
+            throw new InvalidOperationException($"{DatabasePath} has schema version {storedVersion}; this silo knows up to {SchemaVersion}.");
+        var storedShards = ReadMeta(connection, tx, "shard_count");
+        if (storedShards is not null && int.Parse(storedShards) != shardCount)
+            throw new InvalidOperationException(
+                $"{DatabasePath} was created with {storedShards} shards; the configured shard count is {shardCount}. " +
+                "The shard count is fixed per deployment: set Shinsa:ShardCount back to " + storedShards + " or use a new data dir.");
+        WriteMeta(connection, tx, "schema_version", SchemaVersion.ToString());
+        WriteMeta(connection, tx, "shard_count", shardCount.ToString());
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM log";
+            _lastSeq = (long)command.ExecuteScalar()!;
+        }
+        tx.Commit();
+    }
+
+    private static string? ReadMeta(SqliteConnection connection, SqliteTransaction tx, string key)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "SELECT value FROM meta WHERE key = $k";
+        command.Parameters.AddWithValue("$k", key);
+        return command.ExecuteScalar() as string;
+    }
+
+    private static void WriteMeta(SqliteConnection connection, SqliteTransaction tx, string key, string value)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "INSERT INTO meta(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+        command.Parameters.AddWithValue("$k", key);
+        command.Parameters.AddWithValue("$v", value);
+        command.ExecuteNonQuery();
+    }
+
+    public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<SubmissionAppend> batch)
+    {
+        lock (_appendLock)
+        {
+            using var connection = Open();
+            using var tx = connection.BeginTransaction();
+            using var exists = connection.CreateCommand();
+            exists.Transaction = tx;
+            exists.CommandText = "SELECT 1 FROM submissions WHERE id = $id";
+            var existsId = exists.Parameters.Add("$id", SqliteType.Text);
+
+            using var insertEntry = connection.CreateCommand();
+            insertEntry.Transaction = tx;
+            insertEntry.CommandText = "INSERT INTO log(seq, shard, payload) VALUES($seq, $shard, $payload)";
+            var pSeq = insertEntry.Parameters.Add("$seq", SqliteType.Integer);
+            var pShard = insertEntry.Parameters.Add("$shard", SqliteType.Integer);
+            var pPayload = insertEntry.Parameters.Add("$payload", SqliteType.Blob);
+
+            using var insertSubmission = connection.CreateCommand();
+            insertSubmission.Transaction = tx;
+            insertSubmission.CommandText = "INSERT INTO submissions(id, body) VALUES($id, $body)";
+            var sId = insertSubmission.Parameters.Add("$id", SqliteType.Text);
+            var sBody = insertSubmission.Parameters.Add("$body", SqliteType.Blob);
+
+            using var upsertCard = connection.CreateCommand();
+            upsertCard.Transaction = tx;
+            upsertCard.CommandText = """
+                INSERT INTO card_index(insurer_no, symbol, number, branch, person_id, household_id) VALUES($i, $s, $n, $b, $p, $h)
+                ON CONFLICT(insurer_no, symbol, number, branch) DO UPDATE SET person_id = excluded.person_id, household_id = excluded.household_id
+                """;
+            var cI = upsertCard.Parameters.Add("$i", SqliteType.Text);
+            var cS = upsertCard.Parameters.Add("$s", SqliteType.Text);
+            var cN = upsertCard.Parameters.Add("$n", SqliteType.Text);
+            var cB = upsertCard.Parameters.Add("$b", SqliteType.Text);
+            var cP = upsertCard.Parameters.Add("$p", SqliteType.Text);
+            var cH = upsertCard.Parameters.Add("$h", SqliteType.Text);
+
+            var outcomes = new List<AppendOutcome>(batch.Count);
+            var seenInBatch = new HashSet<string>();
+            var seq = _lastSeq;
+            foreach (var item in batch)
+            {
+                existsId.Value = item.Submission.Id;
+                if (!seenInBatch.Add(item.Submission.Id) || exists.ExecuteScalar() is not null)
+                {
+                    outcomes.Add(new AppendOutcome(item.Submission.Id, true, null));
+                    continue;
+                }
+                var firstSeq = seq + 1;
+                var lastByShard = new Dictionary<int, long>();
+                foreach (var entry in item.Entries)
+                {
+                    seq++;
+                    pSeq.Value = seq;
+                    pShard.Value = entry.Shard;
+                    pPayload.Value = entry.Payload;
+                    insertEntry.ExecuteNonQuery();
+                    lastByShard[entry.Shard] = seq;
+                }
+                foreach (var card in item.CardIndex)
+                {
+                    cI.Value = card.InsurerNo; cS.Value = card.Symbol; cN.Value = card.Number; cB.Value = card.Branch;
+                    cP.Value = card.PersonId; cH.Value = card.HouseholdId;
+                    upsertCard.ExecuteNonQuery();
+                }
+                sId.Value = item.Submission.Id;
+                sBody.Value = JsonSerializer.SerializeToUtf8Bytes(item.Submission with { LastSeqByShard = lastByShard });
+                insertSubmission.ExecuteNonQuery();
+                outcomes.Add(new AppendOutcome(item.Submission.Id, false, firstSeq));
+            }
+            tx.Commit();
+            _lastSeq = seq;
+            return outcomes;
+        }
+    }
+
+    public SubmissionRow? FindSubmission(string id)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM submissions WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() is byte[] body ? JsonSerializer.Deserialize<SubmissionRow>(body) : null;
+    }
+
+    public CardIndexRow? FindCard(string insurerNo, string symbol, string number, string branch)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT person_id, household_id FROM card_index
+            WHERE insurer_no = $i AND symbol = $s AND number = $n AND branch = $b
+            """;
+        command.Parameters.AddWithValue("$i", insurerNo);
+        command.Parameters.AddWithValue("$s", symbol);
+        command.Parameters.AddWithValue("$n", number);
+        command.Parameters.AddWithValue("$b", branch);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new CardIndexRow(insurerNo, symbol, number, branch, reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, payload FROM log WHERE shard = $shard AND seq > $after ORDER BY seq";
+        command.Parameters.AddWithValue("$shard", shard);
+        command.Parameters.AddWithValue("$after", afterSeq);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return new StoredEntry(reader.GetInt64(0), shard, (byte[])reader.GetValue(1));
+    }
+
+    public ShardCheckpoint? LoadCheckpoint(int shard)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT applied_seq, partials FROM checkpoints WHERE shard = $shard";
+        command.Parameters.AddWithValue("$shard", shard);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new ShardCheckpoint(shard, reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    public byte[]? LoadGrain(int shard, string grainKey)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state FROM grains WHERE shard = $shard AND key = $key";
+        command.Parameters.AddWithValue("$shard", shard);
+        command.Parameters.AddWithValue("$key", grainKey);
+        return command.ExecuteScalar() as byte[];
+    }
+
+    public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        using (var upsert = connection.CreateCommand())
+        {
+            upsert.Transaction = tx;
+            upsert.CommandText = "INSERT INTO grains(shard, key, state) VALUES($shard, $key, $state) ON CONFLICT(shard, key) DO UPDATE SET state = excluded.state";
+            upsert.Parameters.AddWithValue("$shard", shard);
+            var key = upsert.Parameters.Add("$key", SqliteType.Text);
+            var state = upsert.Parameters.Add("$state", SqliteType.Blob);
+            foreach (var (grainKey, bytes) in grains)
+            {
+                key.Value = grainKey;
+                state.Value = bytes;
+                upsert.ExecuteNonQuery();
+            }
+        }
+        using (var checkpoint = connection.CreateCommand())
+        {
+            checkpoint.Transaction = tx;
+            checkpoint.CommandText = """
+                INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
+                ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
+                """;
+            checkpoint.Parameters.AddWithValue("$shard", shard);
+            checkpoint.Parameters.AddWithValue("$seq", appliedSeq);
+            checkpoint.Parameters.AddWithValue("$partials", partials);
+            checkpoint.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    public void Dispose() => SqliteConnection.ClearAllPools();
+}

@@ -1,0 +1,113 @@
+using Shinsa.Grains.Findings;
+using Shinsa.Grains.Households;
+using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
+
+namespace Shinsa.Grains.Tests;
+
+public class HouseholdGrainTests
+{
+    private static KpiCounters Total(KpiRollup rollup)
+    {
+        var total = default(KpiCounters);
+        rollup.SumInto(_ => true, ref total);
+        return total;
+    }
+
+    [Fact]
+    public void A_receipt_counts_once_in_its_cell_with_cost_at_ten_yen_a_point()
+    {
+        var grain = new HouseholdGrain(Receipts.Card);
+        var rollup = new KpiRollup();
+        grain.Apply(new ReceiptArrived(Receipts.Make(1, 350, [(288, 1), (31, 2)], days: 2)), rollup);
+
+        var cells = rollup.Cells();
+        Assert.Single(cells);
+        Assert.Equal(new KpiKey(new YearMonth(202404), new YearMonth(202405), "06040011", "0110001"), cells[0].Key);
+        Assert.Equal(new KpiCounters(1, 2, 350, 3_500, 0, 0), cells[0].Value);
+    }
+
+    [Fact]
+    public void Total_mismatch_opens_a_TOTAL_finding_worth_the_difference_in_yen()
+    {
+        var grain = new HouseholdGrain(Receipts.Card);
+        var rollup = new KpiRollup();
+        // lines: 288×1 + 73×2 = 434; declared 500 → 66 points = 660 yen at stake.
+        grain.Apply(new ReceiptArrived(Receipts.Make(7, 500, [(288, 1), (73, 2)])), rollup);
+
+        var finding = Assert.Single(grain.Findings);
+        Assert.Equal("TOTAL", finding.CheckId);
+        Assert.Equal(660, finding.YenAtStake);
+        Assert.Equal(FindingState.Open, finding.State);
+        Assert.Equal(new ReceiptKey("0110001", new YearMonth(202405), 7), Assert.Single(finding.Receipts));
+        Assert.Equal(1, Total(rollup).Findings);
+        Assert.Equal(660, Total(rollup).FindingYen);
+    }
+
+    [Fact]
+    public void A_consistent_replacement_removes_the_finding_and_the_earlier_contribution()
+    {
+        var grain = new HouseholdGrain(Receipts.Card);
+        var rollup = new KpiRollup();
+        grain.Apply(new ReceiptArrived(Receipts.Make(7, 500, [(288, 1), (73, 2)])), rollup);
+        grain.Apply(new ReceiptArrived(Receipts.Make(7, 434, [(288, 1), (73, 2)], days: 3)), rollup);
+
+        Assert.Empty(grain.Findings);
+        Assert.Equal(new KpiCounters(1, 3, 434, 4_340, 0, 0), Total(rollup));
+    }
+
+    [Fact]
+    public void Applying_the_same_receipt_twice_changes_nothing()
+    {
+        var once = new KpiRollup();
+        var twice = new KpiRollup();
+        var receipt = Receipts.Make(3, 100, [(100, 1)]);
+        new HouseholdGrain(Receipts.Card).Apply(new ReceiptArrived(receipt), once);
+        var grain = new HouseholdGrain(Receipts.Card);
+        grain.Apply(new ReceiptArrived(receipt), twice);
+        grain.Apply(new ReceiptArrived(receipt), twice);
+        Assert.Equal(once.Cells(), twice.Cells());
+        Assert.Equal(1, grain.ReceiptCount);
+    }
+
+    [Fact]
+    public void A_receipt_for_another_card_is_refused()
+    {
+        var grain = new HouseholdGrain(Receipts.Card);
+        var other = Receipts.Make(1, 10, [(10, 1)], card: new HouseholdCard("06040011", "12", "999"));
+        Assert.Throws<ArgumentException>(() => grain.Apply(new ReceiptArrived(other), new KpiRollup()));
+    }
+
+    [Fact]
+    public void Snapshot_round_trip_through_json_restores_an_equal_grain()
+    {
+        var grain = new HouseholdGrain(Receipts.Card);
+        var rollup = new KpiRollup();
+        grain.Apply(new ReceiptArrived(Receipts.Make(1, 500, [(288, 1), (73, 2)])), rollup);
+        grain.Apply(new ReceiptArrived(Receipts.Make(2, 100, [(100, 1)], service: 202403)), rollup);
+        grain.Apply(new EligibilityArrived(new EligibilityEvent(EligibilityEventKind.Acquire, "P1", "H1", Receipts.Card, "01",
+            19600101, 1, 20200401, null, 30, "ウ", InsuranceSystem.Kokuho, 2)), rollup);
+
+        var bytes = GrainJson.Serialize(grain.ToSnapshot());
+        var restored = HouseholdGrain.FromSnapshot(GrainJson.Deserialize<HouseholdSnapshot>(bytes));
+
+        Assert.Equal(bytes, GrainJson.Serialize(restored.ToSnapshot()));
+        // The restored grain keeps acting like the original: replacing receipt 1 retracts its finding.
+        restored.Apply(new ReceiptArrived(Receipts.Make(1, 434, [(288, 1), (73, 2)])), rollup);
+        Assert.Empty(restored.Findings);
+        Assert.Equal(2, Total(rollup).Receipts);
+        Assert.Equal(534, Total(rollup).Points);
+    }
+
+    [Fact]
+    public void Log_records_round_trip_through_json_with_their_type()
+    {
+        LogRecord record = new ReceiptArrived(Receipts.Make(1, 500, [(288, 1), (73, 2)]));
+        var back = GrainJson.Deserialize<LogRecord>(GrainJson.Serialize(record));
+        var receipt = Assert.IsType<ReceiptArrived>(back).Receipt;
+        var original = ((ReceiptArrived)record).Receipt;
+        Assert.Equal(original.Key, receipt.Key);
+        Assert.Equal(original.Lines.ToArray(), receipt.Lines.ToArray());
+        Assert.Equal(original with { Lines = receipt.Lines, PublicExpenses = receipt.PublicExpenses, Diagnoses = receipt.Diagnoses }, receipt);
+    }
+}

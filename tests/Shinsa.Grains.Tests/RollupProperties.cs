@@ -1,0 +1,76 @@
+using FsCheck.Xunit;
+using Shinsa.Grains.Households;
+using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
+
+namespace Shinsa.Grains.Tests;
+
+/// <summary>Properties of applying receipts: the final rollup depends on the set of final receipts, not on the order.</summary>
+public class RollupProperties
+{
+    private static Receipt[] Stream(int seed)
+    {
+        // A stream of receipts over three keys, where later versions of a key replace earlier ones.
+        var random = new Random(seed);
+        return Enumerable.Range(0, 30).Select(_ =>
+        {
+            var no = random.Next(1, 4);
+            var points = random.Next(1, 500);
+            var declared = random.Next(4) == 0 ? points + random.Next(1, 50) : points;
+            return Receipts.Make(no, declared, [(points, 1)], service: 202401 + random.Next(3), days: random.Next(1, 5));
+        }).ToArray();
+    }
+
+    private static KpiRollup Apply(IEnumerable<Receipt> receipts)
+    {
+        var rollup = new KpiRollup();
+        var grain = new HouseholdGrain(Receipts.Card);
+        foreach (var r in receipts) grain.Apply(new ReceiptArrived(r), rollup);
+        return rollup;
+    }
+
+    [Property(MaxTest = 200)]
+    public bool Rollup_equals_the_sum_over_the_last_version_of_each_receipt(int seed)
+    {
+        {
+            var stream = Stream(seed);
+            var expected = new KpiRollup();
+            foreach (var last in stream.GroupBy(r => r.Key).Select(g => g.Last()))
+            {
+                var diff = last.DeclaredPoints - last.ComputedPoints;
+                expected.Add(KpiRollup.KeyOf(last), KpiRollup.CountersOf(last) with
+                {
+                    Findings = diff == 0 ? 0 : 1,
+                    FindingYen = Math.Abs(diff) * 10,
+                });
+            }
+            return Sorted(Apply(stream)).SequenceEqual(Sorted(expected));
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<KpiKey, KpiCounters>> Sorted(KpiRollup rollup) =>
+        rollup.Cells().OrderBy(c => c.Key.ServiceMonth).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal);
+}
+
+public class OrderIndependence
+{
+    /// <summary>Distinct receipts in any order give the same rollup (no receipt key repeats, so order cannot matter).</summary>
+    [Property(MaxTest = 100)]
+    public bool Distinct_receipts_in_any_order_give_the_same_rollup(int seed)
+    {
+        var receipts = Enumerable.Range(1, 12)
+            .Select(i => Receipts.Make(i, 100 + i * (i % 3 == 0 ? 2 : 1), [(100 + i, 1)], service: 202401 + i % 3, days: i % 4 + 1))
+            .ToArray();
+        var shuffled = receipts.ToArray();
+        new Random(seed).Shuffle(shuffled);
+        return Cells(receipts).SequenceEqual(Cells(shuffled));
+    }
+
+    private static IEnumerable<KeyValuePair<KpiKey, KpiCounters>> Cells(IEnumerable<Receipt> receipts)
+    {
+        var rollup = new KpiRollup();
+        var grain = new HouseholdGrain(Receipts.Card);
+        foreach (var r in receipts) grain.Apply(new ReceiptArrived(r), rollup);
+        return rollup.Cells().OrderBy(c => c.Key.ServiceMonth);
+    }
+}
