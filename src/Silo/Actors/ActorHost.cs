@@ -80,6 +80,9 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         }
     }
 
+    internal void PauseWorkers() { foreach (var w in _workers) w.Pause(); }
+    internal void ResumeWorkers() { foreach (var w in _workers) w.Resume(); }
+
     /// <summary>Reserves room for <paramref name="records"/> in the backlog; false means "answer 429".</summary>
     public bool TryAdmit(int records)
     {

@@ -46,6 +46,11 @@ internal sealed class ShardWorker
 
     public void Complete() => _inbox.Writer.TryComplete();
 
+    // Holding records back lets tests fill the backlog deterministically (the 429 path) without timing tricks.
+    private volatile TaskCompletionSource? _paused;
+    internal void Pause() => _paused ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    internal void Resume() { _paused?.TrySetResult(); _paused = null; }
+
     public async Task RunAsync()
     {
         try
@@ -53,6 +58,7 @@ internal sealed class ShardWorker
             var reader = _inbox.Reader;
             while (await reader.WaitToReadAsync())
             {
+                if (_paused is { } paused) await paused.Task;
                 var applied = 0;
                 while (applied < 4096 && reader.TryRead(out var item))
                 {

@@ -30,7 +30,7 @@ public static class SubmissionEndpoints
                     _ => NotAccepted(http, result, options.Value),
                 };
             })
-            .Accepts<byte[]>("application/octet-stream")
+            .Accepts<byte[]>("application/octet-stream", "*/*")
             .Produces<SubmissionAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -59,7 +59,7 @@ public static class SubmissionEndpoints
                     new ReceiptCounts(row.Submitted, row.Accepted, row.Rejected),
                     row.Errors.Select(e => new LineError(e.Line, e.Reason)).ToList()));
             })
-            .Accepts<string>("text/csv")
+            .Accepts<string>("text/csv", "*/*")
             .Produces<EligibilityAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

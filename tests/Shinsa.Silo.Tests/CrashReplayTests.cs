@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shinsa.Ingestion.Uke;
+using Shinsa.Ingestion.Synthetic;
+using Shinsa.Tests.Common;
+using Xunit.Abstractions;
+
+namespace Shinsa.Silo.Tests;
+
+/// <summary>
+/// Invariants 1 and 2 with a real process and SIGKILL: whatever the kill points, after restarts and a resubmission of
+/// every file (acknowledged or not), the KPIs equal those of a run with no crash, and both equal the totals of the
+/// files themselves.
+/// </summary>
+public sealed class CrashReplayTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Files = 240;
+    private readonly List<string> _dirs = [];
+
+    // Small snapshot interval and resident cap, so kills land before, during and after snapshots and evictions.
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["Shinsa__ShardCount"] = "8",
+        ["Shinsa__Workers"] = "2",
+        ["Shinsa__SnapshotEveryRecords"] = "400",
+        ["Shinsa__SnapshotInterval"] = "00:00:00.300",
+        ["Shinsa__ResidentGrainCap"] = "800",
+        ["Shinsa__IdleAfter"] = "00:00:01",
+        ["Shinsa__MaxBacklogRecords"] = "3000",
+    };
+
+    private static readonly byte[][] Corpus = BuildCorpus();
+
+    private static byte[][] BuildCorpus()
+    {
+        var sample = TestFiles.SampleUkeBytes();
+        return Enumerable.Range(0, Files).Select(i => SampleReplicator.MakeVariant(sample, i)).ToArray();
+    }
+
+    private string NewDir()
+    {
+        var dir = TestFiles.NewTempDir("shinsa-crash");
+        _dirs.Add(dir);
+        return dir;
+    }
+
+    [Theory]
+    [InlineData(20261122)]
+    [InlineData(4242)]
+    public async Task Kpis_after_random_sigkills_and_resubmission_equal_the_no_crash_run(int seed)
+    {
+        var queries = Queries();
+        var expected = ExpectedFromFiles();
+
+        // The run with no crash.
+        Dictionary<string, long[]> clean;
+        using (var silo = SiloProcess.Start(NewDir(), Settings))
+        {
+            await silo.WaitReadyAsync();
+            await SubmitAll(silo, Corpus, CancellationToken.None, onAcknowledged: null);
+            clean = await ReadKpis(silo.Client, queries);
+        }
+        AssertSameKpis(expected, clean, "no-crash run vs the files' own totals");
+
+        // The run with crashes: one data dir, killed at random points, restarted each time.
+        var random = new Random(seed);
+        var dataDir = NewDir();
+        var acknowledged = new ConcurrentDictionary<string, int>();
+        for (var kill = 0; kill < 6; kill++)
+        {
+            using var silo = SiloProcess.Start(dataDir, Settings);
+            var mode = random.Next(4);
+            if (mode == 0)
+            {
+                // Kill during start-up or recovery.
+                await Task.Delay(random.Next(100, 1200));
+                silo.Kill();
+                output.WriteLine($"kill {kill}: during start-up");
+                continue;
+            }
+            await silo.WaitReadyAsync();
+            var order = Corpus.OrderBy(_ => random.Next()).ToArray();
+            var ackTarget = random.Next(5, Files);
+            using var stop = new CancellationTokenSource();
+            var acks = 0;
+            var submitting = SubmitAll(silo, order, stop.Token, id => { acknowledged.TryAdd(id, 0); Interlocked.Increment(ref acks); }, waitApplied: false);
+            while (Volatile.Read(ref acks) < ackTarget && !submitting.IsCompleted) await Task.Delay(5);
+            await Task.Delay(random.Next(0, 150));
+            silo.Kill();
+            stop.Cancel();
+            try { await submitting; } catch (Exception e) when (e is HttpRequestException or OperationCanceledException or TaskCanceledException) { }
+            output.WriteLine($"kill {kill}: after {acks} acknowledgements (target {ackTarget})");
+        }
+
+        using (var silo = SiloProcess.Start(dataDir, Settings))
+        {
+            await silo.WaitReadyAsync();
+            var ids = await SubmitAll(silo, Corpus, CancellationToken.None, onAcknowledged: null);
+            // Every acknowledged submission kept its id: nothing acknowledged was lost or duplicated.
+            Assert.Superset(acknowledged.Keys.ToHashSet(), ids.ToHashSet());
+            var crashed = await ReadKpis(silo.Client, queries);
+            AssertSameKpis(clean, crashed, "crash run vs no-crash run");
+        }
+    }
+
+    private static async Task<List<string>> SubmitAll(SiloProcess silo, IEnumerable<byte[]> files, CancellationToken ct,
+        Action<string>? onAcknowledged, bool waitApplied = true)
+    {
+        var ids = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (file, token) =>
+        {
+            while (true)
+            {
+                var content = new ByteArrayContent(file);
+                content.Headers.ContentType = new("application/octet-stream");
+                var response = await silo.Client.PostAsync("/api/v1/submissions", content, token);
+                if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+                {
+                    await Task.Delay(100, token);
+                    continue;
+                }
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                var id = (await response.Content.ReadFromJsonAsync<JsonElement>(token)).GetProperty("id").GetString()!;
+                ids.Add(id);
+                onAcknowledged?.Invoke(id);
+                break;
+            }
+        });
+        if (waitApplied)
+            foreach (var id in ids) await silo.Client.WaitAppliedAsync(id, TimeSpan.FromMinutes(2));
+        return ids.ToList();
+    }
+
+    /// <summary>Every (service month, insurer) and every provider the corpus touches, plus the month totals.</summary>
+    private static List<string> Queries()
+    {
+        var receipts = Corpus.SelectMany((f, i) => UkeParser.Parse(f, $"f{i}").Receipts).ToList();
+        var months = receipts.Select(r => r.ServiceMonth).Distinct().ToList();
+        var queries = new List<string>();
+        foreach (var month in months)
+        {
+            queries.Add($"service_month={month}");
+            queries.AddRange(receipts.Where(r => r.ServiceMonth == month).Select(r => r.Card.InsurerNo).Distinct()
+                .Select(i => $"service_month={month}&insurer={i}"));
+            queries.AddRange(receipts.Where(r => r.ServiceMonth == month).Select(r => r.Key.ProviderCode).Distinct()
+                .Select(p => $"service_month={month}&provider={p}"));
+        }
+        return queries;
+    }
+
+    private static Dictionary<string, long[]> ExpectedFromFiles()
+    {
+        var receipts = Corpus.SelectMany((f, i) => UkeParser.Parse(f, $"f{i}").Receipts).ToList();
+        Assert.Equal(Files * 75, receipts.Count);
+        var expected = new Dictionary<string, long[]>();
+        foreach (var query in Queries())
+        {
+            var parts = query.Split('&').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
+            var matching = receipts.Where(r => r.ServiceMonth.ToString() == parts["service_month"]
+                && (!parts.TryGetValue("insurer", out var ins) || r.Card.InsurerNo == ins)
+                && (!parts.TryGetValue("provider", out var prov) || r.Key.ProviderCode == prov)).ToList();
+            expected[query] = [matching.Count, matching.Sum(r => (long)r.Days), matching.Sum(r => (long)r.DeclaredPoints), matching.Sum(r => r.CostYen)];
+        }
+        return expected;
+    }
+
+    private static async Task<Dictionary<string, long[]>> ReadKpis(HttpClient client, List<string> queries)
+    {
+        var result = new Dictionary<string, long[]>();
+        foreach (var query in queries)
+        {
+            var kpi = await client.KpiAsync(query);
+            result[query] = [kpi.GetProperty("receipts").GetInt64(), kpi.GetProperty("days").GetInt64(),
+                kpi.GetProperty("points").GetInt64(), kpi.GetProperty("cost_yen").GetInt64()];
+        }
+        return result;
+    }
+
+    private static void AssertSameKpis(Dictionary<string, long[]> expected, Dictionary<string, long[]> actual, string what)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        var differences = expected.Where(e => !e.Value.SequenceEqual(actual[e.Key]))
+            .Select(e => $"{e.Key}: expected [{string.Join(",", e.Value)}] got [{string.Join(",", actual[e.Key])}]").ToList();
+        Assert.True(differences.Count == 0, $"{what}: {differences.Count} KPI cells differ:\n{string.Join("\n", differences.Take(20))}");
+    }
+
+    public void Dispose()
+    {
+        foreach (var dir in _dirs)
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+    }
+}

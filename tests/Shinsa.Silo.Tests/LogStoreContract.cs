@@ -1,0 +1,132 @@
+using System.Text;
+using Shinsa.Silo.Storage;
+using Shinsa.Tests.Common;
+
+namespace Shinsa.Silo.Tests;
+
+/// <summary>
+/// What every <see cref="ILogStore"/> must do. The SQLite store runs it here; the PostgreSQL store runs the same
+/// suite by deriving from this class.
+/// </summary>
+public abstract class LogStoreContract : IDisposable
+{
+    protected abstract ILogStore CreateStore();
+
+    /// <summary>A second store over the same data (a restarted silo).</summary>
+    protected abstract ILogStore ReopenStore();
+
+    public abstract void Dispose();
+
+    private static SubmissionAppend Submission(string id, params (int Shard, string Text)[] entries) =>
+        new(new SubmissionRow(id, "uke", $"{id}.UKE", entries.Length, entries.Length, 0, 10 * entries.Length, ["w"],
+                [new SubmissionError(3, "bad")], new Dictionary<int, long>()),
+            entries.Select(e => new EntryAppend(e.Shard, Encoding.UTF8.GetBytes(e.Text))).ToList());
+
+    private static List<string> Texts(IEnumerable<StoredEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Payload)).ToList();
+
+    [Fact]
+    public void Entries_are_read_back_per_shard_in_log_order()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        var outcomes = store.Append([Submission("a", (0, "a0"), (1, "a1"), (0, "a2")), Submission("b", (1, "b0"), (0, "b1"))]);
+
+        Assert.Equal(["a0", "a2", "b1"], Texts(store.ReadShard(0, 0)));
+        Assert.Equal(["a1", "b0"], Texts(store.ReadShard(1, 0)));
+        Assert.Empty(store.ReadShard(2, 0));
+        // Positions are consecutive per submission, in entry order.
+        Assert.Equal(outcomes[0].FirstSeq + 3, outcomes[1].FirstSeq);
+        var shard0 = store.ReadShard(0, 0).ToList();
+        Assert.Equal(["a2", "b1"], Texts(store.ReadShard(0, shard0[0].Seq)));
+    }
+
+    [Fact]
+    public void A_submission_appended_twice_is_stored_once_and_reported_as_duplicate()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        var first = store.Append([Submission("a", (0, "a0"))]);
+        var again = store.Append([Submission("a", (0, "a0")), Submission("a", (0, "a0")), Submission("b", (0, "b0"))]);
+
+        Assert.False(first[0].Duplicate);
+        Assert.True(again[0].Duplicate);
+        Assert.True(again[1].Duplicate);
+        Assert.False(again[2].Duplicate);
+        Assert.Equal(["a0", "b0"], Texts(store.ReadShard(0, 0)));
+    }
+
+    [Fact]
+    public void A_submission_row_keeps_its_counts_messages_and_last_position_per_shard()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        var outcome = store.Append([Submission("a", (2, "x"), (3, "y"), (2, "z"))])[0];
+
+        var row = store.FindSubmission("a")!;
+        Assert.Equal((3, 3, 0, 30L), (row.Submitted, row.Accepted, row.Rejected, row.Points));
+        Assert.Equal(["w"], row.Warnings);
+        Assert.Equal(new SubmissionError(3, "bad"), Assert.Single(row.Errors));
+        Assert.Equal(outcome.FirstSeq + 2, row.LastSeqByShard[2]);
+        Assert.Equal(outcome.FirstSeq + 1, row.LastSeqByShard[3]);
+        Assert.Null(store.FindSubmission("nope"));
+    }
+
+    [Fact]
+    public void Checkpoints_and_grains_survive_a_reopen_and_positions_continue()
+    {
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            store.Append([Submission("a", (1, "a0"))]);
+            store.WriteCheckpoint(1, 1, [1, 2, 3], [new("g1", [9]), new("g2", [8])]);
+            store.WriteCheckpoint(1, 1, [4], [new("g1", [7])]);
+        }
+        using var reopened = ReopenStore();
+        reopened.Initialize(4);
+        var checkpoint = reopened.LoadCheckpoint(1)!;
+        Assert.Equal(1, checkpoint.AppliedSeq);
+        Assert.Equal([4], checkpoint.Partials);
+        Assert.Equal([7], reopened.LoadGrain(1, "g1"));
+        Assert.Equal([8], reopened.LoadGrain(1, "g2"));
+        Assert.Null(reopened.LoadGrain(2, "g1"));
+        Assert.Null(reopened.LoadCheckpoint(0));
+        var next = reopened.Append([Submission("b", (1, "b0"))])[0];
+        Assert.True(next.FirstSeq > 1);
+        Assert.Equal(["b0"], Texts(reopened.ReadShard(1, 1)));
+    }
+
+    [Fact]
+    public void A_store_refuses_another_shard_count()
+    {
+        using (var store = CreateStore()) store.Initialize(4);
+        using var reopened = ReopenStore();
+        var error = Assert.Throws<InvalidOperationException>(() => reopened.Initialize(8));
+        Assert.Contains("4", error.Message);
+    }
+
+    [Fact]
+    public void The_card_index_keeps_the_latest_holder()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        store.Append([Submission("e1") with { CardIndex = [new("040014", "12", "345", "01", "P1", "H1")] }]);
+        store.Append([Submission("e2") with { CardIndex = [new("040014", "12", "345", "01", "P1", "H2")] }]);
+        Assert.Equal("H2", store.FindCard("040014", "12", "345", "01")!.HouseholdId);
+        Assert.Null(store.FindCard("040014", "12", "345", "02"));
+    }
+}
+
+public sealed class SqliteLogStoreTests : LogStoreContract
+{
+    private readonly string _dir = TestFiles.NewTempDir("shinsa-store");
+    private string DbPath => Path.Combine(_dir, "shinsa.db");
+
+    protected override ILogStore CreateStore() => new SqliteLogStore(DbPath);
+    protected override ILogStore ReopenStore() => new SqliteLogStore(DbPath);
+
+    public override void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, true);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Shinsa.Silo.Actors;
+using Shinsa.Tests.Common;
+
+namespace Shinsa.Silo.Tests;
+
+/// <summary>An in-process silo on a fresh SQLite data dir, with settings a test can override.</summary>
+public sealed class SiloFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public SiloFactory(Dictionary<string, string?>? settings = null)
+    {
+        DataDir = TestFiles.NewTempDir("shinsa-silo");
+        _settings = new() { ["Shinsa:DataDir"] = DataDir, ["Shinsa:ShardCount"] = "8", ["Shinsa:Workers"] = "2" };
+        foreach (var (k, v) in settings ?? []) _settings[k] = v;
+    }
+
+    public string DataDir { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+
+    internal ActorHost Host => Services.GetRequiredService<ActorHost>();
+
+    public async Task<HttpClient> StartAsync()
+    {
+        var client = CreateClient();
+        await Host.Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        return client;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try { Directory.Delete(DataDir, true); } catch (IOException) { }
+    }
+}
+
+internal static class Api
+{
+    public static async Task<HttpResponseMessage> PostFile(this HttpClient client, string path, byte[] bytes, string fileName = "RECEIPTC.UKE")
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/octet-stream");
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.Add("X-File-Name", fileName);
+        return await client.SendAsync(request);
+    }
+
+    public static async Task<string> SubmitAsync(this HttpClient client, byte[] bytes, string fileName = "RECEIPTC.UKE")
+    {
+        var response = await client.PostFile("/api/v1/submissions", bytes, fileName);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public static async Task<JsonElement> WaitAppliedAsync(this HttpClient client, string id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var status = await client.GetFromJsonAsync<JsonElement>($"/api/v1/submissions/{id}");
+            if (status.GetProperty("status").GetString() == "applied") return status;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"submission {id} not applied: {status}");
+            await Task.Delay(20);
+        }
+    }
+
+    public static async Task<JsonElement> KpiAsync(this HttpClient client, string query) =>
+        await client.GetFromJsonAsync<JsonElement>($"/api/v1/kpis/summary?{query}");
+}
