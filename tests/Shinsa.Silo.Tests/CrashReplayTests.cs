@@ -68,6 +68,9 @@ public sealed class CrashReplayTests(ITestOutputHelper output) : IDisposable
         var random = new Random(seed);
         var dataDir = NewDir();
         var acknowledged = new ConcurrentDictionary<string, int>();
+        var acknowledgedFiles = new ConcurrentDictionary<int, int>();
+        var idToFile = Corpus.Select((f, i) => (Id: Ingest.SubmissionService.IdOf(Ingest.SubmissionService.ClaimKind, f), i))
+            .ToDictionary(x => x.Id, x => x.i);
         for (var kill = 0; kill < 6; kill++)
         {
             using var silo = SiloProcess.Start(dataDir, Settings);
@@ -81,17 +84,25 @@ public sealed class CrashReplayTests(ITestOutputHelper output) : IDisposable
                 continue;
             }
             await silo.WaitReadyAsync();
-            var order = Corpus.OrderBy(_ => random.Next()).ToArray();
-            var ackTarget = random.Next(5, Files);
+            // Files not yet acknowledged go first, so the kill lands amid new appends, snapshots and evictions.
+            var order = Corpus.Select((file, i) => (file, i))
+                .OrderBy(f => acknowledgedFiles.ContainsKey(f.i)).ThenBy(_ => random.Next()).ToArray();
+            var fresh = Files - acknowledgedFiles.Count;
+            var ackTarget = fresh > 4 ? random.Next(1, fresh / 2) : random.Next(1, Files);
             using var stop = new CancellationTokenSource();
             var acks = 0;
-            var submitting = SubmitAll(silo, order, stop.Token, id => { acknowledged.TryAdd(id, 0); Interlocked.Increment(ref acks); }, waitApplied: false);
+            var submitting = SubmitAll(silo, order.Select(f => f.file), stop.Token, id =>
+            {
+                acknowledged.TryAdd(id, 0);
+                acknowledgedFiles.TryAdd(idToFile[id], 0);
+                Interlocked.Increment(ref acks);
+            }, waitApplied: false);
             while (Volatile.Read(ref acks) < ackTarget && !submitting.IsCompleted) await Task.Delay(5);
             await Task.Delay(random.Next(0, 150));
             silo.Kill();
             stop.Cancel();
             try { await submitting; } catch (Exception e) when (e is HttpRequestException or OperationCanceledException or TaskCanceledException) { }
-            output.WriteLine($"kill {kill}: after {acks} acknowledgements (target {ackTarget})");
+            output.WriteLine($"kill {kill}: after {acks} acknowledgements (target {ackTarget}), {acknowledgedFiles.Count} of {Files} files acknowledged so far");
         }
 
         using (var silo = SiloProcess.Start(dataDir, Settings))

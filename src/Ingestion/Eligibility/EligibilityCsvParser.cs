@@ -73,7 +73,8 @@ public static class EligibilityCsvParser
             _ => (EligibilityEventKind)0,
         };
         if (kind == 0) return (null, Fail(0, "is not acquire, lose or change"));
-        for (var i = 1; i <= 5; i++)
+        // card_symbol (4) may be empty: 後期 cards have a personal number and no 記号.
+        foreach (var i in (int[])[1, 2, 3, 5])
             if (Col(i).Length == 0) return (null, $"column {Columns[i]} is empty");
         var insurer = Col(3);
         if (insurer.Length is not (6 or 8) || !insurer.All(char.IsAsciiDigit)) return (null, Fail(3, "is not 6 or 8 digits"));
