@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Ingest benchmark on the embedded store: builds Release, starts a silo on a fresh data dir and a free loopback
+# port, runs `shinsa bench ingest` against it (extra arguments pass through, e.g. --receipts 400000), stops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dotnet build -c Release src/Silo src/Client -v quiet -nologo >/dev/null
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+dotnet src/Silo/bin/Release/net10.0/Shinsa.Silo.dll --urls "$url" --data-dir "$data" >"$data/silo.log" 2>&1 &
+silo=$!
+trap 'kill $silo 2>/dev/null; wait $silo 2>/dev/null; rm -rf "$data"' EXIT
+
+for _ in $(seq 1 120); do
+  curl -sf "$url/health/ready" >/dev/null && break
+  sleep 0.5
+done
+curl -sf "$url/health/ready" >/dev/null || { echo "silo did not become ready:"; cat "$data/silo.log"; exit 1; }
+
+dotnet src/Client/bin/Release/net10.0/shinsa.dll bench ingest --server "$url" "$@"

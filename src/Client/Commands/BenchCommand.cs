@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Shinsa.Client.Api;
+using Shinsa.Ingestion.Synthetic;
+using Shinsa.Ingestion.Uke;
+using Spectre.Console;
+
+namespace Shinsa.Client.Commands;
+
+/// <summary>
+/// `shinsa bench ingest`: end-to-end ingest throughput (submit → applied) against a running silo, printed as a ratio
+/// to the parse-only throughput of the same bytes measured in this process, because absolute figures on shared
+/// machines are noise.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var receipts = new Option<int>("--receipts") { Description = "Receipts to ingest (rounded up to whole files of 75)", DefaultValueFactory = _ => 200_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Files in flight at once", DefaultValueFactory = _ => 4 };
+        var sample = new Option<string?>("--sample") { Description = "The UKE file to replicate (default: the shared real sample)" };
+        var offset = new Option<int>("--variant-offset") { Description = "First variant number, to ingest new files into a silo that has seen earlier ones", DefaultValueFactory = _ => 0 };
+        var ingest = new Command("ingest", "Ingest replicated claim files; print receipts/s end-to-end and the ratio to parse-only")
+        {
+            receipts, concurrency, sample, offset, CommonOptions.Json,
+        };
+        ingest.SetAction(async (parse, ct) =>
+        {
+            var samplePath = parse.GetValue(sample) ?? Repo.SharedSample();
+            var baseBytes = await File.ReadAllBytesAsync(samplePath, ct);
+            var perFile = UkeParser.Parse(baseBytes, samplePath).Accepted;
+            var fileCount = (parse.GetValue(receipts) + perFile - 1) / perFile;
+            var first = parse.GetValue(offset);
+            var files = Enumerable.Range(first, fileCount).Select(i => SampleReplicator.MakeVariant(baseBytes, i)).ToList();
+            var result = await Run(CommonOptions.ClientFor(parse), files, parse.GetValue(concurrency), parse.GetValue(CommonOptions.Json), ct);
+            Report(result, parse.GetValue(CommonOptions.Json));
+            return result.KpiMatches ? 0 : 1;
+        });
+        return new Command("bench", "Benchmarks (ratios against a baseline measured in the same run)") { ingest };
+    }
+
+    internal sealed record IngestResult(int Files, int Receipts, long Bytes, double ParseSeconds, double EndToEndSeconds, int Retries,
+        long KpiReceiptsAdded, bool KpiMatches)
+    {
+        public double ParseReceiptsPerSecond => Receipts / ParseSeconds;
+        public double EndToEndReceiptsPerSecond => Receipts / EndToEndSeconds;
+        public double Ratio => EndToEndReceiptsPerSecond / ParseReceiptsPerSecond;
+    }
+
+    private static async Task<IngestResult> Run(ShinsaClient client, List<byte[]> files, int concurrency, bool quiet, CancellationToken ct)
+    {
+        // Baseline: parse-only, single thread, same bytes (after one warm-up pass over a few files).
+        foreach (var f in files.Take(20)) UkeParser.Parse(f, "warmup");
+        var clock = Stopwatch.StartNew();
+        var receipts = 0;
+        foreach (var f in files) receipts += UkeParser.Parse(f, "bench").Accepted;
+        var parseSeconds = clock.Elapsed.TotalSeconds;
+
+        var months = files.Take(1).SelectMany(f => UkeParser.Parse(f, "m").Receipts.Select(r => r.ServiceMonth.ToString())).Distinct().ToList();
+        long before = 0;
+        foreach (var m in months) before += (await client.GetKpiSummaryAsync(m, ct: ct)).Receipts;
+
+        var ids = new string[files.Count];
+        clock.Restart();
+        async Task Submit(Action<int> advance)
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
+                async (i, token) =>
+                {
+                    ids[i] = await client.SubmitAsync(files[i], $"bench-{i}.UKE", token);
+                    advance(1);
+                });
+            foreach (var id in ids)
+            {
+                await client.WaitAppliedAsync(id, TimeSpan.FromMinutes(30), ct);
+                advance(1);
+            }
+        }
+        if (quiet || Console.IsOutputRedirected) await Submit(_ => { });
+        else
+            await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask($"{files.Count:N0} files → applied", maxValue: files.Count * 2);
+                    await Submit(n => task.Increment(n));
+                });
+        var endToEnd = clock.Elapsed.TotalSeconds;
+
+        long after = 0;
+        foreach (var m in months) after += (await client.GetKpiSummaryAsync(m, ct: ct)).Receipts;
+        return new IngestResult(files.Count, receipts, files.Sum(f => (long)f.Length), parseSeconds, endToEnd, client.Retries,
+            after - before, after - before == receipts);
+    }
+
+    private static void Report(IngestResult r, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(CommonOptions.ToJson(new
+            {
+                r.Files, r.Receipts, r.Bytes, parse_receipts_per_second = Math.Round(r.ParseReceiptsPerSecond),
+                end_to_end_receipts_per_second = Math.Round(r.EndToEndReceiptsPerSecond), ratio = Math.Round(r.Ratio, 3),
+                retries_429 = r.Retries, kpi_receipts_added = r.KpiReceiptsAdded, kpi_matches = r.KpiMatches,
+            }));
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded).Title("ingest benchmark").AddColumns("measure", "value");
+        table.AddRow("files / receipts / MB", $"{r.Files:N0} / {r.Receipts:N0} / {r.Bytes / 1e6:N1}");
+        table.AddRow("parse-only (1 thread, in process)", $"{r.ParseReceiptsPerSecond:N0} receipts/s ({r.Bytes / 1e6 / r.ParseSeconds:N1} MB/s)");
+        table.AddRow("end-to-end (submit → applied)", $"{r.EndToEndReceiptsPerSecond:N0} receipts/s ({r.EndToEndSeconds:N1} s)");
+        table.AddRow("ratio end-to-end / parse-only", $"{r.Ratio:N3}");
+        table.AddRow("429/503 retries", $"{r.Retries:N0}");
+        table.AddRow("KPI receipts added", $"{r.KpiReceiptsAdded:N0} {(r.KpiMatches ? "[green]OK[/]" : "[red]MISMATCH[/]")}");
+        AnsiConsole.Write(table);
+    }
+}
+
+/// <summary>Finds the shared fixtures beside the repository (the repo holds Shinsa.sln; fixtures are in ../shared).</summary>
+internal static class Repo
+{
+    public static string SharedSample()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Shinsa.sln")))
+                    return Path.Combine(dir.FullName, "..", "shared", "fixtures", "external", "receiptisan", "RECEIPTC_GAIRAI_SAMPLE.UKE");
+        throw new FileNotFoundException("cannot find the repository (Shinsa.sln) to locate the sample; pass --sample PATH");
+    }
+}
