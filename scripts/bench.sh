@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dotnet build -c Release src/Silo src/Client -v quiet -nologo >/dev/null
+for project in src/Silo src/Client; do dotnet build -c Release "$project" -v quiet -nologo >/dev/null; done
 data=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"

@@ -184,7 +184,7 @@ public class UkeParserTests
         Assert.Empty(actual.Errors);
         Assert.Equal(expected.Receipts.Count, actual.Receipts.Count);
         for (var i = 0; i < expected.Receipts.Count; i++)
-            Assert.Equal(GrainJson.Serialize(expected.Receipts[i]), GrainJson.Serialize(actual.Receipts[i]));
+            Assert.Equal(GrainCodec.Encode(new ReceiptArrived(expected.Receipts[i])), GrainCodec.Encode(new ReceiptArrived(actual.Receipts[i])));
     }
 
     [Fact]

@@ -1,14 +1,9 @@
-using System.Text.Json.Serialization;
-
 namespace Shinsa.Grains.Records;
 
 /// <summary>
 /// What the input log carries to a household grain. Every change of grain state comes from one of these,
 /// applied in log order, so a replay of the log reproduces the state exactly (ARCHITECTURE.md invariant 5).
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "t")]
-[JsonDerivedType(typeof(ReceiptArrived), "receipt")]
-[JsonDerivedType(typeof(EligibilityArrived), "eligibility")]
 public abstract record LogRecord
 {
     /// <summary>The household card the record belongs to: the grain id and the shard key.</summary>

@@ -57,13 +57,13 @@ internal sealed class Shard
         var checkpoint = _store.LoadCheckpoint(Id);
         if (checkpoint is not null)
         {
-            Rollup = KpiRollup.FromCells(GrainJson.Deserialize<List<KeyValuePair<KpiKey, KpiCounters>>>(checkpoint.Partials));
+            Rollup = KpiRollup.FromCells(GrainCodec.DecodeCells(checkpoint.Partials));
             _appliedSeq = _checkpointSeq = checkpoint.AppliedSeq;
         }
         var replayed = 0;
         foreach (var entry in _store.ReadShard(Id, _appliedSeq))
         {
-            Apply(entry.Seq, GrainJson.Deserialize<LogRecord>(entry.Payload));
+            Apply(entry.Seq, GrainCodec.DecodeRecord(entry.Payload));
             replayed++;
         }
         return replayed;
@@ -90,7 +90,7 @@ internal sealed class Shard
         }
         if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
         var stored = _store.LoadGrain(Id, card.Key);
-        var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainJson.Deserialize<HouseholdSnapshot>(stored));
+        var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
         _resident[card.Key] = new Resident(grain) { LastTouched = now };
         _residentCount = _resident.Count;
         return grain;
@@ -102,9 +102,9 @@ internal sealed class Shard
         if (_appliedSeq == _checkpointSeq && _dirty.Count == 0) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return; }
         var grains = new List<KeyValuePair<string, byte[]>>(_dirty.Count);
         foreach (var key in _dirty)
-            grains.Add(new(key, GrainJson.Serialize(_resident[key].Grain.ToSnapshot())));
+            grains.Add(new(key, GrainCodec.Encode(_resident[key].Grain.ToSnapshot())));
         byte[] partials;
-        lock (RollupLock) partials = GrainJson.Serialize(Rollup.Cells());
+        lock (RollupLock) partials = GrainCodec.Encode(Rollup.Cells());
         _store.WriteCheckpoint(Id, _appliedSeq, partials, grains);
         _dirty.Clear();
         _recordsSinceCheckpoint = 0;
@@ -138,6 +138,6 @@ internal sealed class Shard
     {
         if (_resident.TryGetValue(grainKey, out var r)) return r.Grain;
         var stored = _store.LoadGrain(Id, grainKey);
-        return stored is null ? null : HouseholdGrain.FromSnapshot(GrainJson.Deserialize<HouseholdSnapshot>(stored));
+        return stored is null ? null : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
     }
 }

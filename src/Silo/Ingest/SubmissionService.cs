@@ -87,7 +87,7 @@ public sealed class SubmissionService(
     }
 
     private List<EntryAppend> Entries(List<LogRecord> records) =>
-        records.Select(r => new EntryAppend(host.Map.ShardOf(r.Card), GrainJson.Serialize(r))).ToList();
+        records.Select(r => new EntryAppend(host.Map.ShardOf(r.Card), GrainCodec.Encode(r))).ToList();
 
     private async Task<SubmitResult> AppendAsync(SubmissionAppend append, List<LogRecord> records)
     {
