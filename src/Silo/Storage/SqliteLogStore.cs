@@ -23,20 +23,58 @@ public sealed class SqliteLogStore : ILogStore
         {
             DataSource = DatabasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
+            Pooling = false, // sessions below keep their connections open
             DefaultTimeout = 60,
         }.ToString();
     }
 
     public string DatabasePath { get; }
 
-    private SqliteConnection Open()
+    /// <summary>
+    /// A connection with its prepared commands. Sessions are reused, so the per-connection PRAGMAs run once and the
+    /// hot statements (grain lookups, log inserts) are prepared once instead of on every call.
+    /// </summary>
+    private sealed class Session(SqliteConnection connection) : IDisposable
     {
+        private readonly Dictionary<string, SqliteCommand> _commands = new();
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteCommand Command(string sql, SqliteTransaction? tx = null)
+        {
+            if (!_commands.TryGetValue(sql, out var command))
+            {
+                command = Connection.CreateCommand();
+                command.CommandText = sql;
+                _commands[sql] = command;
+            }
+            command.Transaction = tx;
+            command.Parameters.Clear();
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var c in _commands.Values) c.Dispose();
+            Connection.Dispose();
+        }
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<Session> _sessions = new();
+
+    private readonly record struct Lease(SqliteLogStore Store, Session Session) : IDisposable
+    {
+        public void Dispose() => Store._sessions.Add(Session);
+    }
+
+    private Lease Rent()
+    {
+        if (_sessions.TryTake(out var session)) return new Lease(this, session);
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=60000;");
-        return connection;
+        return new Lease(this, new Session(connection));
     }
+
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
     {
@@ -48,7 +86,8 @@ public sealed class SqliteLogStore : ILogStore
 
     public void Initialize(int shardCount)
     {
-        using var connection = Open();
+        using var lease = Rent();
+        var connection = lease.Session.Connection;
         Execute(connection, "PRAGMA journal_mode=WAL;");
         using var tx = connection.BeginTransaction();
         Execute(connection, """
@@ -104,32 +143,24 @@ public sealed class SqliteLogStore : ILogStore
     {
         lock (_appendLock)
         {
-            using var connection = Open();
-            using var tx = connection.BeginTransaction();
-            using var exists = connection.CreateCommand();
-            exists.Transaction = tx;
-            exists.CommandText = "SELECT 1 FROM submissions WHERE id = $id";
+            using var lease = Rent();
+            using var tx = lease.Session.Connection.BeginTransaction();
+            var exists = lease.Session.Command("SELECT 1 FROM submissions WHERE id = $id", tx);
             var existsId = exists.Parameters.Add("$id", SqliteType.Text);
 
-            using var insertEntry = connection.CreateCommand();
-            insertEntry.Transaction = tx;
-            insertEntry.CommandText = "INSERT INTO log(seq, shard, payload) VALUES($seq, $shard, $payload)";
+            var insertEntry = lease.Session.Command("INSERT INTO log(seq, shard, payload) VALUES($seq, $shard, $payload)", tx);
             var pSeq = insertEntry.Parameters.Add("$seq", SqliteType.Integer);
             var pShard = insertEntry.Parameters.Add("$shard", SqliteType.Integer);
             var pPayload = insertEntry.Parameters.Add("$payload", SqliteType.Blob);
 
-            using var insertSubmission = connection.CreateCommand();
-            insertSubmission.Transaction = tx;
-            insertSubmission.CommandText = "INSERT INTO submissions(id, body) VALUES($id, $body)";
+            var insertSubmission = lease.Session.Command("INSERT INTO submissions(id, body) VALUES($id, $body)", tx);
             var sId = insertSubmission.Parameters.Add("$id", SqliteType.Text);
             var sBody = insertSubmission.Parameters.Add("$body", SqliteType.Blob);
 
-            using var upsertCard = connection.CreateCommand();
-            upsertCard.Transaction = tx;
-            upsertCard.CommandText = """
+            var upsertCard = lease.Session.Command("""
                 INSERT INTO card_index(insurer_no, symbol, number, branch, person_id, household_id) VALUES($i, $s, $n, $b, $p, $h)
                 ON CONFLICT(insurer_no, symbol, number, branch) DO UPDATE SET person_id = excluded.person_id, household_id = excluded.household_id
-                """;
+                """, tx);
             var cI = upsertCard.Parameters.Add("$i", SqliteType.Text);
             var cS = upsertCard.Parameters.Add("$s", SqliteType.Text);
             var cN = upsertCard.Parameters.Add("$n", SqliteType.Text);
@@ -178,21 +209,19 @@ public sealed class SqliteLogStore : ILogStore
 
     public SubmissionRow? FindSubmission(string id)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT body FROM submissions WHERE id = $id";
+        using var lease = Rent();
+        var command = lease.Session.Command("SELECT body FROM submissions WHERE id = $id");
         command.Parameters.AddWithValue("$id", id);
         return command.ExecuteScalar() is byte[] body ? JsonSerializer.Deserialize<SubmissionRow>(body) : null;
     }
 
     public CardIndexRow? FindCard(string insurerNo, string symbol, string number, string branch)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        using var lease = Rent();
+        var command = lease.Session.Command("""
             SELECT person_id, household_id FROM card_index
             WHERE insurer_no = $i AND symbol = $s AND number = $n AND branch = $b
-            """;
+            """);
         command.Parameters.AddWithValue("$i", insurerNo);
         command.Parameters.AddWithValue("$s", symbol);
         command.Parameters.AddWithValue("$n", number);
@@ -203,9 +232,8 @@ public sealed class SqliteLogStore : ILogStore
 
     public IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, payload FROM log WHERE shard = $shard AND seq > $after ORDER BY seq";
+        using var lease = Rent();
+        var command = lease.Session.Command("SELECT seq, payload FROM log WHERE shard = $shard AND seq > $after ORDER BY seq");
         command.Parameters.AddWithValue("$shard", shard);
         command.Parameters.AddWithValue("$after", afterSeq);
         using var reader = command.ExecuteReader();
@@ -215,9 +243,8 @@ public sealed class SqliteLogStore : ILogStore
 
     public ShardCheckpoint? LoadCheckpoint(int shard)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT applied_seq, partials FROM checkpoints WHERE shard = $shard";
+        using var lease = Rent();
+        var command = lease.Session.Command("SELECT applied_seq, partials FROM checkpoints WHERE shard = $shard");
         command.Parameters.AddWithValue("$shard", shard);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new ShardCheckpoint(shard, reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
@@ -225,9 +252,8 @@ public sealed class SqliteLogStore : ILogStore
 
     public byte[]? LoadGrain(int shard, string grainKey)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state FROM grains WHERE shard = $shard AND key = $key";
+        using var lease = Rent();
+        var command = lease.Session.Command("SELECT state FROM grains WHERE shard = $shard AND key = $key");
         command.Parameters.AddWithValue("$shard", shard);
         command.Parameters.AddWithValue("$key", grainKey);
         return command.ExecuteScalar() as byte[];
@@ -235,12 +261,11 @@ public sealed class SqliteLogStore : ILogStore
 
     public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
     {
-        using var connection = Open();
+        using var lease = Rent();
+        var connection = lease.Session.Connection;
         using var tx = connection.BeginTransaction();
-        using (var upsert = connection.CreateCommand())
         {
-            upsert.Transaction = tx;
-            upsert.CommandText = "INSERT INTO grains(shard, key, state) VALUES($shard, $key, $state) ON CONFLICT(shard, key) DO UPDATE SET state = excluded.state";
+            var upsert = lease.Session.Command("INSERT INTO grains(shard, key, state) VALUES($shard, $key, $state) ON CONFLICT(shard, key) DO UPDATE SET state = excluded.state", tx);
             upsert.Parameters.AddWithValue("$shard", shard);
             var key = upsert.Parameters.Add("$key", SqliteType.Text);
             var state = upsert.Parameters.Add("$state", SqliteType.Blob);
@@ -251,13 +276,11 @@ public sealed class SqliteLogStore : ILogStore
                 upsert.ExecuteNonQuery();
             }
         }
-        using (var checkpoint = connection.CreateCommand())
         {
-            checkpoint.Transaction = tx;
-            checkpoint.CommandText = """
+            var checkpoint = lease.Session.Command("""
                 INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
                 ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
-                """;
+                """, tx);
             checkpoint.Parameters.AddWithValue("$shard", shard);
             checkpoint.Parameters.AddWithValue("$seq", appliedSeq);
             checkpoint.Parameters.AddWithValue("$partials", partials);
@@ -266,5 +289,9 @@ public sealed class SqliteLogStore : ILogStore
         tx.Commit();
     }
 
-    public void Dispose() => SqliteConnection.ClearAllPools();
+    public void Dispose()
+    {
+        while (_sessions.TryTake(out var session)) session.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
 }
