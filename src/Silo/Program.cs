@@ -56,9 +56,6 @@ app.Lifetime.ApplicationStarted.Register(() =>
 
 app.Run();
 
-/// <summary>Entry point type, public so the API tests can host the silo in-process.</summary>
-public partial class Program;
-
 internal static class SiloDefaults
 {
     public const string Url = "http://127.0.0.1:5080";

@@ -9,7 +9,7 @@ using Shinsa.Tests.Common;
 namespace Shinsa.Silo.Tests;
 
 /// <summary>An in-process silo on a fresh SQLite data dir, with settings a test can override.</summary>
-public sealed class SiloFactory : WebApplicationFactory<Program>
+public sealed class SiloFactory : WebApplicationFactory<ActorHost>
 {
     private readonly Dictionary<string, string?> _settings;
 
