@@ -74,3 +74,19 @@ public class OrderIndependence
         return rollup.Cells().OrderBy(c => c.Key.ServiceMonth);
     }
 }
+
+public class KpiScopeTests
+{
+    private static readonly KpiKey Cell = new(new YearMonth(202110), new YearMonth(202111), "01010016", "0000000");
+
+    [Theory]
+    [InlineData(202110, null, null, true)]
+    [InlineData(202110, "01010016", null, true)]
+    [InlineData(202110, "01010016", "0000000", true)]
+    [InlineData(202110, null, "0000000", true)]
+    [InlineData(202109, null, null, false)]
+    [InlineData(202110, "040014", null, false)]
+    [InlineData(202110, "01010016", "0000001", false)]
+    public void A_scope_contains_the_cells_of_its_month_insurer_and_provider(int month, string? insurer, string? provider, bool expected) =>
+        Assert.Equal(expected, new KpiScope(new YearMonth(month), insurer, provider).Contains(Cell));
+}

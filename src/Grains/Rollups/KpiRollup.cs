@@ -60,3 +60,16 @@ public sealed class KpiRollup
         return rollup;
     }
 }
+
+/// <summary>
+/// Which cells a KPI view sums: a service month, optionally narrowed to one insurer (the InsurerGrain's view) and/or
+/// one provider (the ProviderGrain's view). Insurer and provider views are not stored apart: they are the sum of the
+/// shards' partials over their scope, so they are exact whenever the partials are.
+/// </summary>
+public sealed record KpiScope(YearMonth ServiceMonth, string? InsurerNo = null, string? ProviderCode = null)
+{
+    public bool Contains(KpiKey key) =>
+        key.ServiceMonth == ServiceMonth
+        && (InsurerNo is null || key.InsurerNo == InsurerNo)
+        && (ProviderCode is null || key.ProviderCode == ProviderCode);
+}

@@ -1,4 +1,5 @@
 using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Actors;
 
 namespace Shinsa.Silo.Api;
@@ -18,11 +19,8 @@ public static class KpiEndpoints
                 var query = http.Request.Query;
                 if (!YearMonth.TryParse(query["service_month"].ToString(), out var month))
                     return Results.Problem("service_month is required as YYYY-MM", statusCode: StatusCodes.Status400BadRequest);
-                var insurer = query["insurer"].FirstOrDefault();
-                var provider = query["provider"].FirstOrDefault();
-                var sum = host.SumKpis(k => k.ServiceMonth == month
-                    && (insurer is null || k.InsurerNo == insurer)
-                    && (provider is null || k.ProviderCode == provider));
+                var scope = new KpiScope(month, query["insurer"].FirstOrDefault(), query["provider"].FirstOrDefault());
+                var sum = host.SumKpis(scope.Contains);
                 return Results.Ok(new KpiSummary(sum.Receipts, sum.Days, sum.Points, sum.CostYen));
             })
             .Produces<KpiSummary>()
