@@ -27,7 +27,13 @@ builder.Services.AddSingleton<ShinsaMetrics>();
 builder.Services.AddSingleton<ILogStore>(sp =>
 {
     var options = sp.GetRequiredService<IOptions<ShinsaOptions>>().Value;
-    return new SqliteLogStore(Path.Combine(options.DataDir, "shinsa.db"));
+    return options.Storage.ToLowerInvariant() switch
+    {
+        "sqlite" => new SqliteLogStore(Path.Combine(options.DataDir, "shinsa.db")),
+        "postgres" when !string.IsNullOrWhiteSpace(options.Postgres.ConnectionString) => new PostgresLogStore(options.Postgres.ConnectionString),
+        "postgres" => throw new InvalidOperationException("Shinsa:Storage is postgres but Shinsa:Postgres:ConnectionString is empty"),
+        var other => throw new InvalidOperationException($"Shinsa:Storage is '{other}': use sqlite or postgres"),
+    };
 });
 // Registration order matters at shutdown (reverse order): the pipeline stops appending before the workers stop.
 builder.Services.AddSingleton<ActorHost>();
@@ -48,10 +54,10 @@ app.MapKpiEndpoints();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var options = app.Services.GetRequiredService<IOptions<ShinsaOptions>>().Value;
-    var store = app.Services.GetRequiredService<ILogStore>() as SqliteLogStore;
+    var store = app.Services.GetRequiredService<ILogStore>();
     var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-    app.Logger.LogInformation("Shinsa silo listening on {Urls}; data in {DataFile} ({Shards} shards, {Workers} workers)",
-        string.Join(", ", addresses), store?.DatabasePath ?? Path.GetFullPath(options.DataDir), options.ShardCount, options.Workers);
+    app.Logger.LogInformation("Shinsa silo listening on {Urls}; data in {Store} ({Shards} shards, {Workers} workers)",
+        string.Join(", ", addresses), store.Description, options.ShardCount, options.Workers);
 });
 
 app.Run();

@@ -14,7 +14,8 @@ namespace Shinsa.Silo.Tests;
 /// every file (acknowledged or not), the KPIs equal those of a run with no crash, and both equal the totals of the
 /// files themselves.
 /// </summary>
-public sealed class CrashReplayTests(ITestOutputHelper output) : IDisposable
+[Collection(PostgresCollection.Name)]
+public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer postgres) : IDisposable
 {
     private const int Files = 240;
     private readonly List<string> _dirs = [];
@@ -47,16 +48,24 @@ public sealed class CrashReplayTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData(20261122)]
-    [InlineData(4242)]
-    public async Task Kpis_after_random_sigkills_and_resubmission_equal_the_no_crash_run(int seed)
+    [InlineData(20261122, "sqlite")]
+    [InlineData(4242, "sqlite")]
+    [InlineData(777, "postgres")]
+    public async Task Kpis_after_random_sigkills_and_resubmission_equal_the_no_crash_run(int seed, string storage)
     {
+        var settings = new Dictionary<string, string>(Settings) { ["Shinsa__Storage"] = storage };
+        Dictionary<string, string> Fresh()
+        {
+            // SQLite gets a new data dir per run; PostgreSQL a new database per run.
+            if (storage == "postgres") settings["Shinsa__Postgres__ConnectionString"] = postgres.NewDatabase();
+            return new Dictionary<string, string>(settings);
+        }
         var queries = Queries();
         var expected = ExpectedFromFiles();
 
         // The run with no crash.
         Dictionary<string, long[]> clean;
-        using (var silo = SiloProcess.Start(NewDir(), Settings))
+        using (var silo = SiloProcess.Start(NewDir(), Fresh()))
         {
             await silo.WaitReadyAsync();
             await SubmitAll(silo, Corpus, CancellationToken.None, onAcknowledged: null);
@@ -67,13 +76,14 @@ public sealed class CrashReplayTests(ITestOutputHelper output) : IDisposable
         // The run with crashes: one data dir, killed at random points, restarted each time.
         var random = new Random(seed);
         var dataDir = NewDir();
+        var crashSettings = Fresh();
         var acknowledged = new ConcurrentDictionary<string, int>();
         var acknowledgedFiles = new ConcurrentDictionary<int, int>();
         var idToFile = Corpus.Select((f, i) => (Id: Ingest.SubmissionService.IdOf(Ingest.SubmissionService.ClaimKind, f), i))
             .ToDictionary(x => x.Id, x => x.i);
         for (var kill = 0; kill < 6; kill++)
         {
-            using var silo = SiloProcess.Start(dataDir, Settings);
+            using var silo = SiloProcess.Start(dataDir, crashSettings);
             var mode = random.Next(4);
             if (mode == 0)
             {
@@ -105,7 +115,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"kill {kill}: after {acks} acknowledgements (target {ackTarget}), {acknowledgedFiles.Count} of {Files} files acknowledged so far");
         }
 
-        using (var silo = SiloProcess.Start(dataDir, Settings))
+        using (var silo = SiloProcess.Start(dataDir, crashSettings))
         {
             await silo.WaitReadyAsync();
             var ids = await SubmitAll(silo, Corpus, CancellationToken.None, onAcknowledged: null);

@@ -5,6 +5,11 @@ public sealed class ShinsaOptions
 {
     public const string Section = "Shinsa";
 
+    /// <summary>"sqlite" (embedded, the default) or "postgres" (cluster mode; see <see cref="Postgres"/>).</summary>
+    public string Storage { get; set; } = "sqlite";
+
+    public PostgresOptions Postgres { get; set; } = new();
+
     /// <summary>Where the embedded store lives (--data-dir).</summary>
     public string DataDir { get; set; } = "./data";
 
@@ -34,4 +39,10 @@ public sealed class ShinsaOptions
 
     /// <summary>Seconds a client is told to wait after a 429 or a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
+}
+
+public sealed class PostgresOptions
+{
+    /// <summary>Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=shinsa;Database=shinsa.</summary>
+    public string ConnectionString { get; set; } = "";
 }

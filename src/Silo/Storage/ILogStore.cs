@@ -7,6 +7,9 @@ namespace Shinsa.Silo.Storage;
 /// </summary>
 public interface ILogStore : IDisposable
 {
+    /// <summary>Where the data is, for the start-up log (never a password).</summary>
+    string Description { get; }
+
     /// <summary>Creates or migrates the schema; fails when the store was created with another shard count.</summary>
     void Initialize(int shardCount);
 

@@ -30,6 +30,8 @@ public sealed class SqliteLogStore : ILogStore
 
     public string DatabasePath { get; }
 
+    public string Description => $"SQLite {DatabasePath}";
+
     /// <summary>
     /// A connection with its prepared commands. Sessions are reused, so the per-connection PRAGMAs run once and the
     /// hot statements (grain lookups, log inserts) are prepared once instead of on every call.

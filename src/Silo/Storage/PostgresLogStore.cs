@@ -1,0 +1,225 @@
+using Npgsql;
+using NpgsqlTypes;
+using System.Text.Json;
+
+namespace Shinsa.Silo.Storage;
+
+/// <summary>
+/// The cluster store: the same contract as the embedded one, on PostgreSQL. Log entries go in with binary COPY.
+/// Appends from every silo take one advisory lock for their transaction, so log positions are assigned and become
+/// visible in the same order: a shard worker that has read up to position N can never later find an entry below N.
+/// The schema is created and migrated by the silo at start (versioned, idempotent, safe when silos start together).
+/// </summary>
+public sealed class PostgresLogStore : ILogStore
+{
+    // Arbitrary but fixed: pg_advisory_xact_lock keys for migrations and for appends.
+    private const long MigrationLock = 0x5348_494E_5341_0001, AppendLock = 0x5348_494E_5341_0002;
+
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE meta(key text PRIMARY KEY, value text NOT NULL);
+        CREATE TABLE log(seq bigint PRIMARY KEY, shard int NOT NULL, payload bytea NOT NULL);
+        CREATE INDEX log_by_shard ON log(shard, seq);
+        CREATE TABLE submissions(id text PRIMARY KEY, body bytea NOT NULL);
+        CREATE TABLE checkpoints(shard int PRIMARY KEY, applied_seq bigint NOT NULL, partials bytea NOT NULL);
+        CREATE TABLE grains(shard int NOT NULL, key text NOT NULL, state bytea NOT NULL, PRIMARY KEY(shard, key));
+        CREATE TABLE card_index(insurer_no text NOT NULL, symbol text NOT NULL, number text NOT NULL, branch text NOT NULL,
+            person_id text NOT NULL, household_id text NOT NULL, PRIMARY KEY(insurer_no, symbol, number, branch));
+        """,
+    ];
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresLogStore(string connectionString)
+    {
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        Description = $"PostgreSQL {new NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString}";
+    }
+
+    /// <summary>Where the data is, for the start-up log (no password).</summary>
+    public string Description { get; }
+
+    public void Initialize(int shardCount)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var tx = connection.BeginTransaction();
+        Execute(connection, tx, $"SELECT pg_advisory_xact_lock({MigrationLock})");
+        Execute(connection, tx, "CREATE TABLE IF NOT EXISTS schema_migrations(version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+        var applied = Scalar<int?>(connection, tx, "SELECT max(version) FROM schema_migrations") ?? 0;
+        if (applied > Migrations.Length)
+            throw new InvalidOperationException($"the database has schema version {applied}; this silo knows up to {Migrations.Length}");
+        for (var version = applied + 1; version <= Migrations.Length; version++)
+        {
+            Execute(connection, tx, Migrations[version - 1]);
+            Execute(connection, tx, $"INSERT INTO schema_migrations(version) VALUES ({version})");
+        }
+        var stored = Scalar<string?>(connection, tx, "SELECT value FROM meta WHERE key = 'shard_count'");
+        if (stored is not null && int.Parse(stored) != shardCount)
+            throw new InvalidOperationException(
+                $"the database was created with {stored} shards; the configured shard count is {shardCount}. " +
+                $"The shard count is fixed per deployment: set Shinsa:ShardCount back to {stored} or use a new database.");
+        Execute(connection, tx, $"INSERT INTO meta(key, value) VALUES ('shard_count', '{shardCount}') ON CONFLICT (key) DO NOTHING");
+        tx.Commit();
+    }
+
+    public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<SubmissionAppend> batch)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var tx = connection.BeginTransaction();
+        Execute(connection, tx, $"SELECT pg_advisory_xact_lock({AppendLock})");
+
+        var existing = new HashSet<string>();
+        using (var find = new NpgsqlCommand("SELECT id FROM submissions WHERE id = ANY(@ids)", connection, tx))
+        {
+            find.Parameters.AddWithValue("ids", batch.Select(b => b.Submission.Id).Distinct().ToArray());
+            using var reader = find.ExecuteReader();
+            while (reader.Read()) existing.Add(reader.GetString(0));
+        }
+        var seq = Scalar<long?>(connection, tx, "SELECT max(seq) FROM log") ?? 0;
+
+        var outcomes = new List<AppendOutcome>(batch.Count);
+        var rows = new List<SubmissionRow>();
+        using (var copy = connection.BeginBinaryImport("COPY log (seq, shard, payload) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var item in batch)
+            {
+                if (!existing.Add(item.Submission.Id))
+                {
+                    outcomes.Add(new AppendOutcome(item.Submission.Id, true, null));
+                    continue;
+                }
+                var firstSeq = seq + 1;
+                var lastByShard = new Dictionary<int, long>();
+                foreach (var entry in item.Entries)
+                {
+                    seq++;
+                    copy.StartRow();
+                    copy.Write(seq, NpgsqlDbType.Bigint);
+                    copy.Write(entry.Shard, NpgsqlDbType.Integer);
+                    copy.Write(entry.Payload, NpgsqlDbType.Bytea);
+                    lastByShard[entry.Shard] = seq;
+                }
+                rows.Add(item.Submission with { LastSeqByShard = lastByShard });
+                outcomes.Add(new AppendOutcome(item.Submission.Id, false, firstSeq));
+            }
+            copy.Complete();
+        }
+
+        if (rows.Count > 0)
+        {
+            using var insert = new NpgsqlCommand("INSERT INTO submissions(id, body) SELECT * FROM unnest(@ids, @bodies)", connection, tx);
+            insert.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+            insert.Parameters.AddWithValue("bodies", rows.Select(r => JsonSerializer.SerializeToUtf8Bytes(r)).ToArray());
+            insert.ExecuteNonQuery();
+        }
+        var cards = batch.Where(b => outcomes.Any(o => o.Id == b.Submission.Id && !o.Duplicate)).SelectMany(b => b.CardIndex)
+            .GroupBy(c => (c.InsurerNo, c.Symbol, c.Number, c.Branch)).Select(g => g.Last()).ToList();
+        if (cards.Count > 0)
+        {
+            using var upsert = new NpgsqlCommand("""
+                INSERT INTO card_index(insurer_no, symbol, number, branch, person_id, household_id)
+                SELECT * FROM unnest(@i, @s, @n, @b, @p, @h)
+                ON CONFLICT (insurer_no, symbol, number, branch) DO UPDATE SET person_id = excluded.person_id, household_id = excluded.household_id
+                """, connection, tx);
+            upsert.Parameters.AddWithValue("i", cards.Select(c => c.InsurerNo).ToArray());
+            upsert.Parameters.AddWithValue("s", cards.Select(c => c.Symbol).ToArray());
+            upsert.Parameters.AddWithValue("n", cards.Select(c => c.Number).ToArray());
+            upsert.Parameters.AddWithValue("b", cards.Select(c => c.Branch).ToArray());
+            upsert.Parameters.AddWithValue("p", cards.Select(c => c.PersonId).ToArray());
+            upsert.Parameters.AddWithValue("h", cards.Select(c => c.HouseholdId).ToArray());
+            upsert.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return outcomes;
+    }
+
+    public SubmissionRow? FindSubmission(string id)
+    {
+        using var command = _dataSource.CreateCommand("SELECT body FROM submissions WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        return command.ExecuteScalar() is byte[] body ? JsonSerializer.Deserialize<SubmissionRow>(body) : null;
+    }
+
+    public CardIndexRow? FindCard(string insurerNo, string symbol, string number, string branch)
+    {
+        using var command = _dataSource.CreateCommand("""
+            SELECT person_id, household_id FROM card_index WHERE insurer_no = @i AND symbol = @s AND number = @n AND branch = @b
+            """);
+        command.Parameters.AddWithValue("i", insurerNo);
+        command.Parameters.AddWithValue("s", symbol);
+        command.Parameters.AddWithValue("n", number);
+        command.Parameters.AddWithValue("b", branch);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new CardIndexRow(insurerNo, symbol, number, branch, reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq)
+    {
+        using var command = _dataSource.CreateCommand("SELECT seq, payload FROM log WHERE shard = @shard AND seq > @after ORDER BY seq");
+        command.Parameters.AddWithValue("shard", shard);
+        command.Parameters.AddWithValue("after", afterSeq);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return new StoredEntry(reader.GetInt64(0), shard, reader.GetFieldValue<byte[]>(1));
+    }
+
+    public ShardCheckpoint? LoadCheckpoint(int shard)
+    {
+        using var command = _dataSource.CreateCommand("SELECT applied_seq, partials FROM checkpoints WHERE shard = @shard");
+        command.Parameters.AddWithValue("shard", shard);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new ShardCheckpoint(shard, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : null;
+    }
+
+    public byte[]? LoadGrain(int shard, string grainKey)
+    {
+        using var command = _dataSource.CreateCommand("SELECT state FROM grains WHERE shard = @shard AND key = @key");
+        command.Parameters.AddWithValue("shard", shard);
+        command.Parameters.AddWithValue("key", grainKey);
+        return command.ExecuteScalar() as byte[];
+    }
+
+    public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var tx = connection.BeginTransaction();
+        if (grains.Count > 0)
+        {
+            using var upsert = new NpgsqlCommand("""
+                INSERT INTO grains(shard, key, state) SELECT @shard, k, s FROM unnest(@keys, @states) AS g(k, s)
+                ON CONFLICT (shard, key) DO UPDATE SET state = excluded.state
+                """, connection, tx);
+            upsert.Parameters.AddWithValue("shard", shard);
+            upsert.Parameters.AddWithValue("keys", grains.Select(g => g.Key).ToArray());
+            upsert.Parameters.AddWithValue("states", grains.Select(g => g.Value).ToArray());
+            upsert.ExecuteNonQuery();
+        }
+        using (var checkpoint = new NpgsqlCommand("""
+            INSERT INTO checkpoints(shard, applied_seq, partials) VALUES (@shard, @seq, @partials)
+            ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
+            """, connection, tx))
+        {
+            checkpoint.Parameters.AddWithValue("shard", shard);
+            checkpoint.Parameters.AddWithValue("seq", appliedSeq);
+            checkpoint.Parameters.AddWithValue("partials", partials);
+            checkpoint.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection, tx);
+        command.ExecuteNonQuery();
+    }
+
+    private static T Scalar<T>(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection, tx);
+        var value = command.ExecuteScalar();
+        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
+    }
+
+    public void Dispose() => _dataSource.Dispose();
+}
