@@ -9,7 +9,9 @@ using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Ingest;
 using Shinsa.Silo.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json sits beside the assembly; without this, `dotnet Shinsa.Silo.dll` from another directory
+// would silently run on built-in defaults (and log every request).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 // `--data-dir DIR` is the documented flag; it lands on Shinsa:DataDir like the environment variable Shinsa__DataDir.
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--data-dir"] = "Shinsa:DataDir" });
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -59,6 +61,11 @@ app.Lifetime.ApplicationStarted.Register(() =>
     app.Logger.LogInformation("Shinsa silo listening on {Urls}; data in {Store} ({Shards} shards, {Workers} workers)",
         string.Join(", ", addresses), store.Description, options.ShardCount, options.Workers);
 });
+
+app.Lifetime.ApplicationStopped.Register(() =>
+    app.Logger.LogInformation("Stopped after {Gen0}/{Gen1}/{Gen2} GCs (gen0/1/2), {Pause} ms in GC pauses, {Cpu} s CPU",
+        GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), (long)GC.GetTotalPauseDuration().TotalMilliseconds,
+        (long)System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds));
 
 app.Run();
 

@@ -12,7 +12,9 @@ public sealed class SqliteLogStore : ILogStore
 {
     private const int SchemaVersion = 1;
     private readonly string _connectionString;
-    private readonly object _appendLock = new();
+    // SQLite has one writer at a time; a second one gets SQLITE_BUSY and sleeps in growing steps (up to 100 ms).
+    // Taking turns on an in-process lock instead keeps the appender and the shard checkpoints from sleeping.
+    private readonly object _writeLock = new();
     private long _lastSeq;
 
     public SqliteLogStore(string databasePath)
@@ -143,7 +145,7 @@ public sealed class SqliteLogStore : ILogStore
 
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<SubmissionAppend> batch)
     {
-        lock (_appendLock)
+        lock (_writeLock)
         {
             using var lease = Rent();
             using var tx = lease.Session.Connection.BeginTransaction();
@@ -262,6 +264,11 @@ public sealed class SqliteLogStore : ILogStore
     }
 
     public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    {
+        lock (_writeLock) WriteCheckpointLocked(shard, appliedSeq, partials, grains);
+    }
+
+    private void WriteCheckpointLocked(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
     {
         using var lease = Rent();
         var connection = lease.Session.Connection;
