@@ -9,5 +9,7 @@ var root = new RootCommand("shinsa: submit claim files to a Shinsa silo, follow 
     StatusCommand.Create(),
     KpiCommand.Create(),
     BenchCommand.Create(),
+    GenCommand.Create(),
+    ReplayCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,19 @@
+namespace Shinsa.Client.Generation;
+
+/// <summary>The size of a generated prefecture. miyagi ≈ a real prefecture month (DOMAIN.md volumes).</summary>
+public sealed record Preset(string Name, int Persons, int Clinics, int Hospitals)
+{
+    public static readonly Preset Small = new("small", 4_000, 24, 3);
+    public static readonly Preset Miyagi = new("miyagi", 750_000, 1_600, 140);
+
+    public static Preset Named(string name) => name switch
+    {
+        "small" => Small,
+        "miyagi" => Miyagi,
+        _ => throw new ArgumentException($"unknown preset '{name}': use small or miyagi"),
+    };
+
+    /// <summary>A scaled copy, for tests that check the mix of a big preset on fewer people.</summary>
+    public Preset Scaled(double factor) =>
+        this with { Persons = Math.Max(100, (int)(Persons * factor)), Clinics = Math.Max(5, (int)(Clinics * factor)), Hospitals = Math.Max(1, (int)(Hospitals * factor)) };
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using Shinsa.Client.Api;
+using Shinsa.Client.Generation;
+using Shinsa.Grains.Records;
+using Shinsa.Ingestion.Eligibility;
+using Shinsa.Ingestion.Uke;
+using Shinsa.Silo.Tests;
+using Shinsa.Tests.Common;
+
+namespace Shinsa.Client.Tests;
+
+public sealed class GeneratorTests : IDisposable
+{
+    private readonly List<string> _dirs = [];
+
+    private string Generate(Preset preset, int months, int seed)
+    {
+        var dir = TestFiles.NewTempDir("shinsa-gen");
+        _dirs.Add(dir);
+        new PrefectureGenerator(preset, months, seed, YearMonth.Of(2024, 4)).Generate(dir);
+        return dir;
+    }
+
+    private static Dictionary<string, byte[]> Tree(string dir) =>
+        Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(dir, f), File.ReadAllBytes);
+
+    [Fact]
+    public void The_same_seed_gives_byte_identical_output_and_another_seed_does_not()
+    {
+        var preset = Preset.Small.Scaled(0.25);
+        var a = Tree(Generate(preset, 2, 11));
+        var b = Tree(Generate(preset, 2, 11));
+        var c = Tree(Generate(preset, 2, 12));
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        Assert.All(a, kv => Assert.Equal(kv.Value, b[kv.Key]));
+        Assert.NotEqual(a["manifest.json"], c["manifest.json"]);
+    }
+
+    [Fact]
+    public void Every_generated_file_parses_back_to_the_manifest_totals()
+    {
+        var dir = Generate(Preset.Small, 2, 3);
+        var manifest = Replayer.ReadManifest(dir);
+        foreach (var month in manifest.Months)
+        {
+            var eligibility = EligibilityCsvParser.Parse(File.ReadAllBytes(Path.Combine(dir, month.EligibilityFile)), month.EligibilityFile);
+            Assert.Empty(eligibility.Errors);
+            Assert.Equal(month.EligibilityRows, eligibility.Accepted);
+
+            var parsed = month.ClaimFiles.Select(f => UkeParser.Parse(File.ReadAllBytes(Path.Combine(dir, f)), f)).ToList();
+            Assert.All(parsed, p => Assert.Empty(p.Errors));
+            Assert.All(parsed, p => Assert.Empty(p.Warnings));
+            var receipts = parsed.SelectMany(p => p.Receipts).ToList();
+            Assert.All(receipts, r => Assert.Equal(r.DeclaredPoints, r.ComputedPoints));
+            Assert.All(receipts, r => Assert.Equal(month.ServiceMonth, r.ServiceMonth.ToString()));
+            Assert.Equal(month.Receipts, receipts.Count);
+            Assert.Equal(month.Points, receipts.Sum(r => (long)r.DeclaredPoints));
+            Assert.Equal(month.Days, receipts.Sum(r => (long)r.Days));
+            // Every claim's card holds eligibility: the initial file or a later acquire.
+            Assert.Equal(receipts.Count, receipts.Select(r => r.Key).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public void A_scaled_miyagi_month_has_the_population_and_medical_volume_of_DOMAIN_md()
+    {
+        var dir = Generate(Preset.Miyagi.Scaled(0.02), 1, 5);
+        var manifest = Replayer.ReadManifest(dir);
+        var month = manifest.Months[0];
+        // DOMAIN.md: 医科 ≈ 756k receipts a month for ≈ 750k beneficiaries → 1.008 per person, ±5%.
+        var perPerson = (double)month.Receipts / manifest.Persons;
+        Assert.InRange(perPerson, 1.008 * 0.95, 1.008 * 1.05);
+
+        // Ageing rate ≈ 29% (65 and over), ±5% of it.
+        var rows = File.ReadAllLines(Path.Combine(dir, month.EligibilityFile)).Skip(1).Select(l => l.Split(',')).ToList();
+        var aged = rows.Count(r => int.Parse(r[7][..4]) <= 2024 - 65 - 1 + (string.CompareOrdinal(r[7][5..], "04-01") < 0 ? 1 : 0));
+        Assert.InRange((double)aged / rows.Count, 0.29 * 0.95, 0.29 * 1.05);
+        // From 75 everybody is in 後期.
+        Assert.All(rows.Where(r => r[13] == "kouki"), r => Assert.Equal(Population.KoukiInsurer, r[3]));
+    }
+
+    [Fact]
+    public async Task A_replay_of_the_small_preset_reconciles_with_the_manifest()
+    {
+        var dir = Generate(Preset.Small.Scaled(0.5), 2, 9);
+        using var silo = new SiloFactory();
+        var client = new ShinsaClient(await silo.StartAsync());
+        var report = await new Replayer(client, dir).RunAsync(null, null, 4, null, CancellationToken.None);
+
+        var manifest = Replayer.ReadManifest(dir);
+        Assert.Equal(manifest.Months.Sum(m => m.Receipts), report.Accepted);
+        Assert.Equal(0, report.Rejected);
+        Assert.All(report.Lines, l => Assert.True(l.Matches, $"{l.Scope}: manifest {l.ExpectedReceipts}/{l.ExpectedPoints}/{l.ExpectedDays}, server {l.ServerReceipts}/{l.ServerPoints}/{l.ServerDays}"));
+        Assert.True(report.Lines.Count > manifest.Months.Count, "per-insurer lines are reconciled too");
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _dirs)
+            try { Directory.Delete(d, true); } catch (IOException) { }
+    }
+}
