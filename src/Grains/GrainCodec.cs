@@ -35,16 +35,21 @@ public static class GrainCodec
         var tag => throw new InvalidDataException($"unknown log record tag {tag}"),
     });
 
+    /// <summary>One receipt on its own: the form a grain keeps it in memory and in its snapshot.</summary>
+    public static byte[] EncodeReceipt(Receipt receipt) => Write(w => WriteReceipt(w, receipt));
+
+    public static Receipt DecodeReceipt(byte[] bytes) => Read(bytes, ReadReceipt);
+
     public static byte[] Encode(HouseholdSnapshot s) => Write(w =>
     {
         WriteCard(w, s.Card);
-        WriteList(w, s.Receipts, WriteReceipt);
+        WriteList(w, s.Receipts, (w, bytes) => { w.Write7BitEncodedInt(bytes.Length); w.Write(bytes); });
         WriteList(w, s.Findings, WriteFinding);
         WriteList(w, s.Eligibility, WriteEligibility);
     });
 
     public static HouseholdSnapshot DecodeSnapshot(byte[] bytes) => Read(bytes, r =>
-        new HouseholdSnapshot(ReadCard(r), ReadList(r, ReadReceipt), ReadList(r, ReadFinding), ReadList(r, ReadEligibility)));
+        new HouseholdSnapshot(ReadCard(r), ReadList(r, r => r.ReadBytes(r.Read7BitEncodedInt())), ReadList(r, ReadFinding), ReadList(r, ReadEligibility)));
 
     public static byte[] Encode(IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells) => Write(w => WriteList(w, cells, (w, c) =>
     {

@@ -12,12 +12,14 @@ public static class TotalCheck
     public const string CheckId = "TOTAL";
     public const int RuleVersion = 1;
 
+    public static string FindingId(ReceiptKey key) => $"{CheckId}:{key}";
+
     public static Finding? Evaluate(Receipt receipt)
     {
         var difference = receipt.DeclaredPoints - receipt.ComputedPoints;
         if (difference == 0) return null;
         return new Finding(
-            Id: $"{CheckId}:{receipt.Key}",
+            Id: FindingId(receipt.Key),
             CheckId: CheckId,
             RuleVersion: RuleVersion,
             Card: receipt.Card,

@@ -11,7 +11,14 @@ namespace Shinsa.Grains.Households;
 /// </summary>
 public sealed class HouseholdGrain
 {
-    private readonly Dictionary<ReceiptKey, Receipt> _receipts = new();
+    /// <summary>
+    /// A receipt as the grain holds it: encoded (one array instead of dozens of objects, which keeps a large resident
+    /// set cheap for the GC, and is written to the snapshot as is) with the KPI contribution it made, so replacing it
+    /// takes back exactly that.
+    /// </summary>
+    private sealed record Held(KpiKey Cell, KpiCounters Contribution, byte[] Encoded);
+
+    private readonly Dictionary<ReceiptKey, Held> _receipts = new();
     private readonly Dictionary<string, Finding> _findings = new();
     // Kept as a set so a row delivered twice (a retried eligibility file) is a no-op.
     private readonly SortedSet<EligibilityEvent> _eligibility = new(EligibilityOrder.Instance);
@@ -20,7 +27,7 @@ public sealed class HouseholdGrain
 
     public HouseholdCard Card { get; }
     public int ReceiptCount => _receipts.Count;
-    public IEnumerable<Receipt> Receipts => _receipts.Values;
+    public IEnumerable<Receipt> Receipts => _receipts.Values.Select(h => GrainCodec.DecodeReceipt(h.Encoded));
     public IEnumerable<Finding> Findings => _findings.Values;
     public IEnumerable<EligibilityEvent> Eligibility => _eligibility;
 
@@ -42,20 +49,20 @@ public sealed class HouseholdGrain
         // A receipt under a key already held replaces it (再請求): its contribution leaves before the new one enters.
         if (_receipts.Remove(receipt.Key, out var earlier))
         {
-            var earlierFinding = RemoveFinding(earlier);
-            rollup.Add(KpiRollup.KeyOf(earlier), -Contribution(earlier, earlierFinding));
+            _findings.Remove(TotalCheck.FindingId(receipt.Key));
+            rollup.Add(earlier.Cell, -earlier.Contribution);
         }
 
-        _receipts[receipt.Key] = receipt;
         var finding = TotalCheck.Evaluate(receipt);
         if (finding is not null) _findings[finding.Id] = finding;
-        rollup.Add(KpiRollup.KeyOf(receipt), Contribution(receipt, finding));
+        Hold(receipt, GrainCodec.EncodeReceipt(receipt), finding, rollup);
     }
 
-    private Finding? RemoveFinding(Receipt receipt)
+    private void Hold(Receipt receipt, byte[] encoded, Finding? finding, KpiRollup? rollup)
     {
-        var id = $"{TotalCheck.CheckId}:{receipt.Key}";
-        return _findings.Remove(id, out var finding) ? finding : null;
+        var held = new Held(KpiRollup.KeyOf(receipt), Contribution(receipt, finding), encoded);
+        _receipts[receipt.Key] = held;
+        rollup?.Add(held.Cell, held.Contribution);
     }
 
     private static KpiCounters Contribution(Receipt receipt, Finding? finding) =>
@@ -67,25 +74,30 @@ public sealed class HouseholdGrain
 
     public HouseholdSnapshot ToSnapshot() =>
         new(Card,
-            _receipts.Values.OrderBy(r => r.Key.ProviderCode, StringComparer.Ordinal)
-                .ThenBy(r => r.Key.BillingMonth).ThenBy(r => r.Key.ReceiptNo).ToList(),
+            _receipts.OrderBy(r => r.Key.ProviderCode, StringComparer.Ordinal)
+                .ThenBy(r => r.Key.BillingMonth).ThenBy(r => r.Key.ReceiptNo).Select(r => r.Value.Encoded).ToList(),
             _findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
             _eligibility.ToList());
 
     public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
     {
         var grain = new HouseholdGrain(snapshot.Card);
-        foreach (var r in snapshot.Receipts) grain._receipts[r.Key] = r;
         foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
+        foreach (var encoded in snapshot.Receipts)
+        {
+            var receipt = GrainCodec.DecodeReceipt(encoded);
+            grain.Hold(receipt, encoded, grain._findings.GetValueOrDefault(TotalCheck.FindingId(receipt.Key)), null);
+        }
         foreach (var e in snapshot.Eligibility) grain._eligibility.Add(e);
         return grain;
     }
 }
 
-/// <summary>The persisted form of a <see cref="HouseholdGrain"/>, in a canonical order so equal states serialise equally.</summary>
+/// <summary>The persisted form of a <see cref="HouseholdGrain"/>, in a canonical order so equal states serialise equally.
+/// Receipts are in their <see cref="GrainCodec.EncodeReceipt"/> form.</summary>
 public sealed record HouseholdSnapshot(
     HouseholdCard Card,
-    IReadOnlyList<Receipt> Receipts,
+    IReadOnlyList<byte[]> Receipts,
     IReadOnlyList<Finding> Findings,
     IReadOnlyList<EligibilityEvent> Eligibility);
 
