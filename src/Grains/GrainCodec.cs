@@ -15,7 +15,8 @@ namespace Shinsa.Grains;
 /// </summary>
 public static class GrainCodec
 {
-    private const byte FormatVersion = 1;
+    // 2 added the 調剤 receipt's prescriber; version 1 payloads (no prescriber) still read.
+    private const byte FormatVersion = 2;
     private const byte ReceiptTag = 1, EligibilityTag = 2;
 
     public static byte[] Encode(LogRecord record) => Write(w =>
@@ -74,11 +75,15 @@ public static class GrainCodec
         return stream.ToArray();
     }
 
+    // The version of the payload being read, for the fields later versions added (reads are single-threaded per call).
+    [ThreadStatic] private static byte _readingVersion;
+
     private static T Read<T>(byte[] bytes, Func<BinaryReader, T> body)
     {
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         var version = r.ReadByte();
-        if (version != FormatVersion) throw new InvalidDataException($"payload format {version}; this build reads {FormatVersion}");
+        _readingVersion = version;
+        if (version is not (1 or FormatVersion)) throw new InvalidDataException($"payload format {version}; this build reads {FormatVersion}");
         return body(r);
     }
 
@@ -131,6 +136,7 @@ public static class GrainCodec
             WriteOpt(w, l.Points); w.Write7BitEncodedInt(l.Times); w.Write(l.DayMask);
         });
         w.Write7BitEncodedInt(x.SourceLine);
+        WriteOpt(w, x.PrescriberCode);
     }
 
     private static Receipt ReadReceipt(BinaryReader r) => new(
@@ -142,7 +148,8 @@ public static class GrainCodec
         ReadArray(r, r => new Diagnosis(r.ReadString(), ReadOptInt(r), r.ReadByte(), r.ReadBoolean())),
         ReadArray(r, r => new ServiceLine((LineKind)r.ReadByte(), ReadOptString(r), r.ReadString(), r.ReadBoolean() ? r.ReadDecimal() : null,
             ReadOptInt(r), r.Read7BitEncodedInt(), r.ReadUInt32())),
-        r.Read7BitEncodedInt());
+        r.Read7BitEncodedInt(),
+        _readingVersion >= 2 ? ReadOptString(r) : null);
 
     private static void WriteEligibility(BinaryWriter w, EligibilityEvent e)
     {

@@ -124,6 +124,7 @@ public class GrainCodecTests
             AdmissionDate = 20240403,
             SpecialNotes = "0102",
             CopayYen = 1_230,
+            PrescriberCode = "0412345",
             PublicExpenses = [new PublicExpense("12141024", null, 3, 569, 0)],
             Diagnoses = [new Diagnosis("2500013", 20210801, 1, true), new Diagnosis("0000999", null, 0, false)],
             Lines = [new ServiceLine(LineKind.Drug, null, "620098801", 1.5m, null, 2, 0x8000_0001u), new ServiceLine(LineKind.Material, "40", "710010001", 1m, 13_900, 1, 4u)],
@@ -134,6 +135,20 @@ public class GrainCodecTests
         Assert.Equal(receipt.Diagnoses.ToArray(), back.Diagnoses.ToArray());
         Assert.Equal(receipt.PublicExpenses.ToArray(), back.PublicExpenses.ToArray());
         Assert.Equal(receipt with { Lines = back.Lines, Diagnoses = back.Diagnoses, PublicExpenses = back.PublicExpenses }, back);
+    }
+
+    [Fact]
+    public void A_receipt_written_by_format_1_still_reads_without_a_prescriber()
+    {
+        var receipt = Receipts.Make(9, 500, [(288, 1)]);
+        var current = GrainCodec.EncodeReceipt(receipt);
+        // Format 1 is format 2 without the trailing optional prescriber (one "absent" byte).
+        Assert.Equal(0, current[^1]);
+        var v1 = current[..^1];
+        v1[0] = 1;
+        var back = GrainCodec.DecodeReceipt(v1);
+        Assert.Null(back.PrescriberCode);
+        Assert.Equal(current, GrainCodec.EncodeReceipt(back));
     }
 
     [Fact]

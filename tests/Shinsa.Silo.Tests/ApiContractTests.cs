@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Shinsa.Grains.Records;
+using Shinsa.Ingestion.Uke;
 using Shinsa.Tests.Common;
 
 namespace Shinsa.Silo.Tests;
@@ -54,6 +56,32 @@ public sealed class ApiContractTests : IDisposable
 
         var otherMonth = await client.KpiAsync("service_month=2021-09");
         Assert.Equal(0, otherMonth.GetProperty("receipts").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_pharmacy_file_is_read_by_its_own_layout_and_counted_under_the_pharmacy()
+    {
+        // The sample's receipts recast as 調剤 (no 傷病名, no 入院, a prescriber each) and written with the 調剤 layout.
+        var sample = UkeParser.Parse(TestFiles.SampleUkeBytes(), "RECEIPTC.UKE").Receipts;
+        var pharmacy = sample.Select(r => r with
+        {
+            Key = r.Key with { ProviderCode = "4000001" },
+            Kind = ClaimKind.Pharmacy,
+            ReceiptType = $"4{r.ReceiptType[1..3]}2",
+            AdmissionDate = null,
+            Diagnoses = [],
+            PrescriberCode = "0000000",
+        }).ToList();
+        var bytes = UkeWriter.Write(new UkeWriter.Provider(ClaimKind.Pharmacy, "4000001", "04", "テスト薬局", YearMonth.Of(2021, 11)), pharmacy);
+
+        var client = await _silo.StartAsync();
+        var status = await client.WaitAppliedAsync(await client.SubmitAsync(bytes, "RECEIPTY.UKE"));
+        Assert.Equal(SampleReceipts, status.GetProperty("receipts").GetProperty("accepted").GetInt32());
+        Assert.Empty(status.GetProperty("errors").EnumerateArray());
+
+        var kpi = await client.KpiAsync("service_month=2021-10&provider=4000001");
+        Assert.Equal(SampleReceipts, kpi.GetProperty("receipts").GetInt64());
+        Assert.Equal(SamplePoints, kpi.GetProperty("points").GetInt64());
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             {
                 var name = $"{month}/uke/{provider}_RECEIPTC.UKE";
                 File.WriteAllBytes(Path.Combine(outDir, name),
-                    MedicalUkeWriter.Write(new(provider, Population.PrefectureCode, $"医療機関{provider}", month.AddMonths(1)), receipts));
+                    UkeWriter.Write(new(ClaimKind.Medical, provider, Population.PrefectureCode, $"医療機関{provider}", month.AddMonths(1)), receipts));
                 files.Add(name);
                 foreach (var r in receipts)
                 {

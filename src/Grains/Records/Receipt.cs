@@ -68,7 +68,8 @@ public sealed record Receipt(
     ImmutableArray<PublicExpense> PublicExpenses,
     ImmutableArray<Diagnosis> Diagnoses,
     ImmutableArray<ServiceLine> Lines,
-    int SourceLine)            // line of the RE record in its file, for findings and errors
+    int SourceLine,            // line of the RE record in its file, for findings and errors
+    string? PrescriberCode = null) // 調剤: 処方箋を交付した医療機関コード, which the 突合 checks pair it with
 {
     /// <summary>入院 when the 4th digit of レセプト種別 is odd (1,3,5,7,9).</summary>
     public bool IsInpatient => ReceiptType.Length == 4 && (ReceiptType[3] - '0') % 2 == 1;

@@ -27,19 +27,19 @@ public static class SampleReplicator
             switch (fields[0])
             {
                 case "IR":
-                    fields[MedicalUkeLayout.IR.ProviderCode - 1] = (variant % 10_000_000).ToString("D7");
+                    fields[UkeLayout.IR.ProviderCode - 1] = (variant % 10_000_000).ToString("D7");
                     break;
                 case "RE":
                     receipt++;
                     break;
                 case "HO":
-                    fields[MedicalUkeLayout.HO.InsurerNo - 1] = Insurers[(variant + receipt) % Insurers.Length];
-                    fields[MedicalUkeLayout.HO.Symbol - 1] = $"V{variant}";
-                    fields[MedicalUkeLayout.HO.Number - 1] = receipt.ToString();
+                    fields[UkeLayout.HO.InsurerNo - 1] = Insurers[(variant + receipt) % Insurers.Length];
+                    fields[UkeLayout.HO.Symbol - 1] = $"V{variant}";
+                    fields[UkeLayout.HO.Number - 1] = receipt.ToString();
                     break;
                 case "KO":
                     // 公費単独 receipts are keyed by the recipient number: make it unique per variant too.
-                    fields[MedicalUkeLayout.KO.RecipientNo - 1] = $"{variant:D5}{receipt:D3}";
+                    fields[UkeLayout.KO.RecipientNo - 1] = $"{variant:D5}{receipt:D3}";
                     break;
             }
             output.Append(string.Join(',', fields)).Append("\r\n");

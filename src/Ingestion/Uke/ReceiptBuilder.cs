@@ -1,13 +1,15 @@
 using System.Collections.Immutable;
 using Shinsa.Grains.Records;
 using Shinsa.Ingestion.Text;
-using L = Shinsa.Ingestion.Uke.MedicalUkeLayout;
+using L = Shinsa.Ingestion.Uke.UkeLayout;
 
 namespace Shinsa.Ingestion.Uke;
 
 /// <summary>Collects the records of one receipt (RE up to the next RE or GO); the first bad line rejects it.</summary>
 internal sealed class ReceiptBuilder(UkeParser.Header header, int reLine)
 {
+    private readonly KindLayout _layout = UkeLayout.For(header.Kind);
+    private string? _prescriber;
     private int _receiptNo;
     private string _type = "";
     private YearMonth _serviceMonth;
@@ -25,8 +27,6 @@ internal sealed class ReceiptBuilder(UkeParser.Header header, int reLine)
 
     public string? Error { get; private set; }
     public int ErrorLine { get; private set; }
-
-    public static bool Reads(string record) => record is "HO" or "KO" or "SN" or "SY" or "SI" or "IY" or "TO";
 
     public void Reject(int line, string reason)
     {
@@ -55,49 +55,74 @@ internal sealed class ReceiptBuilder(UkeParser.Header header, int reLine)
         return false;
     }
 
+    /// <summary>A 点数 field; 訪問看護 writes yen, held as points (yen ÷ 10) so 費用額 is points × 10 for every kind.</summary>
+    private bool Amount(int line, string record, CsvFields f, int field, string name, out int points)
+    {
+        if (!Int(line, record, f, field, name, out points)) return false;
+        if (!_layout.AmountsInYen) return true;
+        if (points % 10 != 0)
+        {
+            Reject(line, $"{record} field {field} {name}: {points} yen is not a multiple of 10 (訪問看護療養費 are in 10-yen units)");
+            return false;
+        }
+        points /= 10;
+        return true;
+    }
+
     public void ReadRE(CsvFields f)
     {
         const string R = "RE";
-        if (!Require(reLine, R, f, L.RE.MinFields)) return;
-        if (!Int(reLine, R, f, L.RE.ReceiptNo, "レセプト番号", out _receiptNo)) return;
-        _type = f.Text(L.RE.ReceiptType);
-        if (_type.Length != 4 || !_type.All(char.IsAsciiDigit) || _type[0] != '1')
+        var re = _layout.RE;
+        if (!Require(reLine, R, f, re.MinFields)) return;
+        if (!Int(reLine, R, f, re.ReceiptNo, "レセプト番号", out _receiptNo)) return;
+        _type = f.Text(re.ReceiptType);
+        if (_type.Length != 4 || !_type.All(char.IsAsciiDigit) || _type[0] - '0' != (int)header.Kind)
         {
-            Reject(reLine, $"RE field {L.RE.ReceiptType} レセプト種別: '{UkeParser.Shorten(_type)}' is not a 医科 type (4 digits starting with 1)");
+            Reject(reLine, $"RE field {re.ReceiptType} レセプト種別: '{UkeParser.Shorten(_type)}' is not a {_layout.Name} type (4 digits starting with {(int)header.Kind})");
             return;
         }
-        if (!UkeDates.TryMonth(f[L.RE.ServiceMonth], out _serviceMonth))
+        if (!UkeDates.TryMonth(f[re.ServiceMonth], out _serviceMonth))
         {
-            Reject(reLine, $"RE field {L.RE.ServiceMonth} 診療年月: '{UkeParser.Shorten(f[L.RE.ServiceMonth])}' is not YYYYMM");
+            Reject(reLine, $"RE field {re.ServiceMonth} 診療年月: '{UkeParser.Shorten(f[re.ServiceMonth])}' is not YYYYMM");
             return;
         }
-        if (!f.TryInt(L.RE.Sex, out var sex) || sex is not (1 or 2))
+        if (!f.TryInt(re.Sex, out var sex) || sex is not (1 or 2))
         {
-            Reject(reLine, $"RE field {L.RE.Sex} 男女区分: '{UkeParser.Shorten(f[L.RE.Sex])}' is not 1 or 2");
+            Reject(reLine, $"RE field {re.Sex} 男女区分: '{UkeParser.Shorten(f[re.Sex])}' is not 1 or 2");
             return;
         }
         _sex = (byte)sex;
-        if (!UkeDates.TryDate(f[L.RE.BirthDate], out _birthDate))
+        if (!UkeDates.TryDate(f[re.BirthDate], out _birthDate))
         {
-            Reject(reLine, $"RE field {L.RE.BirthDate} 生年月日: '{UkeParser.Shorten(f[L.RE.BirthDate])}' is not a date");
+            Reject(reLine, $"RE field {re.BirthDate} 生年月日: '{UkeParser.Shorten(f[re.BirthDate])}' is not a date");
             return;
         }
-        if (!f.IsEmpty(L.RE.BenefitRatio))
+        if (!f.IsEmpty(re.BenefitRatio))
         {
-            if (!Int(reLine, R, f, L.RE.BenefitRatio, "給付割合", out var ratio)) return;
+            if (!Int(reLine, R, f, re.BenefitRatio, "給付割合", out var ratio)) return;
             _benefitRatio = ratio;
         }
-        if (!f.IsEmpty(L.RE.AdmissionDate))
+        if (re.AdmissionDate is { } admissionField && !f.IsEmpty(admissionField))
         {
-            if (!UkeDates.TryDate(f[L.RE.AdmissionDate], out var admitted))
+            if (!UkeDates.TryDate(f[admissionField], out var admitted))
             {
-                Reject(reLine, $"RE field {L.RE.AdmissionDate} 入院年月日: '{UkeParser.Shorten(f[L.RE.AdmissionDate])}' is not a date");
+                Reject(reLine, $"RE field {admissionField} 入院年月日: '{UkeParser.Shorten(f[admissionField])}' is not a date");
                 return;
             }
             _admissionDate = admitted;
         }
-        _specialNotes = f.OptionalText(L.RE.SpecialNotes);
-        _kana = f.OptionalText(L.RE.KanaName);
+        if (re.PrescriberCode is { } prescriberField)
+        {
+            var prescriber = f.Text(prescriberField);
+            if (prescriber.Length != 7 || !prescriber.All(char.IsAsciiDigit))
+            {
+                Reject(reLine, $"RE field {prescriberField} 処方 医療機関コード: '{UkeParser.Shorten(prescriber)}' is not 7 digits");
+                return;
+            }
+            _prescriber = prescriber;
+        }
+        _specialNotes = f.OptionalText(re.SpecialNotes);
+        _kana = f.OptionalText(re.KanaName);
     }
 
     public void Read(int line, string record, CsvFields f)
@@ -108,8 +133,10 @@ internal sealed class ReceiptBuilder(UkeParser.Header header, int reLine)
             case "HO": ReadHO(line, f); break;
             case "KO": ReadKO(line, f); break;
             case "SN": _branch = f.OptionalText(L.SN.Branch); break;
-            case "SY": ReadSY(line, f); break;
-            default: ReadLine(line, record, f); break;
+            default:
+                if (_layout.Line(record) is { } lineLayout) ReadLine(line, lineLayout, f);
+                else ReadDiagnosis(line, _layout.Diagnosis!, f);
+                break;
         }
     }
 
@@ -125,7 +152,7 @@ internal sealed class ReceiptBuilder(UkeParser.Header header, int reLine)
             return;
         }
         if (!Int(line, R, f, L.HO.Days, "診療実日数", out var days, required: false)) return;
-        if (!Int(line, R, f, L.HO.TotalPoints, "合計点数", out var points)) return;
+        if (!Amount(line, R, f, L.HO.TotalPoints, "合計点数", out var points)) return;
         int? copay = null;
         if (!f.IsEmpty(L.HO.CopayYen))
         {
@@ -159,59 +186,59 @@ internal sealed class ReceiptBuilder(UkeParser.Header header, int reLine)
         _kohi.Add(new PublicExpense(payer, f.OptionalText(L.KO.RecipientNo), days, points, paid));
     }
 
-    private void ReadSY(int line, CsvFields f)
+    private void ReadDiagnosis(int line, DiagnosisLayout d, CsvFields f)
     {
-        const string R = "SY";
-        if (!Require(line, R, f, L.SY.MinFields)) return;
-        var code = f.Text(L.SY.Code);
-        if (code.Length == 0) { Reject(line, $"SY field {L.SY.Code} 傷病名コード is empty"); return; }
+        var R = d.Record;
+        if (!Require(line, R, f, d.MinFields)) return;
+        var code = f.Text(d.Code);
+        if (code.Length == 0) { Reject(line, $"{R} field {d.Code} 傷病名コード is empty"); return; }
         int? start = null;
-        if (!f.IsEmpty(L.SY.StartDate))
+        if (!f.IsEmpty(d.StartDate))
         {
-            if (!UkeDates.TryDate(f[L.SY.StartDate], out var d))
+            if (!UkeDates.TryDate(f[d.StartDate], out var date))
             {
-                Reject(line, $"SY field {L.SY.StartDate} 診療開始日: '{UkeParser.Shorten(f[L.SY.StartDate])}' is not a date");
+                Reject(line, $"{R} field {d.StartDate} 診療開始日: '{UkeParser.Shorten(f[d.StartDate])}' is not a date");
                 return;
             }
-            start = d;
+            start = date;
         }
         var outcome = 0;
-        if (!f.IsEmpty(L.SY.Outcome) && !Int(line, R, f, L.SY.Outcome, "転帰区分", out outcome)) return;
-        _diagnoses.Add(new Diagnosis(code, start, (byte)outcome, !f.IsEmpty(L.SY.Primary)));
+        if (!f.IsEmpty(d.Outcome) && !Int(line, R, f, d.Outcome, "転帰区分", out outcome)) return;
+        _diagnoses.Add(new Diagnosis(code, start, (byte)outcome, !f.IsEmpty(d.Primary)));
     }
 
-    private void ReadLine(int line, string record, CsvFields f)
+    private void ReadLine(int line, LineLayout l, CsvFields f)
     {
-        if (!Require(line, record, f, L.Line.MinFields)) return;
-        var code = f.Text(L.Line.Code);
-        if (code.Length == 0) { Reject(line, $"{record} field {L.Line.Code} コード is empty"); return; }
+        var record = l.Record;
+        if (!Require(line, record, f, l.MinFields)) return;
+        var code = f.Text(l.Code);
+        if (code.Length == 0) { Reject(line, $"{record} field {l.Code} コード is empty"); return; }
         decimal? quantity = null;
-        if (!f.IsEmpty(L.Line.Quantity))
+        if (!f.IsEmpty(l.Quantity))
         {
-            if (!f.TryDecimal(L.Line.Quantity, out var q))
+            if (!f.TryDecimal(l.Quantity, out var q))
             {
-                Reject(line, $"{record} field {L.Line.Quantity} 数量: '{UkeParser.Shorten(f[L.Line.Quantity])}' is not a number");
+                Reject(line, $"{record} field {l.Quantity} 数量: '{UkeParser.Shorten(f[l.Quantity])}' is not a number");
                 return;
             }
             quantity = q;
         }
         int? points = null;
-        if (!f.IsEmpty(L.Line.Points))
+        if (!f.IsEmpty(l.Points))
         {
-            if (!Int(line, record, f, L.Line.Points, "点数", out var p)) return;
+            if (!Amount(line, record, f, l.Points, "点数", out var p)) return;
             points = p;
         }
-        if (!Int(line, record, f, L.Line.Times, "回数", out var times)) return;
+        if (!Int(line, record, f, l.Times, "回数", out var times)) return;
         uint days = 0;
         for (var day = 1; day <= 31; day++)
         {
-            var field = L.Line.FirstDay + day - 1;
+            var field = l.FirstDay + day - 1;
             if (f.IsEmpty(field)) continue;
             if (!Int(line, record, f, field, $"算定日 {day}日", out var count)) return;
             if (count > 0) days |= 1u << (day - 1);
         }
-        var kind = record switch { "SI" => LineKind.Procedure, "IY" => LineKind.Drug, _ => LineKind.Material };
-        _lines.Add(new ServiceLine(kind, f.OptionalText(L.Line.Division), code, quantity, points, times, days));
+        _lines.Add(new ServiceLine(l.Kind, f.OptionalText(l.Division), code, quantity, points, times, days));
     }
 
     public Receipt? Build()
@@ -231,6 +258,6 @@ internal sealed class ReceiptBuilder(UkeParser.Header header, int reLine)
         return new Receipt(
             new ReceiptKey(header.ProviderCode, header.BillingMonth, _receiptNo), header.Kind, _type, _serviceMonth, card, _branch,
             _sex, _birthDate, _kana, _benefitRatio, _admissionDate, _specialNotes, days, declared, computed, _ho?.Copay,
-            _kohi.ToImmutableArray(), _diagnoses.ToImmutableArray(), lines, reLine);
+            _kohi.ToImmutableArray(), _diagnoses.ToImmutableArray(), lines, reLine, _prescriber);
     }
 }

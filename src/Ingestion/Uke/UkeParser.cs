@@ -2,12 +2,12 @@ using System.Collections.Immutable;
 using System.Text;
 using Shinsa.Grains.Records;
 using Shinsa.Ingestion.Text;
-using L = Shinsa.Ingestion.Uke.MedicalUkeLayout;
+using L = Shinsa.Ingestion.Uke.UkeLayout;
 
 namespace Shinsa.Ingestion.Uke;
 
 /// <summary>
-/// Parses a 医科 claim file (RECEIPTC.UKE). A malformed line rejects the receipt it belongs to, with the line number
+/// Parses a claim file (RECEIPTC.UKE) of any 点数表 — 医科, 歯科, 調剤, 訪問看護 — read from the IR record. A malformed line rejects the receipt it belongs to, with the line number
 /// and the reason, and nothing else; a GO count that disagrees with the file is a warning; a declared total that
 /// disagrees with the lines is left for the TOTAL check.
 /// </summary>
@@ -75,8 +75,6 @@ public static class UkeParser
         if (provider.Length != 7 || !provider.All(char.IsAsciiDigit)) return Fail($"IR field {L.IR.ProviderCode} 医療機関コード: '{provider}' is not 7 digits");
         if (!f.TryInt(L.IR.PointTable, out var table) || !Enum.IsDefined((ClaimKind)table))
             return Fail($"IR field {L.IR.PointTable} 点数表: '{f.Text(L.IR.PointTable)}' is not 1, 3, 4 or 6");
-        if ((ClaimKind)table != ClaimKind.Medical)
-            return Fail($"IR field {L.IR.PointTable} 点数表 is {table}: only 医科 (1) files are read so far");
         if (!UkeDates.TryMonth(f[L.IR.BillingMonth], out var billing))
             return Fail($"IR field {L.IR.BillingMonth} 請求年月: '{f.Text(L.IR.BillingMonth)}' is not YYYYMM");
         return new Header((ClaimKind)table, provider, f.Text(L.IR.Prefecture), billing, null);
@@ -125,13 +123,13 @@ public static class UkeParser
                 default:
                     if (_current is null)
                     {
-                        Errors.Add(new IngestError(fileName, line, L.Ignored.Contains(record) || ReceiptBuilder.Reads(record)
+                        Errors.Add(new IngestError(fileName, line, L.Ignored.Contains(record) || UkeLayout.For(Header!.Value.Kind).Reads(record)
                             ? $"{record} record outside a receipt (before the first RE or after GO)"
                             : $"unknown record type '{Shorten(record)}' outside a receipt"));
                         break;
                     }
                     if (L.Ignored.Contains(record)) break;
-                    if (!ReceiptBuilder.Reads(record)) { _current.Reject(line, $"unknown record type '{Shorten(record)}'"); break; }
+                    if (!UkeLayout.For(Header!.Value.Kind).Reads(record)) { _current.Reject(line, $"unknown record type '{Shorten(record)}'"); break; }
                     _current.Read(line, record, f);
                     break;
             }

@@ -4,14 +4,14 @@ using Shinsa.Ingestion.Uke;
 
 namespace Shinsa.Ingestion.Tests;
 
-public class MedicalUkeWriterTests
+public class UkeWriterTests
 {
     [Fact]
     public void The_real_samples_receipts_written_again_parse_to_the_same_receipts()
     {
         var original = UkeParser.Parse(SampleFile.Bytes, "RECEIPTC.UKE");
-        var provider = new MedicalUkeWriter.Provider(original.ProviderCode, original.PrefectureCode, "テスト医院", original.BillingMonth);
-        var written = MedicalUkeWriter.Write(provider, original.Receipts);
+        var provider = new UkeWriter.Provider(ClaimKind.Medical, original.ProviderCode, original.PrefectureCode, "テスト医院", original.BillingMonth);
+        var written = UkeWriter.Write(provider, original.Receipts);
         var back = UkeParser.Parse(written, "written.UKE");
 
         Assert.Empty(back.Errors);
@@ -26,7 +26,7 @@ public class MedicalUkeWriterTests
     {
         var original = UkeParser.Parse(SampleFile.Bytes, "RECEIPTC.UKE");
         var withBranch = original.Receipts.Take(3).Select(r => r with { Branch = "02" }).ToList();
-        var back = UkeParser.Parse(MedicalUkeWriter.Write(new("1234567", "04", "医院", YearMonth.Of(2024, 5)), withBranch), "b.UKE");
+        var back = UkeParser.Parse(UkeWriter.Write(new(ClaimKind.Medical, "1234567", "04", "医院", YearMonth.Of(2024, 5)), withBranch), "b.UKE");
         Assert.All(back.Receipts, r => Assert.Equal("02", r.Branch));
         Assert.All(back.Receipts, r => Assert.Equal("02", r.PersonKey));
     }
