@@ -58,18 +58,34 @@ public sealed class GeneratorTests : IDisposable
             Assert.Equal(month.Days, receipts.Sum(r => (long)r.Days));
             // Every claim's card holds eligibility: the initial file or a later acquire.
             Assert.Equal(receipts.Count, receipts.Select(r => r.Key).Distinct().Count());
+            Assert.Equal(month.ReceiptsByKind.OrderBy(k => k.Key), receipts.GroupBy(r => PrefectureGenerator.KindName(r.Kind))
+                .Select(g => new KeyValuePair<string, long>(g.Key, g.Count())).OrderBy(k => k.Key));
+
+            // 突合: every 調剤 receipt's prescriber issued a 処方箋 (処方箋料) to the same person in the same month.
+            var prescribed = receipts.Where(r => r.Kind == ClaimKind.Medical && r.Lines.Any(l => l.Code == ClaimCatalog.Prescription.Code))
+                .Select(r => (r.Key.ProviderCode, r.Card, r.PersonKey)).ToHashSet();
+            var pharmacy = receipts.Where(r => r.Kind == ClaimKind.Pharmacy).ToList();
+            Assert.NotEmpty(pharmacy);
+            Assert.All(pharmacy, r => Assert.Contains((r.PrescriberCode!, r.Card, r.PersonKey), prescribed));
+            Assert.All(pharmacy, r => Assert.Contains(r.Lines, l => l.Kind == LineKind.Drug));
         }
     }
 
     [Fact]
-    public void A_scaled_miyagi_month_has_the_population_and_medical_volume_of_DOMAIN_md()
+    public void A_scaled_miyagi_month_has_the_population_and_volume_mix_of_DOMAIN_md()
     {
         var dir = Generate(Preset.Miyagi.Scaled(0.02), 1, 5);
         var manifest = Replayer.ReadManifest(dir);
         var month = manifest.Months[0];
-        // DOMAIN.md: 医科 ≈ 756k receipts a month for ≈ 750k beneficiaries → 1.008 per person, ±5%.
-        var perPerson = (double)month.Receipts / manifest.Persons;
-        Assert.InRange(perPerson, 1.008 * 0.95, 1.008 * 1.05);
+        // DOMAIN.md, Miyagi a month for ≈ 750k beneficiaries: 医科 ≈ 756k, 歯科 ≈ 134k, 調剤 ≈ 527k receipts; each ±5%.
+        foreach (var (kind, perMonth) in new[] { ("medical", 756_000.0), ("dental", 134_000.0), ("pharmacy", 527_000.0) })
+        {
+            var perPerson = (double)month.ReceiptsByKind[kind] / manifest.Persons;
+            var expected = perMonth / 750_000;
+            Assert.True(perPerson >= expected * 0.95 && perPerson <= expected * 1.05, $"{kind}: {perPerson:F4} receipts per person, expected {expected:F4} ±5%");
+        }
+        Assert.Equal(month.Receipts, month.ReceiptsByKind.Values.Sum());
+        Assert.InRange(month.ReceiptsByKind["visitingnursing"], 1, month.Receipts / 100);
 
         // Ageing rate ≈ 29% (65 and over), ±5% of it.
         var rows = File.ReadAllLines(Path.Combine(dir, month.EligibilityFile)).Skip(1).Select(l => l.Split(',')).ToList();

@@ -12,6 +12,8 @@ public sealed class Person
     public required int BirthDate { get; init; }   // YYYYMMDD
     public required byte Sex { get; init; }
     public required string HomeClinic { get; init; }
+    public required string HomeDentist { get; init; }
+    public required string HomePharmacy { get; init; }
     public required string UnderSeventyClass { get; init; }
     public required string SeventyPlusClass { get; init; }
     public HouseholdCard Card { get; set; }
@@ -46,6 +48,9 @@ public sealed class Population
     public List<Person> People { get; } = new();
     public IReadOnlyList<string> Clinics { get; }
     public IReadOnlyList<string> Hospitals { get; }
+    public IReadOnlyList<string> Dentists { get; }
+    public IReadOnlyList<string> Pharmacies { get; }
+    public IReadOnlyList<string> NursingStations { get; }
 
     private int _nextPerson;
     private int _nextHousehold;
@@ -55,6 +60,10 @@ public sealed class Population
     {
         Clinics = Enumerable.Range(0, preset.Clinics).Select(i => $"{1_010_000 + i * 37:D7}").ToList();
         Hospitals = Enumerable.Range(0, preset.Hospitals).Select(i => $"{2_010_000 + i * 53:D7}").ToList();
+        // Codes of different kinds never collide, so a provider code alone names a provider (decisions carry only it).
+        Dentists = Enumerable.Range(0, preset.Dentists).Select(i => $"{3_010_000 + i * 41:D7}").ToList();
+        Pharmacies = Enumerable.Range(0, preset.Pharmacies).Select(i => $"{4_010_000 + i * 43:D7}").ToList();
+        NursingStations = Enumerable.Range(0, preset.NursingStations).Select(i => $"{6_010_000 + i * 47:D7}").ToList();
         while (People.Count < preset.Persons) AddHousehold(rng, firstMonth);
     }
 
@@ -72,6 +81,8 @@ public sealed class Population
         var insurer = rng.Chance(0.05) ? rng.Pick(UnionInsurers) : rng.Pick(MunicipalInsurers);
         var card = new HouseholdCard(insurer, $"{rng.Between(1, 99)}", $"{_nextHousehold:D6}");
         var clinic = rng.Pick(Clinics);
+        var dentist = rng.Pick(Dentists);
+        var pharmacy = rng.Pick(Pharmacies);
         var under = rng.Weighted(UnderSeventy);
         var over = rng.Weighted(SeventyPlus);
         var members = new List<Person>();
@@ -83,7 +94,8 @@ public sealed class Population
             var person = new Person
             {
                 Id = $"P{++_nextPerson:D7}", HouseholdId = householdId, BirthDate = birth, Sex = (byte)rng.Between(1, 2),
-                HomeClinic = rng.Chance(0.8) ? clinic : rng.Pick(Clinics), UnderSeventyClass = under, SeventyPlusClass = over,
+                HomeClinic = rng.Chance(0.8) ? clinic : rng.Pick(Clinics), HomeDentist = rng.Chance(0.8) ? dentist : rng.Pick(Dentists),
+                HomePharmacy = rng.Chance(0.7) ? pharmacy : rng.Pick(Pharmacies), UnderSeventyClass = under, SeventyPlusClass = over,
             };
             if (person.AgeAt(month) >= 75) MoveToKouki(person);
             else

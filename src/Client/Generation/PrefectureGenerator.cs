@@ -8,13 +8,14 @@ namespace Shinsa.Client.Generation;
 
 /// <summary>What a generated month holds, for the replay's reconciliation (keys are the KPI summary's).</summary>
 public sealed record MonthManifest(string ServiceMonth, string BillingMonth, string EligibilityFile, IReadOnlyList<string> ClaimFiles,
-    long Receipts, long Days, long Points, IReadOnlyDictionary<string, long[]> ByInsurer, int EligibilityRows);
+    long Receipts, long Days, long Points, IReadOnlyDictionary<string, long[]> ByInsurer, int EligibilityRows,
+    IReadOnlyDictionary<string, long> ReceiptsByKind);
 
 public sealed record Manifest(string Preset, int Seed, int Persons, IReadOnlyList<MonthManifest> Months);
 
 /// <summary>
 /// Generates a prefecture's months: eligibility CSV (with churn: people leaving, arriving, turning 75 → 後期) and one
-/// 医科 UKE file per provider per billing month, plus manifest.json with the totals a replay must reproduce. The same
+/// UKE file per provider per billing month (医科, 歯科, 調剤, 訪問看護; see <see cref="MonthlyClaims"/>), plus manifest.json with the totals a replay must reproduce. The same
 /// preset, months and seed give byte-identical output.
 /// </summary>
 public sealed class PrefectureGenerator(Preset preset, int months, int seed, YearMonth firstMonth)
@@ -38,15 +39,17 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             var eligibility = i == 0 ? Initial(population) : Churn(population, month, monthRng.Fork(1));
             File.WriteAllText(Path.Combine(dir, "eligibility.csv"), eligibility.Csv, new UTF8Encoding(false));
 
-            var receiptsByProvider = Claims(population, month, monthRng.Fork(2), firstVisits);
+            var claims = new MonthlyClaims(population, firstVisits).Generate(month, monthRng.Fork(2));
             var files = new List<string>();
             var byInsurer = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
-            foreach (var (provider, receipts) in receiptsByProvider.OrderBy(p => p.Key, StringComparer.Ordinal))
+            var byKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            foreach (var ((kind, provider), receipts) in claims.ByProvider)
             {
-                var name = $"{month}/uke/{provider}_RECEIPTC.UKE";
+                var name = $"{month}/uke/{provider}_{FileNameOf(kind)}";
                 File.WriteAllBytes(Path.Combine(outDir, name),
-                    UkeWriter.Write(new(ClaimKind.Medical, provider, Population.PrefectureCode, $"医療機関{provider}", month.AddMonths(1)), receipts));
+                    UkeWriter.Write(new(kind, provider, Population.PrefectureCode, $"{UkeLayout.For(kind).Name}{provider}", month.AddMonths(1)), receipts));
                 files.Add(name);
+                byKind[KindName(kind)] = byKind.GetValueOrDefault(KindName(kind)) + receipts.Count;
                 foreach (var r in receipts)
                 {
                     var t = byInsurer.TryGetValue(r.Card.InsurerNo, out var x) ? x : byInsurer[r.Card.InsurerNo] = new long[3];
@@ -54,13 +57,24 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
                 }
             }
             monthManifests.Add(new MonthManifest(month.ToString(), month.AddMonths(1).ToString(), $"{month}/eligibility.csv", files,
-                byInsurer.Values.Sum(v => v[0]), byInsurer.Values.Sum(v => v[1]), byInsurer.Values.Sum(v => v[2]), byInsurer, eligibility.Rows));
+                byInsurer.Values.Sum(v => v[0]), byInsurer.Values.Sum(v => v[1]), byInsurer.Values.Sum(v => v[2]), byInsurer, eligibility.Rows, byKind));
             progress?.Invoke(month.ToString(), (i + 1.0) / months);
         }
         var manifest = new Manifest(preset.Name, seed, population.People.Count, monthManifests);
         File.WriteAllText(Path.Combine(outDir, ManifestFile), JsonSerializer.Serialize(manifest, Json), new UTF8Encoding(false));
         return manifest;
     }
+
+    /// <summary>The names providers' systems give the files: 医科・歯科 RECEIPTC, 調剤 RECEIPTY, 訪問看護 RECEIPTH.</summary>
+    private static string FileNameOf(ClaimKind kind) => kind switch
+    {
+        ClaimKind.Pharmacy => "RECEIPTY.UKE",
+        ClaimKind.VisitingNursing => "RECEIPTH.UKE",
+        _ => "RECEIPTC.UKE",
+    };
+
+    /// <summary>The manifest's key for a kind (English, stable).</summary>
+    public static string KindName(ClaimKind kind) => kind.ToString().ToLowerInvariant();
 
     private const string Header = "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system";
 
@@ -127,81 +141,5 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
     {
         var d = new DateOnly(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100).AddDays(-1);
         return d.Year * 10000 + d.Month * 100 + d.Day;
-    }
-
-    /// <summary>
-    /// 医科 receipts of a month: each person visits with an age-dependent probability, most at their home clinic, some
-    /// at a second or third provider, a few are admitted to a hospital. Totals are consistent (no TOTAL anomaly).
-    /// </summary>
-    private Dictionary<string, List<Receipt>> Claims(Population population, YearMonth month, Rng rng, HashSet<(string, string)> firstVisits)
-    {
-        var byProvider = new Dictionary<string, List<Receipt>>();
-        foreach (var person in population.People)
-        {
-            if (!person.Active) continue;
-            var age = person.AgeAt(month);
-            var p = age switch { < 15 => 0.7, < 65 => 0.55, < 75 => 0.9, _ => 0.97 };
-            if (!rng.Chance(p)) continue;
-            var providers = new List<string> { person.HomeClinic };
-            if (rng.Chance(0.33)) providers.Add(rng.Pick(population.Clinics));
-            if (rng.Chance(0.12)) providers.Add(rng.Pick(population.Clinics));
-            var inpatient = rng.Chance(age >= 75 ? 0.04 : 0.012);
-            if (inpatient) providers.Add(rng.Pick(population.Hospitals));
-            foreach (var provider in providers.Distinct())
-            {
-                var list = byProvider.TryGetValue(provider, out var l) ? l : byProvider[provider] = new List<Receipt>();
-                var isHospitalStay = inpatient && population.Hospitals.Contains(provider);
-                list.Add(MakeReceipt(person, provider, month, list.Count + 1, isHospitalStay, rng, firstVisits.Add((person.Id, provider))));
-            }
-        }
-        return byProvider;
-    }
-
-    private static Receipt MakeReceipt(Person person, string provider, YearMonth month, int number, bool inpatient, Rng rng, bool firstVisit)
-    {
-        var days = inpatient ? rng.Between(3, 20) : rng.Weighted<int>([(1, 0.55), (2, 0.25), (3, 0.12), (4, 0.08)]);
-        var daysInMonth = DateTime.DaysInMonth(month.Year, month.Month);
-        var startDay = rng.Between(1, Math.Max(1, daysInMonth - days * (inpatient ? 1 : 7)));
-        var visitDays = Enumerable.Range(0, days).Select(d => Math.Min(daysInMonth, startDay + d * (inpatient ? 1 : 7))).Distinct().ToList();
-        uint Mask(IEnumerable<int> ds) => ds.Aggregate(0u, (m, d) => m | 1u << (d - 1));
-
-        var lines = ImmutableArray.CreateBuilder<ServiceLine>();
-        void Procedure(ClaimCatalog.Procedure proc, IReadOnlyList<int> on) =>
-            lines.Add(new ServiceLine(LineKind.Procedure, proc.Division, proc.Code, null, proc.Points, on.Count, Mask(on)));
-        if (inpatient) Procedure(ClaimCatalog.Admission, visitDays);
-        else
-        {
-            Procedure(firstVisit ? ClaimCatalog.FirstVisit : ClaimCatalog.Revisit, firstVisit ? [visitDays[0]] : visitDays);
-            if (firstVisit && visitDays.Count > 1) Procedure(ClaimCatalog.Revisit, visitDays.Skip(1).ToList());
-            if (rng.Chance(0.5)) Procedure(ClaimCatalog.OutpatientCare, visitDays);
-        }
-        if (rng.Chance(0.3)) Procedure(ClaimCatalog.UrineTest, [visitDays[0]]);
-        if (rng.Chance(0.3)) Procedure(ClaimCatalog.BloodTest, [visitDays[0]]);
-        if (!inpatient && rng.Chance(0.55)) Procedure(ClaimCatalog.Prescription, [visitDays[0]]);
-        if (inpatient || rng.Chance(0.15))
-        {
-            var drug = rng.Pick(ClaimCatalog.Drugs);
-            var supply = rng.Between(7, 28);
-            lines.Add(new ServiceLine(LineKind.Drug, "21", drug.Code, 1m, drug.PointsPerDay, supply, Mask([visitDays[0]])));
-        }
-
-        var diagnoses = Enumerable.Range(0, rng.Between(1, 3)).Select(_ => rng.Pick(ClaimCatalog.Diseases)).DistinctBy(d => d.Code)
-            .Select((d, i) => new Diagnosis(d.Code, month.AddMonths(-rng.Next(24)).Value * 100 + 1, 1, i == 0)).ToImmutableArray();
-        var points = lines.Sum(l => l.Contribution);
-        var burden = person.BurdenPctAt(month);
-        var age = person.AgeAt(month);
-        var typeDigit4 = (age, inpatient) switch
-        {
-            ( < 6, true) => '3', ( < 6, false) => '4',
-            ( >= 70, _) when person.SeventyPlusClass.StartsWith("現役並み") => inpatient ? '9' : '0',
-            ( >= 70, true) => '7', ( >= 70, false) => '8',
-            (_, true) => '1', _ => '2',
-        };
-        var type = $"1{(person.Scheme == Scheme.Kouki ? '3' : '1')}1{typeDigit4}";
-        return new Receipt(
-            new ReceiptKey(provider, month.AddMonths(1), number), ClaimKind.Medical, type, month, person.Card,
-            person.Scheme == Scheme.Kokuho ? person.Branch : null, person.Sex, person.BirthDate, "シンサ　タロウ", 100 - burden,
-            inpatient ? month.Value * 100 + visitDays[0] : null, null, visitDays.Count, (int)points, points,
-            (int)((points * 10 * burden + 500) / 1000 * 10), [], diagnoses, lines.ToImmutable(), 0);
     }
 }

@@ -1,0 +1,178 @@
+using System.Collections.Immutable;
+using Shinsa.Grains.Records;
+
+namespace Shinsa.Client.Generation;
+
+/// <summary>
+/// A month's receipts of every UKE kind. 医科 first, because its 処方箋 decide the 調剤 receipts: every prescription
+/// is filled by one pharmacy, whose receipt names the prescriber (what the 突合 check pairs). Totals are consistent
+/// (Σ 点数×回数 = 合計点数), so an unlabelled receipt is clean for TOTAL.
+/// </summary>
+internal sealed class MonthlyClaims(Population population, HashSet<(string Person, string Provider)> firstVisits)
+{
+    /// <summary>Receipts by kind and provider.</summary>
+    public sealed class Batch
+    {
+        public SortedDictionary<(ClaimKind Kind, string Provider), List<Receipt>> ByProvider { get; } = new();
+
+        public List<Receipt> For(ClaimKind kind, string provider) =>
+            ByProvider.TryGetValue((kind, provider), out var list) ? list : ByProvider[(kind, provider)] = new List<Receipt>();
+    }
+
+    private sealed record Prescription(Person Person, string Prescriber, int Day, IReadOnlyList<(ClaimCatalog.Drug Drug, int Supply)> Drugs);
+
+    public Batch Generate(YearMonth month, Rng rng)
+    {
+        var batch = new Batch();
+        var prescriptions = new List<Prescription>();
+        foreach (var person in population.People)
+        {
+            if (!person.Active) continue;
+            Medical(batch, person, month, rng, prescriptions);
+            Dental(batch, person, month, rng);
+            VisitingNursing(batch, person, month, rng);
+        }
+        Pharmacy(batch, month, rng, prescriptions);
+        return batch;
+    }
+
+    private static uint Mask(IEnumerable<int> days) => days.Aggregate(0u, (m, d) => m | 1u << (d - 1));
+
+    private static int DaysIn(YearMonth month) => DateTime.DaysInMonth(month.Year, month.Month);
+
+    /// <summary>Visit days: consecutive for a stay, a week apart for outpatient visits.</summary>
+    private static List<int> VisitDays(YearMonth month, int count, int spacing, Rng rng)
+    {
+        var daysInMonth = DaysIn(month);
+        var start = rng.Between(1, Math.Max(1, daysInMonth - count * spacing));
+        return Enumerable.Range(0, count).Select(d => Math.Min(daysInMonth, start + d * spacing)).Distinct().ToList();
+    }
+
+    private static ServiceLine Line(ClaimCatalog.Procedure p, IReadOnlyList<int> on) =>
+        new(LineKind.Procedure, p.Division, p.Code, null, p.Points, on.Count, Mask(on));
+
+    /// <summary>
+    /// 医科: each person visits with an age-dependent probability, most at their home clinic, some at a second or third
+    /// provider, a few are admitted to a hospital. About 72% of outpatient receipts issue a 処方箋 (院外処方).
+    /// </summary>
+    private void Medical(Batch batch, Person person, YearMonth month, Rng rng, List<Prescription> prescriptions)
+    {
+        var age = person.AgeAt(month);
+        if (!rng.Chance(age switch { < 15 => 0.7, < 65 => 0.55, < 75 => 0.9, _ => 0.97 })) return;
+        var providers = new List<string> { person.HomeClinic };
+        if (rng.Chance(0.33)) providers.Add(rng.Pick(population.Clinics));
+        if (rng.Chance(0.12)) providers.Add(rng.Pick(population.Clinics));
+        var inpatient = rng.Chance(age >= 75 ? 0.04 : 0.012);
+        if (inpatient) providers.Add(rng.Pick(population.Hospitals));
+        foreach (var provider in providers.Distinct())
+        {
+            var isStay = inpatient && population.Hospitals.Contains(provider);
+            var firstVisit = firstVisits.Add((person.Id, provider));
+            var days = isStay
+                ? VisitDays(month, rng.Between(3, 20), 1, rng)
+                : VisitDays(month, rng.Weighted<int>([(1, 0.55), (2, 0.25), (3, 0.12), (4, 0.08)]), 7, rng);
+
+            var lines = ImmutableArray.CreateBuilder<ServiceLine>();
+            if (isStay) lines.Add(Line(ClaimCatalog.Admission, days));
+            else
+            {
+                lines.Add(Line(firstVisit ? ClaimCatalog.FirstVisit : ClaimCatalog.Revisit, firstVisit ? [days[0]] : days));
+                if (firstVisit && days.Count > 1) lines.Add(Line(ClaimCatalog.Revisit, days.Skip(1).ToList()));
+                if (rng.Chance(0.5)) lines.Add(Line(ClaimCatalog.OutpatientCare, days));
+            }
+            if (rng.Chance(0.3)) lines.Add(Line(ClaimCatalog.UrineTest, [days[0]]));
+            if (rng.Chance(0.3)) lines.Add(Line(ClaimCatalog.BloodTest, [days[0]]));
+            if (!isStay && rng.Chance(0.72))
+            {
+                lines.Add(Line(ClaimCatalog.Prescription, [days[0]]));
+                var drugs = Enumerable.Range(0, rng.Weighted<int>([(1, 0.5), (2, 0.3), (3, 0.2)]))
+                    .Select(_ => (rng.Pick(ClaimCatalog.Drugs), rng.Between(7, 30))).DistinctBy(d => d.Item1.Code).ToList();
+                prescriptions.Add(new Prescription(person, provider, days[0], drugs));
+            }
+            else if (isStay || rng.Chance(0.1)) // 院内処方
+            {
+                var drug = rng.Pick(ClaimCatalog.Drugs);
+                lines.Add(new ServiceLine(LineKind.Drug, "21", drug.Code, 1m, drug.PointsPerDay, rng.Between(7, 28), Mask([days[0]])));
+            }
+            var diagnoses = Diagnoses(ClaimCatalog.Diseases, rng.Between(1, 3), month, rng);
+            var list = batch.For(ClaimKind.Medical, provider);
+            list.Add(Build(ClaimKind.Medical, person, provider, month, list.Count + 1, isStay, days, lines.ToImmutable(), diagnoses, null));
+        }
+    }
+
+    /// <summary>歯科: about 18% of people a month, most at their home dentist.</summary>
+    private void Dental(Batch batch, Person person, YearMonth month, Rng rng)
+    {
+        var age = person.AgeAt(month);
+        if (!rng.Chance(age switch { < 6 => 0.08, < 15 => 0.2, < 40 => 0.14, < 75 => 0.21, _ => 0.2 })) return;
+        var provider = rng.Chance(0.9) ? person.HomeDentist : rng.Pick(population.Dentists);
+        var days = VisitDays(month, rng.Weighted<int>([(1, 0.45), (2, 0.3), (3, 0.15), (4, 0.1)]), 7, rng);
+        var firstVisit = firstVisits.Add((person.Id, provider));
+        var lines = ImmutableArray.CreateBuilder<ServiceLine>();
+        lines.Add(Line(firstVisit ? ClaimCatalog.DentalFirstVisit : ClaimCatalog.DentalRevisit, firstVisit ? [days[0]] : days));
+        if (firstVisit && days.Count > 1) lines.Add(Line(ClaimCatalog.DentalRevisit, days.Skip(1).ToList()));
+        foreach (var treatment in Enumerable.Range(0, rng.Between(1, 3)).Select(_ => rng.Pick(ClaimCatalog.DentalTreatments)).DistinctBy(t => t.Code))
+            lines.Add(Line(treatment, days.Where(_ => rng.Chance(0.7)).DefaultIfEmpty(days[0]).ToList()));
+        var list = batch.For(ClaimKind.Dental, provider);
+        list.Add(Build(ClaimKind.Dental, person, provider, month, list.Count + 1, false, days, lines.ToImmutable(),
+            Diagnoses(ClaimCatalog.DentalDiseases, rng.Between(1, 2), month, rng), null));
+    }
+
+    /// <summary>訪問看護: a few of the oldest, visited weekly or more by a station.</summary>
+    private void VisitingNursing(Batch batch, Person person, YearMonth month, Rng rng)
+    {
+        if (person.AgeAt(month) < 75 || !rng.Chance(0.008)) return;
+        var provider = rng.Pick(population.NursingStations);
+        var days = VisitDays(month, rng.Between(4, 10), 3, rng);
+        ImmutableArray<ServiceLine> lines = [Line(ClaimCatalog.NursingManagement, [days[0]]), Line(ClaimCatalog.NursingVisit, days)];
+        var list = batch.For(ClaimKind.VisitingNursing, provider);
+        list.Add(Build(ClaimKind.VisitingNursing, person, provider, month, list.Count + 1, false, days, lines,
+            Diagnoses(ClaimCatalog.NursingDiseases, 1, month, rng), null));
+    }
+
+    /// <summary>調剤: one receipt per person, pharmacy and prescriber in the month (調剤 receipts are per prescriber).</summary>
+    private void Pharmacy(Batch batch, YearMonth month, Rng rng, List<Prescription> prescriptions)
+    {
+        foreach (var group in prescriptions.GroupBy(p => (p.Person, p.Prescriber)))
+        {
+            var person = group.Key.Person;
+            var pharmacy = rng.Chance(0.85) ? person.HomePharmacy : rng.Pick(population.Pharmacies);
+            var days = group.Select(p => p.Day).Distinct().Order().ToList();
+            var lines = ImmutableArray.CreateBuilder<ServiceLine>();
+            lines.Add(Line(ClaimCatalog.DispensingBase, days));
+            lines.Add(Line(ClaimCatalog.Compounding, days));
+            if (rng.Chance(0.8)) lines.Add(Line(ClaimCatalog.MedicationGuidance, days));
+            foreach (var p in group)
+                foreach (var (drug, supply) in p.Drugs)
+                    lines.Add(new ServiceLine(LineKind.Drug, "21", drug.Code, 1m, drug.PointsPerDay, supply, Mask([p.Day])));
+            var list = batch.For(ClaimKind.Pharmacy, pharmacy);
+            list.Add(Build(ClaimKind.Pharmacy, person, pharmacy, month, list.Count + 1, false, days, lines.ToImmutable(), [], group.Key.Prescriber));
+        }
+    }
+
+    private static ImmutableArray<Diagnosis> Diagnoses(ClaimCatalog.Disease[] from, int count, YearMonth month, Rng rng) =>
+        Enumerable.Range(0, count).Select(_ => rng.Pick(from)).DistinctBy(d => d.Code)
+            .Select((d, i) => new Diagnosis(d.Code, month.AddMonths(-rng.Next(24)).Value * 100 + 1, 1, i == 0)).ToImmutableArray();
+
+    private static Receipt Build(ClaimKind kind, Person person, string provider, YearMonth month, int number, bool inpatient, List<int> days,
+        ImmutableArray<ServiceLine> lines, ImmutableArray<Diagnosis> diagnoses, string? prescriber)
+    {
+        var points = lines.Sum(l => l.Contribution);
+        var burden = person.BurdenPctAt(month);
+        var age = person.AgeAt(month);
+        // レセプト種別 4th digit: 本人/家族 is not modelled, so under-70s are 本人.
+        var typeDigit4 = (age, inpatient) switch
+        {
+            ( < 6, true) => '3', ( < 6, false) => '4',
+            ( >= 70, _) when person.SeventyPlusClass.StartsWith("現役並み") => inpatient ? '9' : '0',
+            ( >= 70, true) => '7', ( >= 70, false) => '8',
+            (_, true) => '1', _ => '2',
+        };
+        var type = $"{(int)kind}{(person.Scheme == Scheme.Kouki ? '3' : '1')}1{typeDigit4}";
+        return new Receipt(
+            new ReceiptKey(provider, month.AddMonths(1), number), kind, type, month, person.Card,
+            person.Scheme == Scheme.Kokuho ? person.Branch : null, person.Sex, person.BirthDate, "シンサ　タロウ", 100 - burden,
+            inpatient ? month.Value * 100 + days[0] : null, null, days.Count, (int)points, points,
+            (int)((points * 10 * burden + 500) / 1000 * 10), [], diagnoses, lines, 0, prescriber);
+    }
+}
