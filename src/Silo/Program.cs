@@ -7,6 +7,7 @@ using Shinsa.Silo.Actors;
 using Shinsa.Silo.Api;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Ingest;
+using Shinsa.Silo.Masters;
 using Shinsa.Silo.Storage;
 
 // appsettings.json sits beside the assembly; without this, `dotnet Shinsa.Silo.dll` from another directory
@@ -43,9 +44,12 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<ActorHost>());
 builder.Services.AddSingleton<IngestPipeline>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
 builder.Services.AddSingleton<SubmissionService>();
+builder.Services.AddSingleton<MastersProvider>();
 builder.Services.AddHealthChecks().AddCheck<ShardsRecoveredCheck>("shards", tags: ["ready"]);
 
 var app = builder.Build();
+// Loaded before the first request so a wrong Shinsa:Masters:Directory stops the start with its reason.
+app.Services.GetRequiredService<MastersProvider>();
 app.UseExceptionHandler();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false });

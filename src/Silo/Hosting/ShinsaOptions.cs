@@ -10,6 +10,8 @@ public sealed class ShinsaOptions
 
     public PostgresOptions Postgres { get; set; } = new();
 
+    public MastersOptions Masters { get; set; } = new();
+
     /// <summary>Where the embedded store lives (--data-dir).</summary>
     public string DataDir { get; set; } = "./data";
 
@@ -45,4 +47,11 @@ public sealed class PostgresOptions
 {
     /// <summary>Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=shinsa;Database=shinsa.</summary>
     public string ConnectionString { get; set; } = "";
+}
+
+public sealed class MastersOptions
+{
+    /// <summary>A directory of official master CSV files (医薬品 y, 診療行為 s, 傷病名 b, 特定器材 t, 修飾語 z) laid over the
+    /// bundled subset; empty = the bundled subset alone.</summary>
+    public string Directory { get; set; } = "";
 }
