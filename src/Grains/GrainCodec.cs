@@ -15,9 +15,9 @@ namespace Shinsa.Grains;
 /// </summary>
 public static class GrainCodec
 {
-    // 2 added the 調剤 receipt's prescriber; version 1 payloads (no prescriber) still read.
+    // 2 added the 調剤 receipt's prescriber and the check-up, 傷病届 and 柔整 records; version 1 payloads still read.
     private const byte FormatVersion = 2;
-    private const byte ReceiptTag = 1, EligibilityTag = 2;
+    private const byte ReceiptTag = 1, EligibilityTag = 2, CheckupTag = 3, ThirdPartyTag = 4, JudoTag = 5;
 
     public static byte[] Encode(LogRecord record) => Write(w =>
     {
@@ -25,6 +25,9 @@ public static class GrainCodec
         {
             case ReceiptArrived r: w.Write(ReceiptTag); WriteReceipt(w, r.Receipt); break;
             case EligibilityArrived e: w.Write(EligibilityTag); WriteEligibility(w, e.Event); break;
+            case CheckupArrived c: w.Write(CheckupTag); WriteCheckup(w, c.Checkup); break;
+            case ThirdPartyReportArrived t: w.Write(ThirdPartyTag); WriteThirdParty(w, t.Report); break;
+            case JudoClaimArrived j: w.Write(JudoTag); WriteJudo(w, j.Claim); break;
             default: throw new ArgumentException($"no encoding for {record.GetType().Name}", nameof(record));
         }
     });
@@ -33,6 +36,9 @@ public static class GrainCodec
     {
         ReceiptTag => (LogRecord)new ReceiptArrived(ReadReceipt(r)),
         EligibilityTag => new EligibilityArrived(ReadEligibility(r)),
+        CheckupTag => new CheckupArrived(ReadCheckup(r)),
+        ThirdPartyTag => new ThirdPartyReportArrived(ReadThirdParty(r)),
+        JudoTag => new JudoClaimArrived(ReadJudo(r)),
         var tag => throw new InvalidDataException($"unknown log record tag {tag}"),
     });
 
@@ -47,10 +53,21 @@ public static class GrainCodec
         WriteList(w, s.Receipts, (w, bytes) => { w.Write7BitEncodedInt(bytes.Length); w.Write(bytes); });
         WriteList(w, s.Findings, WriteFinding);
         WriteList(w, s.Eligibility, WriteEligibility);
+        WriteList(w, s.Checkups, WriteCheckup);
+        WriteList(w, s.ThirdPartyReports, WriteThirdParty);
+        WriteList(w, s.JudoClaims, WriteJudo);
     });
 
     public static HouseholdSnapshot DecodeSnapshot(byte[] bytes) => Read(bytes, r =>
-        new HouseholdSnapshot(ReadCard(r), ReadList(r, r => r.ReadBytes(r.Read7BitEncodedInt())), ReadList(r, ReadFinding), ReadList(r, ReadEligibility)));
+    {
+        var card = ReadCard(r);
+        var receipts = ReadList(r, r => r.ReadBytes(r.Read7BitEncodedInt()));
+        var findings = ReadList(r, ReadFinding);
+        var eligibility = ReadList(r, ReadEligibility);
+        // Version 1 snapshots end here: households then held no check-ups, 傷病届 or 柔整 claims.
+        if (_readingVersion < 2) return new HouseholdSnapshot(card, receipts, findings, eligibility, [], [], []);
+        return new HouseholdSnapshot(card, receipts, findings, eligibility, ReadList(r, ReadCheckup), ReadList(r, ReadThirdParty), ReadList(r, ReadJudo));
+    });
 
     public static byte[] Encode(IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells) => Write(w => WriteList(w, cells, (w, c) =>
     {
@@ -172,4 +189,37 @@ public static class GrainCodec
     private static Finding ReadFinding(BinaryReader r) => new(
         r.ReadString(), r.ReadString(), r.Read7BitEncodedInt(), ReadCard(r), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()),
         ReadArray(r, ReadKey), r.ReadInt64(), (FindingState)r.ReadByte(), r.ReadString());
+
+    private static void WriteOpt(BinaryWriter w, decimal? v) { w.Write(v.HasValue); if (v.HasValue) w.Write(v.Value); }
+    private static decimal? ReadOptDecimal(BinaryReader r) => r.ReadBoolean() ? r.ReadDecimal() : null;
+
+    private static void WriteCheckup(BinaryWriter w, Checkup c)
+    {
+        WriteCard(w, c.Card); w.Write(c.Branch); w.Write(c.ExamDate); WriteOpt(w, c.HbA1c); WriteOpt(w, c.FastingGlucose); WriteOpt(w, c.Sbp);
+        WriteOpt(w, c.Dbp); WriteOpt(w, c.Egfr); WriteOpt(w, c.Ldl); WriteOpt(w, c.Bmi); WriteOpt(w, c.Waist); w.Write7BitEncodedInt(c.SourceLine);
+    }
+
+    private static Checkup ReadCheckup(BinaryReader r) => new(
+        ReadCard(r), r.ReadString(), r.ReadInt32(), ReadOptDecimal(r), ReadOptInt(r), ReadOptInt(r),
+        ReadOptInt(r), ReadOptDecimal(r), ReadOptInt(r), ReadOptDecimal(r), ReadOptDecimal(r), r.Read7BitEncodedInt());
+
+    private static void WriteThirdParty(BinaryWriter w, ThirdPartyReport t)
+    {
+        WriteCard(w, t.Card); w.Write(t.Branch); w.Write(t.ReportDate); w.Write(t.Cause); w.Write7BitEncodedInt(t.SourceLine);
+    }
+
+    private static ThirdPartyReport ReadThirdParty(BinaryReader r) => new(ReadCard(r), r.ReadString(), r.ReadInt32(), r.ReadString(), r.Read7BitEncodedInt());
+
+    private static void WriteJudo(BinaryWriter w, JudoClaim j)
+    {
+        w.Write(j.ProviderCode); w.Write(j.BillingMonth.Value); w.Write7BitEncodedInt(j.ClaimNo); WriteCard(w, j.Card); w.Write(j.Branch);
+        w.Write(j.BirthDate); w.Write(j.Sex); w.Write(j.ServiceMonth.Value); w.Write(j.InjuryDate); w.Write(j.InjuryCode);
+        w.Write7BitEncodedInt(j.Parts); w.Write(j.DayMask); w.Write7BitEncodedInt(j.CostYen); w.Write7BitEncodedInt(j.CopayYen);
+        w.Write7BitEncodedInt(j.SourceLine);
+    }
+
+    private static JudoClaim ReadJudo(BinaryReader r) => new(
+        r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt(), ReadCard(r), r.ReadString(), r.ReadInt32(), r.ReadByte(),
+        new YearMonth(r.ReadInt32()), r.ReadInt32(), r.ReadString(), r.Read7BitEncodedInt(), r.ReadUInt32(), r.Read7BitEncodedInt(),
+        r.Read7BitEncodedInt(), r.Read7BitEncodedInt());
 }

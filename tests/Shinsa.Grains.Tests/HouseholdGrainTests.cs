@@ -78,6 +78,37 @@ public class HouseholdGrainTests
         Assert.Throws<ArgumentException>(() => grain.Apply(new ReceiptArrived(other), new KpiRollup()));
     }
 
+    private static readonly Checkup Exam = new(Receipts.Card, "01", 20240611, 6.8m, null, 152, 88, 71.5m, 141, 24.3m, null, 7);
+    private static readonly ThirdPartyReport Report = new(Receipts.Card, "01", 20240701, "交通事故", 3);
+    private static readonly JudoClaim Judo = new("5010000", YearMonth.Of(2024, 6), 1, Receipts.Card, "02", 19800203, 2, YearMonth.Of(2024, 5),
+        20240420, "S934", 3, 0b111, 24_500, 7_350, 4);
+
+    [Fact]
+    public void Checkups_reports_and_judo_claims_are_held_and_a_resent_one_replaces_the_earlier()
+    {
+        var grain = new HouseholdGrain(Receipts.Card);
+        var rollup = new KpiRollup();
+        foreach (LogRecord r in new LogRecord[]
+                 {
+                     new CheckupArrived(Exam), new CheckupArrived(Exam with { HbA1c = 7.1m, SourceLine = 9 }),
+                     new ThirdPartyReportArrived(Report), new ThirdPartyReportArrived(Report with { SourceLine = 5 }),
+                     new JudoClaimArrived(Judo), new JudoClaimArrived(Judo with { Parts = 2 }),
+                 })
+            grain.Apply(r, rollup);
+
+        Assert.Equal(7.1m, Assert.Single(grain.Checkups).HbA1c);
+        Assert.Single(grain.ThirdPartyReports);
+        Assert.Equal(2, Assert.Single(grain.JudoClaims).Parts);
+        Assert.Equal(0, Total(rollup).Receipts); // 柔整 and check-ups are not 医療 receipts in the KPI summary
+    }
+
+    [Fact]
+    public void New_log_records_round_trip_through_the_codec()
+    {
+        foreach (var record in new LogRecord[] { new CheckupArrived(Exam), new ThirdPartyReportArrived(Report), new JudoClaimArrived(Judo) })
+            Assert.Equal(record, GrainCodec.DecodeRecord(GrainCodec.Encode(record)));
+    }
+
     [Fact]
     public void Snapshot_round_trip_through_the_codec_restores_an_equal_grain()
     {
@@ -87,11 +118,15 @@ public class HouseholdGrainTests
         grain.Apply(new ReceiptArrived(Receipts.Make(2, 100, [(100, 1)], service: 202403)), rollup);
         grain.Apply(new EligibilityArrived(new EligibilityEvent(EligibilityEventKind.Acquire, "P1", "H1", Receipts.Card, "01",
             19600101, 1, 20200401, null, 30, "ウ", InsuranceSystem.Kokuho, 2)), rollup);
+        grain.Apply(new CheckupArrived(Exam), rollup);
+        grain.Apply(new ThirdPartyReportArrived(Report), rollup);
+        grain.Apply(new JudoClaimArrived(Judo), rollup);
 
         var bytes = GrainCodec.Encode(grain.ToSnapshot());
         var restored = HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(bytes));
 
         Assert.Equal(bytes, GrainCodec.Encode(restored.ToSnapshot()));
+        Assert.Equal(Judo with { SourceLine = 0 }, Assert.Single(restored.JudoClaims));
         // The restored grain keeps acting like the original: replacing receipt 1 retracts its finding.
         restored.Apply(new ReceiptArrived(Receipts.Make(1, 434, [(288, 1), (73, 2)])), rollup);
         Assert.Empty(restored.Findings);

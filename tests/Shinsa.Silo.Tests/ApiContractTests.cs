@@ -189,6 +189,53 @@ public sealed class ApiContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Checkups_third_party_reports_and_judo_claims_reach_the_household_and_its_snapshot()
+    {
+        var client = await _silo.StartAsync();
+        async Task<JsonElement> Post(string path, string csv)
+        {
+            var response = await client.PostFile(path, Encoding.UTF8.GetBytes(csv), "feed.csv");
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            await client.WaitAppliedAsync(body.GetProperty("id").GetString()!);
+            return body;
+        }
+
+        var checkups = await Post("/api/v1/checkups", string.Join("\n",
+            string.Join(',', Ingestion.Csv.CheckupCsv.Columns),
+            "040014,12,345,01,2024-06-11,6.8,,152,88,71.5,141,24.3,",
+            "040014,12,345,02,2024-06-12,,,,,,,,",
+            "040014,12,345,03,2024-06-31,,,,,,,,") + "\n");
+        Assert.Equal((3, 2, 1), (checkups.GetProperty("rows").GetProperty("submitted").GetInt32(),
+            checkups.GetProperty("rows").GetProperty("accepted").GetInt32(), checkups.GetProperty("rows").GetProperty("rejected").GetInt32()));
+        var error = Assert.Single(checkups.GetProperty("errors").EnumerateArray());
+        Assert.Equal(4, error.GetProperty("line").GetInt32());
+        Assert.Contains("exam_date", error.GetProperty("reason").GetString());
+
+        await Post("/api/v1/third-party-reports", string.Join(',', Ingestion.Csv.ThirdPartyReportCsv.Columns) + "\n040014,12,345,01,2024-07-01,交通事故\n");
+        await Post("/api/v1/judo-claims", string.Join(',', Ingestion.Csv.JudoClaimCsv.Columns) +
+            "\n5010000,2024-06,1,040014,12,345,02,1980-02-03,2,2024-05,2024-04-20,S934,3,1;2;3,24500,7350\n");
+
+        // The same bytes on another feed are another submission; on the same feed, the same one.
+        var again = await client.PostFile("/api/v1/checkups", Encoding.UTF8.GetBytes(string.Join("\n",
+            string.Join(',', Ingestion.Csv.CheckupCsv.Columns),
+            "040014,12,345,01,2024-06-11,6.8,,152,88,71.5,141,24.3,",
+            "040014,12,345,02,2024-06-12,,,,,,,,",
+            "040014,12,345,03,2024-06-31,,,,,,,,") + "\n"), "feed.csv");
+        Assert.Equal(checkups.GetProperty("id").GetString(), (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+
+        // Stopping the shard workers writes every grain's snapshot; the household's holds what the feeds sent.
+        await _silo.Host.StopAsync(CancellationToken.None);
+        var store = (Storage.ILogStore)_silo.Services.GetService(typeof(Storage.ILogStore))!;
+        var card = new HouseholdCard("040014", "12", "345");
+        var snapshot = Grains.GrainCodec.DecodeSnapshot(store.LoadGrain(_silo.Host.Map.ShardOf(card), card.Key)!);
+        Assert.Equal([("01", 20240611), ("02", 20240612)], snapshot.Checkups.Select(c => (c.Branch, c.ExamDate)));
+        Assert.Equal(6.8m, snapshot.Checkups[0].HbA1c);
+        Assert.Equal("交通事故", Assert.Single(snapshot.ThirdPartyReports).Cause);
+        Assert.Equal((3, 3), (Assert.Single(snapshot.JudoClaims).Parts, snapshot.JudoClaims[0].TreatmentDays));
+    }
+
+    [Fact]
     public async Task Eligibility_with_a_wrong_header_is_400()
     {
         var client = await _silo.StartAsync();

@@ -79,7 +79,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
         var crashSettings = Fresh();
         var acknowledged = new ConcurrentDictionary<string, int>();
         var acknowledgedFiles = new ConcurrentDictionary<int, int>();
-        var idToFile = Corpus.Select((f, i) => (Id: Ingest.SubmissionService.IdOf(Ingest.SubmissionService.ClaimKind, f), i))
+        var idToFile = Corpus.Select((f, i) => (Id: Ingest.SubmissionService.ClaimIdOf(f), i))
             .ToDictionary(x => x.Id, x => x.i);
         for (var kill = 0; kill < 6; kill++)
         {

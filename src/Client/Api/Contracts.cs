@@ -13,6 +13,6 @@ public sealed record SubmissionStatus(string Id, string Status, Counts Receipts,
     public bool IsApplied => Status == "applied";
 }
 
-public sealed record EligibilityAccepted(string Id, Counts Rows, IReadOnlyList<LineError> Errors);
+public sealed record RowsAccepted(string Id, Counts Rows, IReadOnlyList<LineError> Errors);
 
 public sealed record KpiSummary(long Receipts, long Days, long Points, long CostYen);

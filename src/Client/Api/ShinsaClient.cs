@@ -40,10 +40,14 @@ public sealed class ShinsaClient(HttpClient http)
         return (await Read<SubmissionAccepted>(response, ct)).Id;
     }
 
-    public async Task<EligibilityAccepted> SubmitEligibilityAsync(byte[] bytes, string fileName, CancellationToken ct = default)
+    public Task<RowsAccepted> SubmitEligibilityAsync(byte[] bytes, string fileName, CancellationToken ct = default) =>
+        SubmitCsvAsync("api/v1/eligibility", bytes, fileName, ct);
+
+    /// <summary>Posts a Shinsa CSV to its feed (see <see cref="InputKinds"/>); 202 with row counts.</summary>
+    public async Task<RowsAccepted> SubmitCsvAsync(string feedPath, byte[] bytes, string fileName, CancellationToken ct = default)
     {
-        using var response = await PostWithRetryAsync("api/v1/eligibility", bytes, "text/csv", fileName, ct);
-        return await Read<EligibilityAccepted>(response, ct);
+        using var response = await PostWithRetryAsync(feedPath, bytes, "text/csv", fileName, ct);
+        return await Read<RowsAccepted>(response, ct);
     }
 
     public async Task<SubmissionStatus> GetSubmissionAsync(string id, CancellationToken ct = default)

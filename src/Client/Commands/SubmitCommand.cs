@@ -4,26 +4,27 @@ using Spectre.Console;
 
 namespace Shinsa.Client.Commands;
 
-/// <summary>`shinsa submit FILE...`: send claim files (or eligibility CSVs) and report what the silo made of each.</summary>
+/// <summary>
+/// `shinsa submit FILE...`: send claim files and Shinsa CSVs (each CSV goes to the feed its header names) and report
+/// what the silo made of each.
+/// </summary>
 internal static class SubmitCommand
 {
-    private sealed record Outcome(string File, string? Id, SubmissionStatus? Status, EligibilityAccepted? Eligibility, string? Failure);
+    private sealed record Outcome(string File, string? Id, SubmissionStatus? Status, RowsAccepted? Rows, string? Failure);
 
     public static Command Create()
     {
         var files = new Argument<string[]>("files") { Description = "Files or directories (a directory means every file in it)", Arity = ArgumentArity.OneOrMore };
         var wait = new Option<bool>("--wait") { Description = "Wait until every submission is applied (in the grains and the KPIs)" };
-        var eligibility = new Option<bool>("--eligibility") { Description = "The files are eligibility CSVs (POST /api/v1/eligibility)" };
         var command = new Command("submit", "Submit claim files. Exit code 1 when a file is refused or cannot be sent; rejected receipts are reported, not failures.")
         {
-            files, wait, eligibility, CommonOptions.Json,
+            files, wait, CommonOptions.Json,
         };
         command.SetAction(async (parse, ct) =>
         {
             var paths = Expand(parse.GetValue(files)!);
             var client = CommonOptions.ClientFor(parse);
             var json = parse.GetValue(CommonOptions.Json);
-            var isEligibility = parse.GetValue(eligibility);
             var waitApplied = parse.GetValue(wait);
 
             async Task<Outcome> One(string path)
@@ -31,9 +32,9 @@ internal static class SubmitCommand
                 try
                 {
                     var bytes = await File.ReadAllBytesAsync(path, ct);
-                    if (isEligibility)
+                    if (InputKinds.CsvFeedOf(bytes) is { } feed)
                     {
-                        var accepted = await client.SubmitEligibilityAsync(bytes, path, ct);
+                        var accepted = await client.SubmitCsvAsync(feed, bytes, path, ct);
                         if (waitApplied) await client.WaitAppliedAsync(accepted.Id, TimeSpan.FromMinutes(30), ct);
                         return new Outcome(path, accepted.Id, null, accepted, null);
                     }
@@ -67,7 +68,7 @@ internal static class SubmitCommand
             }
 
             if (json)
-                foreach (var o in outcomes) Console.WriteLine(CommonOptions.ToJson(new { file = o.File, id = o.Id, status = o.Status, eligibility = o.Eligibility, error = o.Failure }));
+                foreach (var o in outcomes) Console.WriteLine(CommonOptions.ToJson(new { file = o.File, id = o.Id, status = o.Status, rows = o.Rows, error = o.Failure }));
             else
                 Print(outcomes);
             return outcomes.Any(o => o.Failure is not null) ? 1 : 0;
@@ -84,7 +85,7 @@ internal static class SubmitCommand
             .AddColumns("file", "id", "status", "submitted", "accepted", "rejected", "points", "warnings");
         foreach (var o in outcomes)
         {
-            var counts = o.Status?.Receipts ?? o.Eligibility?.Rows;
+            var counts = o.Status?.Receipts ?? o.Rows?.Rows;
             table.AddRow(
                 Markup.Escape(Path.GetFileName(o.File)),
                 Markup.Escape(o.Id ?? "-"),
@@ -98,7 +99,7 @@ internal static class SubmitCommand
         {
             if (o.Failure is not null) AnsiConsole.MarkupLine($"[red]{Markup.Escape(o.File)}: {Markup.Escape(o.Failure)}[/]");
             foreach (var w in o.Status?.Warnings ?? []) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(o.File)}: warning: {Markup.Escape(w)}[/]");
-            foreach (var e in (o.Status?.Errors ?? o.Eligibility?.Errors ?? []))
+            foreach (var e in (o.Status?.Errors ?? o.Rows?.Errors ?? []))
                 AnsiConsole.MarkupLine($"{Markup.Escape(o.File)}:{e.Line}: {Markup.Escape(e.Reason)}");
         }
     }

@@ -22,6 +22,10 @@ public sealed class HouseholdGrain
     private readonly Dictionary<string, Finding> _findings = new();
     // Kept as a set so a row delivered twice (a retried eligibility file) is a no-op.
     private readonly SortedSet<EligibilityEvent> _eligibility = new(EligibilityOrder.Instance);
+    // A later result for the same person and exam date is a correction: it replaces the earlier one.
+    private readonly SortedDictionary<(string Branch, int ExamDate), Checkup> _checkups = new();
+    private readonly SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport> _thirdPartyReports = new();
+    private readonly SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims = new();
 
     public HouseholdGrain(HouseholdCard card) => Card = card;
 
@@ -30,6 +34,9 @@ public sealed class HouseholdGrain
     public IEnumerable<Receipt> Receipts => _receipts.Values.Select(h => GrainCodec.DecodeReceipt(h.Encoded));
     public IEnumerable<Finding> Findings => _findings.Values;
     public IEnumerable<EligibilityEvent> Eligibility => _eligibility;
+    public IEnumerable<Checkup> Checkups => _checkups.Values;
+    public IEnumerable<ThirdPartyReport> ThirdPartyReports => _thirdPartyReports.Values;
+    public IEnumerable<JudoClaim> JudoClaims => _judoClaims.Values;
 
     public void Apply(LogRecord record, KpiRollup rollup)
     {
@@ -37,6 +44,9 @@ public sealed class HouseholdGrain
         {
             case ReceiptArrived r: ApplyReceipt(r.Receipt, rollup); break;
             case EligibilityArrived e: _eligibility.Add(e.Event); break;
+            case CheckupArrived c: _checkups[(c.Checkup.Branch, c.Checkup.ExamDate)] = c.Checkup with { SourceLine = 0 }; break;
+            case ThirdPartyReportArrived t: _thirdPartyReports[(t.Report.Branch, t.Report.ReportDate, t.Report.Cause)] = t.Report with { SourceLine = 0 }; break;
+            case JudoClaimArrived j: _judoClaims[(j.Claim.ProviderCode, j.Claim.BillingMonth.Value, j.Claim.ClaimNo)] = j.Claim with { SourceLine = 0 }; break;
             default: throw new ArgumentException($"unknown record {record.GetType().Name}", nameof(record));
         }
     }
@@ -77,7 +87,10 @@ public sealed class HouseholdGrain
             _receipts.OrderBy(r => r.Key.ProviderCode, StringComparer.Ordinal)
                 .ThenBy(r => r.Key.BillingMonth).ThenBy(r => r.Key.ReceiptNo).Select(r => r.Value.Encoded).ToList(),
             _findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
-            _eligibility.ToList());
+            _eligibility.ToList(),
+            _checkups.Values.ToList(),
+            _thirdPartyReports.Values.ToList(),
+            _judoClaims.Values.ToList());
 
     public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
     {
@@ -89,6 +102,9 @@ public sealed class HouseholdGrain
             grain.Hold(receipt, encoded, grain._findings.GetValueOrDefault(TotalCheck.FindingId(receipt.Key)), null);
         }
         foreach (var e in snapshot.Eligibility) grain._eligibility.Add(e);
+        foreach (var c in snapshot.Checkups) grain._checkups[(c.Branch, c.ExamDate)] = c;
+        foreach (var t in snapshot.ThirdPartyReports) grain._thirdPartyReports[(t.Branch, t.ReportDate, t.Cause)] = t;
+        foreach (var j in snapshot.JudoClaims) grain._judoClaims[(j.ProviderCode, j.BillingMonth.Value, j.ClaimNo)] = j;
         return grain;
     }
 }
@@ -99,7 +115,10 @@ public sealed record HouseholdSnapshot(
     HouseholdCard Card,
     IReadOnlyList<byte[]> Receipts,
     IReadOnlyList<Finding> Findings,
-    IReadOnlyList<EligibilityEvent> Eligibility);
+    IReadOnlyList<EligibilityEvent> Eligibility,
+    IReadOnlyList<Checkup> Checkups,
+    IReadOnlyList<ThirdPartyReport> ThirdPartyReports,
+    IReadOnlyList<JudoClaim> JudoClaims);
 
 /// <summary>A total order on eligibility rows that ignores where they came from (the source line).</summary>
 internal sealed class EligibilityOrder : IComparer<EligibilityEvent>

@@ -21,3 +21,21 @@ public sealed record EligibilityArrived(EligibilityEvent Event) : LogRecord
 {
     public override HouseholdCard Card => Event.Card;
 }
+
+/// <summary>特定健診 results (CHK-VISIT, 特定健診受診率).</summary>
+public sealed record CheckupArrived(Checkup Checkup) : LogRecord
+{
+    public override HouseholdCard Card => Checkup.Card;
+}
+
+/// <summary>A 傷病届 (closes THIRD candidates).</summary>
+public sealed record ThirdPartyReportArrived(ThirdPartyReport Report) : LogRecord
+{
+    public override HouseholdCard Card => Report.Card;
+}
+
+/// <summary>A 柔道整復 claim. Arriving again under the same provider, billing month and claim number replaces the earlier one.</summary>
+public sealed record JudoClaimArrived(JudoClaim Claim) : LogRecord
+{
+    public override HouseholdCard Card => Claim.Card;
+}

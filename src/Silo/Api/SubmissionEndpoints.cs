@@ -10,9 +10,10 @@ public sealed record SubmissionAccepted(string Id);
 public sealed record ReceiptCounts(int Submitted, int Accepted, int Rejected);
 public sealed record LineError(int Line, string Reason);
 public sealed record SubmissionStatus(string Id, string Status, ReceiptCounts Receipts, long Points, IReadOnlyList<string> Warnings, IReadOnlyList<LineError> Errors);
-public sealed record EligibilityAccepted(string Id, ReceiptCounts Rows, IReadOnlyList<LineError> Errors);
+/// <summary>The answer to a CSV feed: its id and row counts (eligibility, check-ups, 傷病届, 柔整).</summary>
+public sealed record RowsAccepted(string Id, ReceiptCounts Rows, IReadOnlyList<LineError> Errors);
 
-/// <summary>POST/GET of claim files and eligibility files. The paths and JSON names are a contract used outside the project.</summary>
+/// <summary>POST/GET of claim files and the CSV feeds. The paths and JSON names are a contract used outside the project.</summary>
 public static class SubmissionEndpoints
 {
     public static void MapSubmissionEndpoints(this IEndpointRouteBuilder app)
@@ -48,22 +49,24 @@ public static class SubmissionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A submission's counts, messages and status (accepted → applied)");
 
-        api.MapPost("/eligibility", async (HttpContext http, SubmissionService service, IOptions<ShinsaOptions> options) =>
-            {
-                var body = await ReadBodyAsync(http, options.Value);
-                if (body.Error is not null) return body.Error;
-                var result = await service.SubmitEligibilityAsync(body.Bytes!, FileName(http));
-                if (result is not SubmitResult.Accepted a) return NotAccepted(http, result, options.Value);
-                var row = service.Find(a.Id)!;
-                return Results.Accepted($"/api/v1/submissions/{a.Id}", new EligibilityAccepted(a.Id,
-                    new ReceiptCounts(row.Submitted, row.Accepted, row.Rejected),
-                    row.Errors.Select(e => new LineError(e.Line, e.Reason)).ToList()));
-            })
-            .Accepts<string>("text/csv", "*/*")
-            .Produces<EligibilityAccepted>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .WithSummary("Submit eligibility rows (CSV contract of DOMAIN.md); 202 with row counts.");
+        foreach (var feed in CsvFeeds.All)
+            api.MapPost(feed.Path, async (HttpContext http, SubmissionService service, IOptions<ShinsaOptions> options) =>
+                {
+                    var body = await ReadBodyAsync(http, options.Value);
+                    if (body.Error is not null) return body.Error;
+                    var result = await service.SubmitCsvAsync(feed, body.Bytes!, FileName(http));
+                    if (result is not SubmitResult.Accepted a) return NotAccepted(http, result, options.Value);
+                    var row = service.Find(a.Id)!;
+                    return Results.Accepted($"/api/v1/submissions/{a.Id}", new RowsAccepted(a.Id,
+                        new ReceiptCounts(row.Submitted, row.Accepted, row.Rejected),
+                        row.Errors.Select(e => new LineError(e.Line, e.Reason)).ToList()));
+                })
+                .Accepts<string>("text/csv", "*/*")
+                .Produces<RowsAccepted>(StatusCodes.Status202Accepted)
+                .ProducesProblem(StatusCodes.Status400BadRequest)
+                .ProducesProblem(StatusCodes.Status429TooManyRequests)
+                .WithName("post-" + feed.Kind)
+                .WithSummary(feed.Summary);
     }
 
     private static string FileName(HttpContext http) =>

@@ -27,15 +27,17 @@ public sealed class SubmissionService(
     ILogStore store, ActorHost host, IngestPipeline pipeline, ShinsaMetrics metrics, ILogger<SubmissionService> logger)
 {
     public const string ClaimKind = "uke";
-    public const string EligibilityKind = "eligibility";
+    private const char ClaimIdPrefix = 'u';
 
-    public static string IdOf(string kind, ReadOnlySpan<byte> bytes)
+    /// <summary>The first letter names the input kind, so the same bytes posted to two endpoints are two submissions.</summary>
+    public static string IdOf(char prefix, ReadOnlySpan<byte> bytes)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(bytes, hash);
-        // The kind is part of the id so the same bytes posted to two endpoints are two submissions.
-        return (kind == ClaimKind ? "u" : "e") + Convert.ToHexStringLower(hash[..16]);
+        return prefix + Convert.ToHexStringLower(hash[..16]);
     }
+
+    public static string ClaimIdOf(ReadOnlySpan<byte> bytes) => IdOf(ClaimIdPrefix, bytes);
 
     public SubmissionRow? Find(string id) => store.FindSubmission(id);
 
@@ -45,7 +47,7 @@ public sealed class SubmissionService(
     public async Task<SubmitResult> SubmitClaimFileAsync(byte[] bytes, string fileName)
     {
         if (!host.IsReady) return new SubmitResult.NotReady();
-        var id = IdOf(ClaimKind, bytes);
+        var id = ClaimIdOf(bytes);
         if (store.FindSubmission(id) is not null) return new SubmitResult.Accepted(id, true);
 
         var parsed = UkeParser.Parse(bytes, fileName);
@@ -67,23 +69,23 @@ public sealed class SubmissionService(
         return result;
     }
 
-    public async Task<SubmitResult> SubmitEligibilityAsync(byte[] bytes, string fileName)
+    public async Task<SubmitResult> SubmitCsvAsync(CsvFeed feed, byte[] bytes, string fileName)
     {
         if (!host.IsReady) return new SubmitResult.NotReady();
-        var id = IdOf(EligibilityKind, bytes);
+        var id = IdOf(feed.IdPrefix, bytes);
         if (store.FindSubmission(id) is not null) return new SubmitResult.Accepted(id, true);
 
-        var parsed = EligibilityCsvParser.Parse(bytes, fileName);
-        if (parsed.IsFileRejected)
-            return new SubmitResult.Refused(parsed.FileRejectionReason ?? "not an eligibility file");
+        var parsed = feed.Parse(bytes, fileName);
+        if (parsed.Refusal is not null) return new SubmitResult.Refused(parsed.Refusal);
 
-        var records = parsed.Events.Select(e => (LogRecord)new EligibilityArrived(e)).ToList();
-        var row = new SubmissionRow(id, EligibilityKind, fileName, parsed.Submitted, parsed.Accepted, parsed.Rejected, 0,
+        var records = parsed.Records.ToList();
+        var row = new SubmissionRow(id, feed.Kind, fileName, parsed.Submitted, records.Count, parsed.Submitted - records.Count, 0,
             [], parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(), new Dictionary<int, long>());
-        var index = parsed.Events
-            .Select(e => new CardIndexRow(e.Card.InsurerNo, e.Card.Symbol, e.Card.Number, e.Branch, e.PersonId, e.HouseholdId))
-            .ToList();
-        return await AppendAsync(new SubmissionAppend(row, Entries(records)) { CardIndex = index }, records);
+        var result = await AppendAsync(new SubmissionAppend(row, Entries(records)) { CardIndex = parsed.CardIndex ?? [] }, records);
+        if (result is SubmitResult.Accepted { Duplicate: false })
+            logger.LogInformation("Submission {Id} ({Kind}) from {File}: {Accepted} rows accepted, {Rejected} rejected",
+                id, feed.Kind, fileName, records.Count, parsed.Submitted - records.Count);
+        return result;
     }
 
     private List<EntryAppend> Entries(List<LogRecord> records) =>
