@@ -2,6 +2,7 @@ using System.Text;
 using Shinsa.Client.Api;
 using Shinsa.Client.Generation;
 using Shinsa.Grains.Records;
+using Shinsa.Ingestion.Csv;
 using Shinsa.Ingestion.Eligibility;
 using Shinsa.Ingestion.Uke;
 using Shinsa.Silo.Tests;
@@ -47,6 +48,20 @@ public sealed class GeneratorTests : IDisposable
             Assert.Empty(eligibility.Errors);
             Assert.Equal(month.EligibilityRows, eligibility.Accepted);
 
+            Assert.Equal(3, month.FeedFiles.Count);
+            foreach (var (file, rows) in month.FeedRows)
+            {
+                var bytes = File.ReadAllBytes(Path.Combine(dir, file));
+                var (submitted, errors) = Path.GetFileName(file) switch
+                {
+                    "checkups.csv" => Counts(CheckupCsv.Parse(bytes, file)),
+                    "third_party_reports.csv" => Counts(ThirdPartyReportCsv.Parse(bytes, file)),
+                    _ => Counts(JudoClaimCsv.Parse(bytes, file)),
+                };
+                Assert.Empty(errors);
+                Assert.Equal(rows, submitted);
+            }
+
             var parsed = month.ClaimFiles.Select(f => UkeParser.Parse(File.ReadAllBytes(Path.Combine(dir, f)), f)).ToList();
             Assert.All(parsed, p => Assert.Empty(p.Errors));
             Assert.All(parsed, p => Assert.Empty(p.Warnings));
@@ -71,6 +86,8 @@ public sealed class GeneratorTests : IDisposable
         }
     }
 
+    private static (int, IReadOnlyList<Ingestion.IngestError>) Counts<T>(CsvParseResult<T> r) => (r.Submitted, r.Errors);
+
     [Fact]
     public void A_scaled_miyagi_month_has_the_population_and_volume_mix_of_DOMAIN_md()
     {
@@ -85,6 +102,9 @@ public sealed class GeneratorTests : IDisposable
             Assert.True(perPerson >= expected * 0.95 && perPerson <= expected * 1.05, $"{kind}: {perPerson:F4} receipts per person, expected {expected:F4} ±5%");
         }
         Assert.Equal(month.Receipts, month.ReceiptsByKind.Values.Sum());
+        // 柔道整復 ≈ 19.7k a month.
+        var judo = (double)month.FeedRows[$"{month.ServiceMonth}/judo_claims.csv"] / manifest.Persons;
+        Assert.True(judo >= 19_700.0 / 750_000 * 0.95 && judo <= 19_700.0 / 750_000 * 1.05, $"柔整: {judo:F5} per person");
         Assert.InRange(month.ReceiptsByKind["visitingnursing"], 1, month.Receipts / 100);
 
         // Ageing rate ≈ 29% (65 and over), ±5% of it.

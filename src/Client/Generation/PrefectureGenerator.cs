@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Shinsa.Grains.Records;
+using Shinsa.Ingestion.Csv;
 using Shinsa.Ingestion.Uke;
 
 namespace Shinsa.Client.Generation;
@@ -9,7 +10,11 @@ namespace Shinsa.Client.Generation;
 /// <summary>What a generated month holds, for the replay's reconciliation (keys are the KPI summary's).</summary>
 public sealed record MonthManifest(string ServiceMonth, string BillingMonth, string EligibilityFile, IReadOnlyList<string> ClaimFiles,
     long Receipts, long Days, long Points, IReadOnlyDictionary<string, long[]> ByInsurer, int EligibilityRows,
-    IReadOnlyDictionary<string, long> ReceiptsByKind);
+    IReadOnlyDictionary<string, long> ReceiptsByKind, IReadOnlyDictionary<string, int> FeedRows)
+{
+    /// <summary>The month's Shinsa CSVs besides eligibility (check-ups, 傷病届, 柔整).</summary>
+    public IReadOnlyList<string> FeedFiles => FeedRows.Keys.ToList();
+}
 
 public sealed record Manifest(string Preset, int Seed, int Persons, IReadOnlyList<MonthManifest> Months);
 
@@ -28,6 +33,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
         var rng = new Rng((ulong)seed);
         var population = new Population(preset, rng.Fork(1), firstMonth);
         var firstVisits = new HashSet<(string Person, string Provider)>();
+        var feedGenerator = new MonthlyFeeds(population);
         var monthManifests = new List<MonthManifest>();
         for (var i = 0; i < months; i++)
         {
@@ -40,6 +46,16 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             File.WriteAllText(Path.Combine(dir, "eligibility.csv"), eligibility.Csv, new UTF8Encoding(false));
 
             var claims = new MonthlyClaims(population, firstVisits).Generate(month, monthRng.Fork(2));
+            var feeds = feedGenerator.Generate(month, monthRng.Fork(3));
+            var feedRows = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            void Feed(string name, byte[] bytes, int rows)
+            {
+                File.WriteAllBytes(Path.Combine(outDir, month.ToString(), name), bytes);
+                feedRows[$"{month}/{name}"] = rows;
+            }
+            Feed("checkups.csv", CheckupCsv.Write(feeds.Checkups), feeds.Checkups.Count);
+            Feed("third_party_reports.csv", ThirdPartyReportCsv.Write(feeds.Reports), feeds.Reports.Count);
+            Feed("judo_claims.csv", JudoClaimCsv.Write(feeds.JudoClaims), feeds.JudoClaims.Count);
             var files = new List<string>();
             var byInsurer = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
             var byKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -57,7 +73,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
                 }
             }
             monthManifests.Add(new MonthManifest(month.ToString(), month.AddMonths(1).ToString(), $"{month}/eligibility.csv", files,
-                byInsurer.Values.Sum(v => v[0]), byInsurer.Values.Sum(v => v[1]), byInsurer.Values.Sum(v => v[2]), byInsurer, eligibility.Rows, byKind));
+                byInsurer.Values.Sum(v => v[0]), byInsurer.Values.Sum(v => v[1]), byInsurer.Values.Sum(v => v[2]), byInsurer, eligibility.Rows, byKind, feedRows));
             progress?.Invoke(month.ToString(), (i + 1.0) / months);
         }
         var manifest = new Manifest(preset.Name, seed, population.People.Count, monthManifests);

@@ -28,18 +28,19 @@ public sealed class Replayer(ShinsaClient client, string directory)
     public async Task<ReplayReport> RunAsync(double? filesPerSecond, int? shuffleSeed, int concurrency, Action<int, int>? progress, CancellationToken ct)
     {
         var manifest = ReadManifest(directory);
-        var total = manifest.Months.Sum(m => m.ClaimFiles.Count + 1);
+        var total = manifest.Months.Sum(m => m.ClaimFiles.Count + m.FeedFiles.Count + 1);
         var done = 0;
         long submitted = 0, accepted = 0, rejected = 0;
         var ids = new List<string>();
         var started = DateTime.UtcNow;
         foreach (var month in manifest.Months)
         {
-            var items = new List<(string Path, bool Eligibility)> { (month.EligibilityFile, true) };
-            items.AddRange(month.ClaimFiles.Select(f => (f, false)));
+            var items = new List<string> { month.EligibilityFile };
+            items.AddRange(month.FeedFiles);
+            items.AddRange(month.ClaimFiles);
             if (shuffleSeed is { } seed)
             {
-                var rng = new Rng((ulong)seed ^ (ulong)month.ServiceMonth.GetHashCode(StringComparison.Ordinal));
+                var rng = new Rng((ulong)seed ^ (ulong)Grains.Records.YearMonth.Parse(month.ServiceMonth).Value);
                 items = items.OrderBy(_ => rng.NextUInt64()).ToList();
             }
             else
@@ -52,7 +53,7 @@ public sealed class Replayer(ShinsaClient client, string directory)
             }
             var gate = new SemaphoreSlim(concurrency);
             var tasks = new List<Task<string>>();
-            foreach (var (path, isEligibility) in items)
+            foreach (var path in items)
             {
                 if (filesPerSecond is { } rate)
                 {
@@ -65,7 +66,9 @@ public sealed class Replayer(ShinsaClient client, string directory)
                     try
                     {
                         var bytes = await File.ReadAllBytesAsync(Path.Combine(directory, path), ct);
-                        var id = isEligibility ? (await client.SubmitEligibilityAsync(bytes, path, ct)).Id : await client.SubmitAsync(bytes, path, ct);
+                        var id = InputKinds.CsvFeedOf(bytes) is { } feed
+                            ? (await client.SubmitCsvAsync(feed, bytes, path, ct)).Id
+                            : await client.SubmitAsync(bytes, path, ct);
                         progress?.Invoke(Interlocked.Increment(ref done), total);
                         return id;
                     }
@@ -96,6 +99,6 @@ public sealed class Replayer(ShinsaClient client, string directory)
                 lines.Add(new Reconciliation($"{month.ServiceMonth} {insurer}", t[0], k.Receipts, t[2], k.Points, t[1], k.Days));
             }
         }
-        return new ReplayReport(manifest.Months.Sum(m => m.ClaimFiles.Count + 1), submitted, accepted, rejected, lines);
+        return new ReplayReport(manifest.Months.Sum(m => m.ClaimFiles.Count + m.FeedFiles.Count + 1), submitted, accepted, rejected, lines);
     }
 }
