@@ -1,5 +1,6 @@
 using System.Text;
 using Shinsa.Grains.Records;
+using Shinsa.Ingestion.Csv;
 using Shinsa.Ingestion.Eligibility;
 
 namespace Shinsa.Ingestion.Tests;
@@ -9,7 +10,7 @@ public class EligibilityCsvParserTests
     private const string Header =
         "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system";
 
-    private static EligibilityParseResult Parse(params string[] rows) =>
+    private static CsvParseResult<EligibilityEvent> Parse(params string[] rows) =>
         EligibilityCsvParser.Parse(Encoding.UTF8.GetBytes(string.Join("\r\n", rows) + "\r\n"), "elig.csv");
 
     [Fact]
@@ -21,10 +22,10 @@ public class EligibilityCsvParserTests
 
         Assert.Empty(result.Errors);
         Assert.Equal((2, 2, 0), (result.Submitted, result.Accepted, result.Rejected));
-        var acquire = result.Events[0];
+        var acquire = result.Rows[0];
         Assert.Equal(new EligibilityEvent(EligibilityEventKind.Acquire, "P1", "H1", new HouseholdCard("040014", "12", "345"), "01",
             19600401, 1, 20240401, null, 30, "ウ", InsuranceSystem.Kokuho, 2), acquire);
-        var lose = result.Events[1];
+        var lose = result.Rows[1];
         Assert.Equal((EligibilityEventKind.Lose, 20240331, InsuranceSystem.Kouki, 3), (lose.Kind, lose.ValidTo!.Value, lose.System, lose.SourceLine));
     }
 

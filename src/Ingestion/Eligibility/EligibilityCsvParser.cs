@@ -1,20 +1,7 @@
 using Shinsa.Grains.Records;
 using Shinsa.Ingestion.Csv;
-using Shinsa.Ingestion.Text;
 
 namespace Shinsa.Ingestion.Eligibility;
-
-public sealed record EligibilityParseResult(
-    string FileName,
-    IReadOnlyList<EligibilityEvent> Events,
-    IReadOnlyList<IngestError> Errors,
-    int Submitted,
-    string? FileRejectionReason = null)
-{
-    public bool IsFileRejected => FileRejectionReason is not null;
-    public int Accepted => Events.Count;
-    public int Rejected => Submitted - Accepted;
-}
 
 /// <summary>The eligibility feed (資格), Shinsa's CSV contract of DOMAIN.md.</summary>
 public static class EligibilityCsvParser
@@ -38,11 +25,7 @@ public static class EligibilityCsvParser
     private static readonly Dictionary<string, int> BurdenPcts = new() { ["10"] = 10, ["20"] = 20, ["30"] = 30 };
     private static readonly Dictionary<string, byte> Sexes = new() { ["1"] = 1, ["2"] = 2 };
 
-    public static EligibilityParseResult Parse(byte[] bytes, string fileName)
-    {
-        var r = CsvContract.Parse(bytes, fileName, Columns, Read);
-        return new EligibilityParseResult(fileName, r.Rows, r.Errors, r.Submitted, r.FileRejectionReason);
-    }
+    public static CsvParseResult<EligibilityEvent> Parse(byte[] bytes, string fileName) => CsvContract.Parse(bytes, fileName, Columns, Read);
 
     private static EligibilityEvent Read(CsvRow row)
     {

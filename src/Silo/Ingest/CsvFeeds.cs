@@ -24,9 +24,9 @@ public static class CsvFeeds
         "Submit eligibility rows (資格; CSV contract of DOMAIN.md); 202 with row counts.", (bytes, name) =>
         {
             var r = EligibilityCsvParser.Parse(bytes, name);
-            var index = r.Events
+            var index = r.Rows
                 .Select(e => new CardIndexRow(e.Card.InsurerNo, e.Card.Symbol, e.Card.Number, e.Branch, e.PersonId, e.HouseholdId)).ToList();
-            return new ParsedFeed(r.Events.Select(e => (LogRecord)new EligibilityArrived(e)).ToList(), r.Submitted, r.Errors, r.FileRejectionReason, index);
+            return new ParsedFeed(r.Rows.Select(e => (LogRecord)new EligibilityArrived(e)).ToList(), r.Submitted, r.Errors, r.FileRejectionReason, index);
         });
 
     public static readonly CsvFeed Checkups = new("checkups", "/checkups", 'c',
