@@ -180,7 +180,13 @@ internal sealed class ReceiptBuilder(UkeParser.Header header, int reLine)
             return v;
         }
         var days = Optional(L.KO.Days, "実日数", out var ok1);
-        var points = Optional(L.KO.TotalPoints, "合計点数", out var ok2);
+        int? points = null;
+        var ok2 = true;
+        if (!f.IsEmpty(L.KO.TotalPoints))
+        {
+            ok2 = Amount(line, R, f, L.KO.TotalPoints, "合計点数", out var p);
+            points = p;
+        }
         var paid = Optional(L.KO.PaidYen, "公費負担金額", out var ok3);
         if (!(ok1 && ok2 && ok3)) return;
         _kohi.Add(new PublicExpense(payer, f.OptionalText(L.KO.RecipientNo), days, points, paid));

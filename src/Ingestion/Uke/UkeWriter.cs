@@ -48,7 +48,7 @@ public static class UkeWriter
                     (L.HO.Days, r.Days.ToString()), (L.HO.TotalPoints, Amount(r.DeclaredPoints)), (L.HO.CopayYen, r.CopayYen?.ToString() ?? ""));
             foreach (var k in r.PublicExpenses)
                 Line(sb, "KO", L.KO.FieldCount, (L.KO.PayerNo, k.PayerNo), (L.KO.RecipientNo, k.RecipientNo ?? ""), (L.KO.Days, k.Days?.ToString() ?? ""),
-                    (L.KO.TotalPoints, k.Points?.ToString() ?? ""), (L.KO.PaidYen, k.PaidYen?.ToString() ?? ""));
+                    (L.KO.TotalPoints, Amount(k.Points)), (L.KO.PaidYen, k.PaidYen?.ToString() ?? ""));
             if (r.Branch is { } branch)
                 Line(sb, "SN", L.SN.FieldCount, (2, "1"), (3, "01"), (4, r.Card.InsurerNo), (5, r.Card.Symbol), (6, r.Card.Number), (L.SN.Branch, branch));
             if (layout.Diagnosis is { } d)
