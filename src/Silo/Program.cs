@@ -8,6 +8,7 @@ using Shinsa.Silo.Api;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Ingest;
 using Shinsa.Silo.Masters;
+using Shinsa.Silo.Review;
 using Shinsa.Silo.Storage;
 
 // appsettings.json sits beside the assembly; without this, `dotnet Shinsa.Silo.dll` from another directory
@@ -44,18 +45,22 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<ActorHost>());
 builder.Services.AddSingleton<IngestPipeline>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
 builder.Services.AddSingleton<SubmissionService>();
+builder.Services.AddSingleton<RulesProvider>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
 builder.Services.AddSingleton<MastersProvider>();
 builder.Services.AddHealthChecks().AddCheck<ShardsRecoveredCheck>("shards", tags: ["ready"]);
 
 var app = builder.Build();
 // Loaded before the first request so a wrong Shinsa:Masters:Directory stops the start with its reason.
 app.Services.GetRequiredService<MastersProvider>();
+app.Services.GetRequiredService<RulesProvider>();
 app.UseExceptionHandler();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
 app.MapSubmissionEndpoints();
 app.MapKpiEndpoints();
+app.MapReviewEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
