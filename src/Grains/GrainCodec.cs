@@ -94,9 +94,11 @@ public static class GrainCodec
     /// <summary>A shard's partials: KPI cells, the finding and high-cost indexes, timers, the clock and the rules.</summary>
     public static byte[] Encode(ShardPartials p) => Write(w =>
     {
-        WriteCells(w, p.Kpis.Cells());
+        // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes.
+        WriteCells(w, p.Kpis.Cells().OrderBy(c => c.Key.ServiceMonth).ThenBy(c => c.Key.BillingMonth)
+            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ToList());
         WriteList(w, p.Findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(), WriteFinding);
-        WriteList(w, p.HighCost.Values.ToList(), WriteHighCost);
+        WriteList(w, p.HighCost.OrderBy(h => h.Key.Card, StringComparer.Ordinal).ThenBy(h => h.Key.Month).Select(h => h.Value).ToList(), WriteHighCost);
         WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
