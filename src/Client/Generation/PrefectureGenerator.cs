@@ -23,10 +23,17 @@ public sealed record Manifest(string Preset, int Seed, int Persons, IReadOnlyLis
 /// UKE file per provider per billing month (医科, 歯科, 調剤, 訪問看護; see <see cref="MonthlyClaims"/>), plus manifest.json with the totals a replay must reproduce. The same
 /// preset, months and seed give byte-identical output.
 /// </summary>
-public sealed class PrefectureGenerator(Preset preset, int months, int seed, YearMonth firstMonth)
+public sealed class PrefectureGenerator(Preset preset, int months, int seed, YearMonth firstMonth, double anomalyRate = 0)
 {
     public const string ManifestFile = "manifest.json";
+    public const string LabelsFile = "labels.jsonl";
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    /// <summary>labels.jsonl: one compact line per label, Japanese as is.</summary>
+    public static readonly JsonSerializerOptions LabelJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static IReadOnlyList<AnomalyLabel> ReadLabels(string directory) =>
+        File.ReadAllLines(Path.Combine(directory, LabelsFile)).Where(l => l.Length > 0)
+            .Select(l => JsonSerializer.Deserialize<AnomalyLabel>(l, LabelJson) ?? throw new InvalidDataException($"{LabelsFile}: empty line")).ToList();
 
     public Manifest Generate(string outDir, Action<string, double>? progress = null)
     {
@@ -34,6 +41,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
         var population = new Population(preset, rng.Fork(1), firstMonth);
         var firstVisits = new HashSet<(string Person, string Provider)>();
         var feedGenerator = new MonthlyFeeds(population);
+        var anomalies = new Anomalies(population, firstVisits, anomalyRate, firstMonth.AddMonths(months - 1));
         var monthManifests = new List<MonthManifest>();
         for (var i = 0; i < months; i++)
         {
@@ -45,8 +53,12 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             var eligibility = i == 0 ? Initial(population) : Churn(population, month, monthRng.Fork(1));
             File.WriteAllText(Path.Combine(dir, "eligibility.csv"), eligibility.Csv, new UTF8Encoding(false));
 
-            var claims = new MonthlyClaims(population, firstVisits).Generate(month, monthRng.Fork(2));
+            var injectedCheckups = anomalies.BeforeClaims(month, monthRng.Fork(4));
             var feeds = feedGenerator.Generate(month, monthRng.Fork(3));
+            feeds.Checkups.AddRange(injectedCheckups);
+            var claims = new MonthlyClaims(population, firstVisits).Generate(month, monthRng.Fork(2), feeds.MustVisit);
+            MonthlyFeeds.Reports(feeds, month, monthRng.Fork(5), claims.Injured);
+            anomalies.AfterClaims(month, monthRng.Fork(6), claims, feedGenerator, feeds);
             var feedRows = new SortedDictionary<string, int>(StringComparer.Ordinal);
             void Feed(string name, byte[] bytes, int rows)
             {
@@ -55,7 +67,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             }
             Feed("checkups.csv", CheckupCsv.Write(feeds.Checkups), feeds.Checkups.Count);
             Feed("third_party_reports.csv", ThirdPartyReportCsv.Write(feeds.Reports), feeds.Reports.Count);
-            Feed("judo_claims.csv", JudoClaimCsv.Write(feeds.JudoClaims), feeds.JudoClaims.Count);
+            Feed("judo_claims.csv", JudoClaimCsv.Write(MonthlyFeeds.Sorted(feeds.JudoClaims)), feeds.JudoClaims.Count);
             var files = new List<string>();
             var byInsurer = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
             var byKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -76,6 +88,10 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
                 byInsurer.Values.Sum(v => v[0]), byInsurer.Values.Sum(v => v[1]), byInsurer.Values.Sum(v => v[2]), byInsurer, eligibility.Rows, byKind, feedRows));
             progress?.Invoke(month.ToString(), (i + 1.0) / months);
         }
+        // labels.jsonl: one line per injected anomaly (written, empty, at rate 0 too: "no anomalies" is a label set as well).
+        var labels = new StringBuilder();
+        foreach (var label in anomalies.Labels) labels.Append(JsonSerializer.Serialize(label, LabelJson)).Append('\n');
+        File.WriteAllText(Path.Combine(outDir, LabelsFile), labels.ToString(), new UTF8Encoding(false));
         var manifest = new Manifest(preset.Name, seed, population.People.Count, monthManifests);
         File.WriteAllText(Path.Combine(outDir, ManifestFile), JsonSerializer.Serialize(manifest, Json), new UTF8Encoding(false));
         return manifest;
@@ -123,7 +139,9 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
         var lastDayBefore = LastDay(month.AddMonths(-1));
         foreach (var p in population.People.Where(p => p.Active).ToList())
         {
-            if (rng.Chance(0.003))
+            // Diabetics stay (DM-DROP reads one card: leaving would look like a treatment drop), and so do people an
+            // injected CHK-VISIT anomaly keeps away from doctors.
+            if (rng.Chance(0.003) && !p.Diabetic && !p.ReservedIn(month))
             {
                 p.Active = false;
                 sb.Append(Row("lose", p, p.ValidFrom, Math.Max(p.ValidFrom, lastDayBefore), month)).Append('\n');
@@ -137,6 +155,12 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
                 p.ValidFrom = birthday;
                 sb.Append(Row("acquire", p, birthday, null, month)).Append('\n');
                 rows += 2;
+            }
+            else if (p.BurdenPctAt(month) != p.BurdenPctAt(month.AddMonths(-1)) || p.IncomeClassAt(month) != p.IncomeClassAt(month.AddMonths(-1)))
+            {
+                // School age, 70: the burden and income class change from the 1st of the month (ELIG-RATIO reads the row in force).
+                sb.Append(Row("change", p, firstDay, null, month)).Append('\n');
+                rows++;
             }
         }
         var arrivals = (int)(population.People.Count * 0.003);
