@@ -65,7 +65,8 @@ internal sealed class Anomalies(Population population, HashSet<(string Person, s
             var j = rng.Next(pool.Count);
             picked.Add(pool[j]);
             _used.Add(pool[j].Id);
-            pool.RemoveAt(j);
+            pool[j] = pool[^1];   // swap-remove: a miyagi month picks thousands from 750k people
+            pool.RemoveAt(pool.Count - 1);
         }
         return picked;
     }
