@@ -66,7 +66,7 @@ public static class CsvFeeds
             return new ParsedFeed([], r.Submitted, r.Errors, r.FileRejectionReason)
             {
                 Waiting = r.Rows.Select(c => new WaitingRecord(IdentityRow.OfCareCard(c.InsurerNo, c.InsuredNo),
-                    GrainCodec.Encode(new CareClaimArrived(new CareClaimHeld(default, "", c))))).ToList(),
+                    GrainCodec.Encode(new CareClaimArrived(new CareClaimHeld(HouseholdCard.Unresolved, "", c))))).ToList(),
             };
         });
 
@@ -77,7 +77,7 @@ public static class CsvFeeds
             var r = DecisionCsv.Parse(bytes, name);
             return new ParsedFeed([], r.Submitted, r.Errors, r.FileRejectionReason)
             {
-                Waiting = r.Rows.Select(d => new WaitingRecord(IdentityRow.OfReceipt(d.Receipt), GrainCodec.Encode(new DecisionArrived(default, d)))).ToList(),
+                Waiting = r.Rows.Select(d => new WaitingRecord(IdentityRow.OfReceipt(d.Receipt), GrainCodec.Encode(new DecisionArrived(HouseholdCard.Unresolved, d)))).ToList(),
             };
         });
 
