@@ -107,7 +107,8 @@ public sealed class HouseholdGrain
     public HouseholdFacts Facts() => new(Card,
         _receipts.Where(r => !DecisionsOn(r.Key).Returned).OrderBy(r => r.Key, ReceiptKeyOrder.Instance)
             .Select(r => GrainCodec.DecodeReceipt(r.Value.Encoded)).ToList(),
-        _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(), _judoClaims.Values.ToList(), _careClaims.Values.ToList());
+        _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(), _judoClaims.Values.ToList(), _careClaims.Values.ToList(),
+        _decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
 
     /// <summary>
     /// Re-runs the catalogue and 高額療養費 and moves the shard's partials from what this household contributed before
