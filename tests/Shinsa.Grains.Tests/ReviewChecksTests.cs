@@ -231,3 +231,101 @@ public class ReviewChecksTests
             "CHK-VISIT", "DM-DROP"], Review.ReviewEngine.CheckIds);
     }
 }
+
+/// <summary>Review decisions (査定・返戻・原審・復活) on a household's receipts, in either order with the receipt.</summary>
+public class DecisionTests
+{
+    private static Rollups.KpiCounters Total(World w)
+    {
+        var total = default(Rollups.KpiCounters);
+        w.Partials.Kpis.SumInto(_ => true, ref total);
+        return total;
+    }
+
+    private static LogRecord Decision(int no, DecisionKind kind, int cut = 0, string provider = Clinic) =>
+        new DecisionArrived(Card, new ReviewDecision(new ReceiptKey(provider, new YearMonth(202405), no), kind, cut, 0));
+
+    [Fact]
+    public void An_assessment_cuts_points_and_cost_and_counts_once_whichever_comes_first()
+    {
+        var receipt = new ReceiptArrived(Receipt(1, [Line(Revisit, 2), Line(Urine)])); // 172 points
+        var cut = Decision(1, DecisionKind.Assessed, 26);
+        foreach (var order in new[] { new[] { receipt, cut }, [cut, receipt], [receipt, cut, cut] })
+        {
+            var t = Total(new World().Apply(new EligibilityArrived(Eligible())).Apply(order));
+            Assert.Equal(new Rollups.KpiCounters(1, 1, 146, 1_460, 0, 0, Assessed: 1, AssessedPoints: 26), t);
+        }
+    }
+
+    [Fact]
+    public void A_restoration_undoes_the_cut_and_a_return_takes_the_receipt_out_of_KPIs_and_findings()
+    {
+        var w = new World().Apply(new EligibilityArrived(Eligible()))
+            .Apply(Receipt(1, [Line(Revisit)]), Receipt(2, [Line(Revisit)]))
+            .Apply(Decision(1, DecisionKind.Assessed, 10), Decision(1, DecisionKind.Restored));
+        Assert.Equal(146, Total(w).Points);
+        Assert.Equal(0, Total(w).Assessed);
+        Assert.Single(w.Open("DUP"));
+
+        w.Apply(Decision(2, DecisionKind.Returned));
+        Assert.Equal(new Rollups.KpiCounters(1, 1, 73, 730, 0, 0, Returned: 1), Total(w));
+        Assert.Empty(w.Open("DUP"));
+        Assert.Equal(FindingState.Withdrawn, Assert.Single(w.Grain.Findings, f => f.CheckId == "DUP").State);
+        // 原審 changes nothing.
+        w.Apply(Decision(1, DecisionKind.Upheld));
+        Assert.Equal(73, Total(w).Points);
+    }
+
+    [Fact]
+    public void Decisions_survive_the_snapshot()
+    {
+        var w = new World().Apply(Receipt(1, [Line(Revisit, 2)])).Apply(Decision(1, DecisionKind.Assessed, 20), Decision(2, DecisionKind.Returned));
+        var bytes = GrainCodec.Encode(w.Grain.ToSnapshot());
+        var back = Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(bytes));
+        Assert.Equal(bytes, GrainCodec.Encode(back.ToSnapshot()));
+        Assert.Equal(20, back.DecisionsOf(new ReceiptKey(Clinic, new YearMonth(202405), 1)).PointsCut);
+        Assert.True(back.DecisionsOf(new ReceiptKey(Clinic, new YearMonth(202405), 2)).Returned);
+    }
+}
+
+/// <summary>高額療養費 and 高額介護合算療養費 computed by the household from its receipts, eligibility and care claims.</summary>
+public class HouseholdHighCostTests
+{
+    private static Receipt Stay(int month, int pointsPerDay = 10_000, int days = 10) =>
+        Receipt(month % 100, [new ServiceLine(LineKind.Procedure, "90", Admission, null, pointsPerDay, days, (uint)((1L << days) - 1))],
+            provider: Hospital, month: month, inpatient: true, days: days);
+
+    [Fact]
+    public void A_100000_point_stay_under_ウ_pays_212570()
+    {
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ"))).Apply(Stay(202408));
+        var row = Assert.Single(w.Grain.HighCost);
+        // cost 1,000,000; copay 300,000; cap 80,100 + (1,000,000 − 267,000) × 1% = 87,430
+        Assert.Equal((1_000_000L, 300_000L, 87_430L, 212_570L, false), (row.CostYen, row.CopayYen, row.CapYen, row.PayableYen, row.Tasuu));
+        Assert.Equal(row, w.Partials.HighCost[(Card.Key, new YearMonth(202408))]);
+    }
+
+    [Fact]
+    public void The_fourth_stay_within_twelve_months_uses_the_tasuu_cap_and_an_earlier_month_arriving_late_moves_it()
+    {
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ")))
+            .Apply(Stay(202401), Stay(202402), Stay(202404));
+        Assert.All(w.Grain.HighCost, r => Assert.False(r.Tasuu));
+        w.Apply(Stay(202403)); // now 2024-04 is the 4th: cap 44,400, payable 300,000 − 44,400
+        var april = w.Grain.HighCost.Single(r => r.Month == new YearMonth(202404));
+        Assert.Equal((true, 44_400L, 255_600L), (april.Tasuu, april.CapYen, april.PayableYen));
+    }
+
+    [Fact]
+    public void Combined_care_adds_the_years_care_copays_to_what_the_household_bore()
+    {
+        var care = new CareClaimHeld(Card, "01", new CareClaim("041001", "0000012345", "0470100001", new YearMonth(202409), "11",
+            1u, 1_000, 10m, 90, 600_000, 0));
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ"))).Apply(Stay(202408)).Apply(new CareClaimArrived(care));
+        var year = Assert.Single(HighCost.HouseholdHighCost.ComputeAll(w.Grain.Facts()).Yearly);
+        // borne after 高額療養費 87,430 + care 600,000 = 687,430; cap (ウ) 670,000 → 17,430 (> 500),
+        // split: medical 17,430 × 87,430 / 687,430 = 2,216 (rounded down), care the rest 15,214
+        Assert.Equal((2024, 87_430L, 600_000L, 670_000L, 17_430L, 2_216L, 15_214L),
+            (year.Year, year.MedicalBorneYen, year.CareCopayYen, year.CapYen, year.PayableYen, year.MedicalShareYen, year.CareShareYen));
+    }
+}

@@ -53,6 +53,10 @@ public class ReviewProperties
             "S934", rng.Next(1, 5), (uint)((1L << rng.Next(5, 20)) - 1), 9_800, 2_940, 0)));
         records.Add(new CareClaimArrived(new CareClaimHeld(Card, "02", new CareClaim("041001", "0000012345", "0470100001", new YearMonth(202404), "11",
             0b1111100u, 2_000, 10.5m, 80, 4_200, 0))));
+        if (records.OfType<ReceiptArrived>().FirstOrDefault(r => r.Receipt.Key.ReceiptNo == 2) is { } second)
+            records.Add(new DecisionArrived(Card, rng.Next(2) == 0
+                ? new ReviewDecision(second.Receipt.Key, DecisionKind.Returned, 0, 0)
+                : new ReviewDecision(second.Receipt.Key, DecisionKind.Assessed, 10, 0)));
         // A resubmission (same key, new content) and a second copy of a row: both must come out the same whatever their place.
         records.Add(new ReceiptArrived(Receipt(1, [Line(Revisit)], provider: Clinic, month: 202403, diagnoses: [Cold])));
         records.Add(records[0]);
