@@ -48,7 +48,7 @@ public sealed class GeneratorTests : IDisposable
             Assert.Empty(eligibility.Errors);
             Assert.Equal(month.EligibilityRows, eligibility.Accepted);
 
-            Assert.Equal(3, month.FeedFiles.Count);
+            Assert.Equal(4, month.FeedFiles.Count);
             foreach (var (file, rows) in month.FeedRows)
             {
                 var bytes = File.ReadAllBytes(Path.Combine(dir, file));
@@ -56,6 +56,7 @@ public sealed class GeneratorTests : IDisposable
                 {
                     "checkups.csv" => Counts(CheckupCsv.Parse(bytes, file)),
                     "third_party_reports.csv" => Counts(ThirdPartyReportCsv.Parse(bytes, file)),
+                    "care_claims.csv" => Counts(CareClaimCsv.Parse(bytes, file)),
                     _ => Counts(JudoClaimCsv.Parse(bytes, file)),
                 };
                 Assert.Empty(errors);
@@ -108,7 +109,7 @@ public sealed class GeneratorTests : IDisposable
         Assert.InRange(month.ReceiptsByKind["visitingnursing"], 1, month.Receipts / 100);
 
         // Ageing rate ≈ 29% (65 and over), ±5% of it.
-        var rows = File.ReadAllLines(Path.Combine(dir, month.EligibilityFile)).Skip(1).Select(l => l.Split(',')).ToList();
+        var rows = File.ReadAllLines(Path.Combine(dir, month.EligibilityFile)).Skip(1).Select(l => l.Split(',')).Where(r => r[13] != "kaigo").ToList();
         var aged = rows.Count(r => int.Parse(r[7][..4]) <= 2024 - 65 - 1 + (string.CompareOrdinal(r[7][5..], "04-01") < 0 ? 1 : 0));
         Assert.InRange((double)aged / rows.Count, 0.29 * 0.95, 0.29 * 1.05);
         // From 75 everybody is in 後期.

@@ -271,6 +271,47 @@ internal sealed class Anomalies(Population population, HashSet<(string Person, s
         }
     }
 
+    /// <summary>
+    /// The month's 介護給付費 (most care recipients use a service every month, on days outside any 医科 stay, so CARE-HOSP
+    /// is clean) and the CARE-HOSP anomalies: a 5-day stay whose last two days the care claim also bills.
+    /// </summary>
+    public List<CareClaim> Care(YearMonth month, Rng rng, MonthlyClaims.Batch batch)
+    {
+        var claims = new List<CareClaim>();
+        var days = DateTime.DaysInMonth(month.Year, month.Month);
+        var recipients = population.People.Where(p => p.Active && p.CareInsuredNo is not null).ToList();
+        var injected = new Dictionary<string, (Receipt Stay, List<int> Days)>(StringComparer.Ordinal);
+        var count = CountFor(rng);
+        if (population.Hospitals.Count > 0)
+            foreach (var p in Pick(recipients.Where(p => !p.ReservedIn(month) && !batch.Of(p).Any(r => r.Kind == ClaimKind.Medical && r.IsInpatient)), count, rng))
+            {
+                var start = rng.Between(1, days - 5);
+                var stay = Stay(batch, p, rng.Pick(population.Hospitals), month, Enumerable.Range(start, 5).ToList(), []);
+                injected[p.Id] = (stay, [start + 3, start + 4]);
+            }
+        foreach (var p in recipients)
+        {
+            var inside = injected.TryGetValue(p.Id, out var anomaly);
+            if (!rng.Chance(0.9) && !inside) continue;
+            var stayDays = batch.Of(p).Where(r => r.Kind == ClaimKind.Medical && r.IsInpatient).Aggregate(0u, (m, r) => r.Lines.Aggregate(m, (n, l) => n | l.DayMask));
+            var chosen = Enumerable.Range(1, days).Where(d => (stayDays & 1u << (d - 1)) == 0).OrderBy(_ => rng.NextUInt64()).Take(rng.Between(4, 12)).ToList();
+            if (inside) chosen.AddRange(anomaly.Days);
+            if (chosen.Count == 0) continue;
+            var type = rng.Chance(0.5) ? "11" : "15";   // 訪問介護, 通所介護
+            var units = rng.Between(200, 1_500) * 10;
+            var price = type == "11" ? 10.42m : 10.27m;  // 単位数単価 of a 6級地
+            var pct = p.BurdenPctAt(month) switch { 30 => 70, 20 => 80, _ => 90 };
+            var total = (long)Math.Floor(units * price);
+            var benefit = total * pct / 100;
+            claims.Add(new CareClaim(p.CareInsurer!, p.CareInsuredNo!, rng.Pick(population.CareProviders), month, type, MonthlyClaims.Mask(chosen),
+                units, price, pct, (int)(total - benefit), 0));
+            if (inside)
+                Label("CARE-HOSP", p, month, [anomaly.Stay.Key], benefit * anomaly.Days.Count / chosen.Count,
+                    $"care days {string.Join(",", anomaly.Days)} inside the stay {anomaly.Stay.Key}");
+        }
+        return claims;
+    }
+
     private static bool NoFirstVisit(Receipt r) => r.Lines.All(l => l.Code != ClaimCatalog.FirstVisit.Code);
 
     /// <summary>An outpatient visit on one day (初診料 at a first visit, else 再診料) with extra lines and one diagnosis.</summary>

@@ -182,7 +182,7 @@ internal sealed class MonthlyClaims(Population population, HashSet<(string Perso
     private void Dental(Batch batch, Person person, YearMonth month, Rng rng)
     {
         var age = person.AgeAt(month);
-        if (!rng.Chance(age switch { < 6 => 0.08, < 15 => 0.2, < 40 => 0.14, < 75 => 0.21, _ => 0.2 })) return;
+        if (!rng.Chance(age switch { < 6 => 0.078, < 15 => 0.194, < 40 => 0.136, < 75 => 0.204, _ => 0.194 })) return;
         var provider = rng.Chance(0.9) ? person.HomeDentist : rng.Pick(population.Dentists);
         var days = VisitDays(month, rng.Weighted<int>([(1, 0.45), (2, 0.3), (3, 0.15), (4, 0.1)]), 7, rng);
         var firstVisit = firstVisits.Add((person.Id, provider));

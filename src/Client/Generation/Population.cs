@@ -32,6 +32,9 @@ public sealed class Person
     public bool Reported { get; set; }
     /// <summary>An injected THIRD anomaly: the person must never get a 傷病届, so no natural injuries either.</summary>
     public bool NoInjuries { get; set; }
+    /// <summary>介護保険: the municipal care insurer and 被保険者番号 of a care recipient (null: no care services).</summary>
+    public string? CareInsurer { get; set; }
+    public string? CareInsuredNo { get; set; }
 
     /// <summary>Reserved by an injected anomaly that needs the person untouched (no visits, no leaving) in <paramref name="month"/>.</summary>
     public bool ReservedIn(YearMonth month) => NoMedicalThrough is { } until && month <= until;
@@ -63,16 +66,21 @@ public sealed class Population
 
     public List<string> MunicipalInsurers { get; } = Enumerable.Range(0, 35).Select(i => $"04{10 + i * 8:D4}").ToList();
     public List<string> UnionInsurers { get; } = ["043010", "043028", "043036"]; // 国保組合
+    /// <summary>Municipal 介護保険 insurers (6 digits, a range of their own).</summary>
+    public List<string> CareInsurers { get; } = Enumerable.Range(0, 35).Select(i => $"04{5010 + i * 8:D4}").ToList();
     public List<Person> People { get; } = new();
     public IReadOnlyList<string> Clinics { get; }
     public IReadOnlyList<string> Hospitals { get; }
     public IReadOnlyList<string> Dentists { get; }
     public IReadOnlyList<string> Pharmacies { get; }
     public IReadOnlyList<string> NursingStations { get; }
+    /// <summary>介護 事業所 (10-digit 事業所番号).</summary>
+    public IReadOnlyList<string> CareProviders { get; }
 
     private int _nextPerson;
     private int _nextHousehold;
     private int _nextKoukiNumber = 10_000_000;
+    private long _nextCareNumber = 1_000_000_000;
 
     public Population(Preset preset, Rng rng, YearMonth firstMonth)
     {
@@ -82,6 +90,7 @@ public sealed class Population
         Dentists = Enumerable.Range(0, preset.Dentists).Select(i => $"{3_010_000 + i * 41:D7}").ToList();
         Pharmacies = Enumerable.Range(0, preset.Pharmacies).Select(i => $"{4_010_000 + i * 43:D7}").ToList();
         NursingStations = Enumerable.Range(0, preset.NursingStations).Select(i => $"{6_010_000 + i * 47:D7}").ToList();
+        CareProviders = Enumerable.Range(0, Math.Max(2, preset.Clinics / 2)).Select(i => $"047{1_000_000 + i * 59:D7}").ToList();
         while (People.Count < preset.Persons) AddHousehold(rng, firstMonth);
     }
 
@@ -127,6 +136,13 @@ public sealed class Population
             var years = person.AgeAt(month);
             person.Hypertensive = rng.Chance(years switch { < 40 => 0.02, < 65 => 0.2, _ => 0.4 });
             person.Diabetic = rng.Chance(years switch { < 40 => 0.005, < 65 => 0.07, _ => 0.15 }) && (years < 70 || person.Scheme == Scheme.Kouki);
+            // About one in six in 後期 uses care services (介護保険 第1号被保険者 with a care level).
+            if (person.Scheme == Scheme.Kouki && rng.Chance(0.16))
+            {
+                var municipality = MunicipalInsurers.IndexOf(insurer);
+                person.CareInsurer = CareInsurers[municipality >= 0 ? municipality : rng.Next(CareInsurers.Count)];
+                person.CareInsuredNo = $"{_nextCareNumber++:D10}";
+            }
             members.Add(person);
         }
         People.AddRange(members);

@@ -59,6 +59,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             var claims = new MonthlyClaims(population, firstVisits).Generate(month, monthRng.Fork(2), feeds.MustVisit);
             MonthlyFeeds.Reports(feeds, month, monthRng.Fork(5), claims.Injured);
             anomalies.AfterClaims(month, monthRng.Fork(6), claims, feedGenerator, feeds);
+            var care = anomalies.Care(month, monthRng.Fork(7), claims);
             var feedRows = new SortedDictionary<string, int>(StringComparer.Ordinal);
             void Feed(string name, byte[] bytes, int rows)
             {
@@ -68,6 +69,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             Feed("checkups.csv", CheckupCsv.Write(feeds.Checkups), feeds.Checkups.Count);
             Feed("third_party_reports.csv", ThirdPartyReportCsv.Write(feeds.Reports), feeds.Reports.Count);
             Feed("judo_claims.csv", JudoClaimCsv.Write(MonthlyFeeds.Sorted(feeds.JudoClaims)), feeds.JudoClaims.Count);
+            Feed("care_claims.csv", CareClaimCsv.Write(care), care.Count);
             var files = new List<string>();
             var byInsurer = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
             var byKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -118,16 +120,26 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
         string.Join(',', kind, p.Id, p.HouseholdId, p.Card.InsurerNo, p.Card.Symbol, p.Card.Number, p.Branch, Date(p.BirthDate), p.Sex,
             Date(from), to is { } t ? Date(t) : "", p.BurdenPctAt(month), p.IncomeClassAt(month), p.Scheme == Scheme.Kouki ? "kouki" : "kokuho");
 
+    /// <summary>The 介護 card row of a care recipient: maps the care card (insurer, 被保険者番号) to the person.</summary>
+    private static string CareRow(string kind, Person p, int from, int? to, YearMonth month) =>
+        string.Join(',', kind, p.Id, p.HouseholdId, p.CareInsurer, "", p.CareInsuredNo, "", Date(p.BirthDate), p.Sex,
+            Date(from), to is { } t ? Date(t) : "", p.BurdenPctAt(month), p.IncomeClassAt(month), "kaigo");
+
     private EligibilityText Initial(Population population)
     {
         var sb = new StringBuilder(Header).Append('\n');
         var from = firstMonth.AddMonths(-12).Value * 100 + 1;
+        var rows = 0;
         foreach (var p in population.People)
         {
             p.ValidFrom = Math.Max(from, p.BirthDate);
             sb.Append(Row("acquire", p, p.ValidFrom, null, firstMonth)).Append('\n');
+            rows++;
+            if (p.CareInsuredNo is null) continue;
+            sb.Append(CareRow("acquire", p, p.ValidFrom, null, firstMonth)).Append('\n');
+            rows++;
         }
-        return new(sb.ToString(), population.People.Count);
+        return new(sb.ToString(), rows);
     }
 
     /// <summary>A month's changes: about 0.3% leave, as many arrive, and those turning 75 move to 後期.</summary>
@@ -146,6 +158,11 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
                 p.Active = false;
                 sb.Append(Row("lose", p, p.ValidFrom, Math.Max(p.ValidFrom, lastDayBefore), month)).Append('\n');
                 rows++;
+                if (p.CareInsuredNo is not null)
+                {
+                    sb.Append(CareRow("lose", p, p.ValidFrom, Math.Max(p.ValidFrom, lastDayBefore), month)).Append('\n');
+                    rows++;
+                }
             }
             else if (p.Scheme == Scheme.Kokuho && p.AgeAt(LastDay(month)) >= 75)
             {
@@ -171,6 +188,9 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
                 sb.Append(Row("acquire", p, firstDay, null, month)).Append('\n');
                 rows++;
                 added++;
+                if (p.CareInsuredNo is null) continue;
+                sb.Append(CareRow("acquire", p, firstDay, null, month)).Append('\n');
+                rows++;
             }
         return new(sb.ToString(), rows);
     }
