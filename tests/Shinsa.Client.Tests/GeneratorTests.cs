@@ -38,6 +38,38 @@ public sealed class GeneratorTests : IDisposable
     }
 
     [Fact]
+    public void Anomalies_are_deterministic_name_generated_records_and_rate_zero_has_none()
+    {
+        var preset = Preset.Tiny;
+        string Run(double rate)
+        {
+            var dir = TestFiles.NewTempDir("shinsa-gen");
+            _dirs.Add(dir);
+            new PrefectureGenerator(preset, 4, 5, YearMonth.Of(2024, 4), rate).Generate(dir);
+            return dir;
+        }
+        var a = Run(0.004);
+        var b = Tree(Run(0.004));
+        var treeA = Tree(a);
+        Assert.Equal(treeA.Keys.Order(), b.Keys.Order());
+        Assert.All(treeA, kv => Assert.Equal(kv.Value, b[kv.Key]));
+        Assert.Empty(File.ReadAllBytes(Path.Combine(Run(0), PrefectureGenerator.LabelsFile)));
+
+        // Every label names receipts that are in the files (UKE receipts, or 柔整 claims named like receipts), of its card.
+        var labels = PrefectureGenerator.ReadLabels(a);
+        Assert.Equal(Grains.Review.ReviewEngine.CheckIds.Where(c => c != "CHK-VISIT").Order(), labels.Select(l => l.Check).Distinct().Order()); // CHK-VISIT needs 11 months
+        var manifest = Replayer.ReadManifest(a);
+        var receipts = manifest.Months.SelectMany(m => m.ClaimFiles).SelectMany(f => UkeParser.Parse(File.ReadAllBytes(Path.Combine(a, f)), f).Receipts)
+            .ToDictionary(r => r.Key.ToString(), r => r.Card.Key);
+        foreach (var m in manifest.Months)
+            foreach (var j in JudoClaimCsv.Parse(File.ReadAllBytes(Path.Combine(a, m.ServiceMonth, "judo_claims.csv")), "j").Rows)
+                receipts[new ReceiptKey(j.ProviderCode, j.BillingMonth, j.ClaimNo).ToString()] = j.Card.Key;
+        Assert.All(labels, l => Assert.All(l.Receipts, r => Assert.Equal(l.Card, receipts[r])));
+        Assert.All(labels, l => Assert.Equal(l.Card.Split(':')[0], l.Insurer));
+        Assert.All(labels.Where(l => l.Check is not ("VISITS" or "DM-DROP" or "CHK-VISIT")), l => Assert.True(l.Yen > 0, $"{l.Check} has yen at stake"));
+    }
+
+    [Fact]
     public void Every_generated_file_parses_back_to_the_manifest_totals()
     {
         var dir = Generate(Preset.Small, 2, 3);
