@@ -80,7 +80,7 @@ public sealed class GeneratorTests : IDisposable
             Assert.Empty(eligibility.Errors);
             Assert.Equal(month.EligibilityRows, eligibility.Accepted);
 
-            Assert.Equal(4, month.FeedFiles.Count);
+            Assert.Equal(5, month.FeedFiles.Count);
             foreach (var (file, rows) in month.FeedRows)
             {
                 var bytes = File.ReadAllBytes(Path.Combine(dir, file));
@@ -89,6 +89,7 @@ public sealed class GeneratorTests : IDisposable
                     "checkups.csv" => Counts(CheckupCsv.Parse(bytes, file)),
                     "third_party_reports.csv" => Counts(ThirdPartyReportCsv.Parse(bytes, file)),
                     "care_claims.csv" => Counts(CareClaimCsv.Parse(bytes, file)),
+                    "decisions.csv" => Counts(DecisionCsv.Parse(bytes, file)),
                     _ => Counts(JudoClaimCsv.Parse(bytes, file)),
                 };
                 Assert.Empty(errors);
@@ -161,6 +162,14 @@ public sealed class GeneratorTests : IDisposable
         Assert.Equal(0, report.Rejected);
         Assert.All(report.Lines, l => Assert.True(l.Matches, $"{l.Scope}: manifest {l.ExpectedReceipts}/{l.ExpectedPoints}/{l.ExpectedDays}, server {l.ServerReceipts}/{l.ServerPoints}/{l.ServerDays}"));
         Assert.True(report.Lines.Count > manifest.Months.Count, "per-insurer lines are reconciled too");
+        // The review decisions moved the KPIs (返戻 took receipts out, 査定 cut points) and the reconciliation expected it.
+        Assert.Contains(manifest.Months, m => m.Expected()[0] < m.Receipts);
+        Assert.Contains(manifest.Months, m => m.Expected()[2] < m.Points);
+        var decided = manifest.Months.SelectMany(m => DecisionCsv.Parse(File.ReadAllBytes(Path.Combine(dir, m.ServiceMonth, "decisions.csv")), "d").Rows)
+            .Select(d => d.Decision).ToHashSet();
+        Assert.Superset(new HashSet<DecisionKind> { DecisionKind.Assessed, DecisionKind.Returned, DecisionKind.Upheld, DecisionKind.Restored }, decided);
+        Assert.Contains(DecisionKind.Assessed, decided);
+        Assert.Contains(DecisionKind.Returned, decided);
     }
 
     public void Dispose()

@@ -10,10 +10,24 @@ namespace Shinsa.Client.Generation;
 /// <summary>What a generated month holds, for the replay's reconciliation (keys are the KPI summary's).</summary>
 public sealed record MonthManifest(string ServiceMonth, string BillingMonth, string EligibilityFile, IReadOnlyList<string> ClaimFiles,
     long Receipts, long Days, long Points, IReadOnlyDictionary<string, long[]> ByInsurer, int EligibilityRows,
-    IReadOnlyDictionary<string, long> ReceiptsByKind, IReadOnlyDictionary<string, int> FeedRows)
+    IReadOnlyDictionary<string, long> ReceiptsByKind, IReadOnlyDictionary<string, int> FeedRows,
+    IReadOnlyDictionary<string, long[]>? Decided = null)
 {
-    /// <summary>The month's Shinsa CSVs besides eligibility (check-ups, 傷病届, 柔整).</summary>
+    /// <summary>The month's Shinsa CSVs besides eligibility (check-ups, 傷病届, 柔整, care claims, review decisions).</summary>
     public IReadOnlyList<string> FeedFiles => FeedRows.Keys.ToList();
+
+    /// <summary>
+    /// What the KPI summary of this service month (and insurer) shows after the review decisions of every generated
+    /// month: [receipts, days, points] of the files less the returned receipts and the points cut.
+    /// </summary>
+    public long[] Expected(string? insurer = null)
+    {
+        var files = insurer is null ? [Receipts, Days, Points] : ByInsurer[insurer];
+        var decided = Decided is null ? [0, 0, 0]
+            : insurer is null ? [Decided.Values.Sum(d => d[0]), Decided.Values.Sum(d => d[1]), Decided.Values.Sum(d => d[2])]
+            : Decided.GetValueOrDefault(insurer) ?? [0, 0, 0];
+        return [files[0] - decided[0], files[1] - decided[1], files[2] - decided[2]];
+    }
 }
 
 public sealed record Manifest(string Preset, int Seed, int Persons, IReadOnlyList<MonthManifest> Months);
@@ -42,6 +56,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
         var firstVisits = new HashSet<(string Person, string Provider)>();
         var feedGenerator = new MonthlyFeeds(population);
         var anomalies = new Anomalies(population, firstVisits, anomalyRate, firstMonth.AddMonths(months - 1));
+        var decisionGenerator = new MonthlyDecisions(population);
         var monthManifests = new List<MonthManifest>();
         for (var i = 0; i < months; i++)
         {
@@ -60,6 +75,8 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             MonthlyFeeds.Reports(feeds, month, monthRng.Fork(5), claims.Injured);
             anomalies.AfterClaims(month, monthRng.Fork(6), claims, feedGenerator, feeds);
             var care = anomalies.Care(month, monthRng.Fork(7), claims);
+            var decisions = decisionGenerator.Generate(month, monthRng.Fork(8), claims,
+                anomalies.Labels.SelectMany(l => l.Receipts).ToHashSet(StringComparer.Ordinal));
             var feedRows = new SortedDictionary<string, int>(StringComparer.Ordinal);
             void Feed(string name, byte[] bytes, int rows)
             {
@@ -70,6 +87,7 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
             Feed("third_party_reports.csv", ThirdPartyReportCsv.Write(feeds.Reports), feeds.Reports.Count);
             Feed("judo_claims.csv", JudoClaimCsv.Write(MonthlyFeeds.Sorted(feeds.JudoClaims)), feeds.JudoClaims.Count);
             Feed("care_claims.csv", CareClaimCsv.Write(care), care.Count);
+            Feed("decisions.csv", DecisionCsv.Write(decisions), decisions.Count);
             var files = new List<string>();
             var byInsurer = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
             var byKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -94,7 +112,8 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
         var labels = new StringBuilder();
         foreach (var label in anomalies.Labels) labels.Append(JsonSerializer.Serialize(label, LabelJson)).Append('\n');
         File.WriteAllText(Path.Combine(outDir, LabelsFile), labels.ToString(), new UTF8Encoding(false));
-        var manifest = new Manifest(preset.Name, seed, population.People.Count, monthManifests);
+        var manifest = new Manifest(preset.Name, seed, population.People.Count,
+            monthManifests.Select(m => m with { Decided = decisionGenerator.Decided(m.ServiceMonth) }).ToList());
         File.WriteAllText(Path.Combine(outDir, ManifestFile), JsonSerializer.Serialize(manifest, Json), new UTF8Encoding(false));
         return manifest;
     }
