@@ -163,15 +163,18 @@ internal sealed class Anomalies(Population population, HashSet<(string Person, s
                 Label("VERT", p, month, [r.Key], (2 - 1) * ClaimCatalog.UrineTest.Points * 10L, "尿中一般物質定性半定量検査 twice in a month (limit 1)");
             }
 
-            // VISITS: 15 visit days at one clinic (再診 every day).
-            foreach (var p in Pick(people.Where(p => OutpatientAtClinic(p, NoFirstVisit) is not null), CountFor(rng), rng))
+            // VISITS: 15 visit days at one clinic (初診料 stays on its day, 再診料 on every other one).
+            foreach (var p in Pick(people.Where(p => OutpatientAtClinic(p) is not null), CountFor(rng), rng))
             {
-                var r = OutpatientAtClinic(p, NoFirstVisit)!;
+                var r = OutpatientAtClinic(p)!;
                 var had = MonthlyClaims.DaysOf(r.Lines.Aggregate(0u, (m, l) => m | l.DayMask));
                 var all = had.Concat(Enumerable.Range(1, days).Except(had).OrderBy(_ => rng.NextUInt64()).Take(15 - had.Count)).Order().ToList();
-                var lines = r.Lines.Select(l => l.Code == ClaimCatalog.Revisit.Code ? MonthlyClaims.Line(ClaimCatalog.Revisit, all)
-                    : l.Code == ClaimCatalog.OutpatientCare.Code ? MonthlyClaims.Line(ClaimCatalog.OutpatientCare, all) : l).ToImmutableArray();
-                batch.Replace(MonthlyClaims.WithLines(r, lines, all.Count));
+                var first = r.Lines.FirstOrDefault(l => l.Code == ClaimCatalog.FirstVisit.Code);
+                var revisitDays = first is null ? all : all.Where(d => d != MonthlyClaims.DaysOf(first.DayMask)[0]).ToList();
+                var lines = r.Lines.Where(l => l.Code != ClaimCatalog.Revisit.Code)
+                    .Select(l => l.Code == ClaimCatalog.OutpatientCare.Code ? MonthlyClaims.Line(ClaimCatalog.OutpatientCare, all) : l).ToList();
+                lines.Insert(first is null ? 0 : 1, MonthlyClaims.Line(ClaimCatalog.Revisit, revisitDays));
+                batch.Replace(MonthlyClaims.WithLines(r, [.. lines], all.Count));
                 Label("VISITS", p, month, [r.Key], 0, $"{all.Count} visit days at {r.Key.ProviderCode}");
             }
 
@@ -311,8 +314,6 @@ internal sealed class Anomalies(Population population, HashSet<(string Person, s
         }
         return claims;
     }
-
-    private static bool NoFirstVisit(Receipt r) => r.Lines.All(l => l.Code != ClaimCatalog.FirstVisit.Code);
 
     /// <summary>An outpatient visit on one day (初診料 at a first visit, else 再診料) with extra lines and one diagnosis.</summary>
     private Receipt Visit(MonthlyClaims.Batch batch, Person p, string clinic, YearMonth month, int day, IEnumerable<ServiceLine> extra, string disease)
