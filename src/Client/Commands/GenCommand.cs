@@ -20,6 +20,10 @@ internal static class GenCommand
         {
             Description = "Labelled anomalies per check id, per active person and month (labels.jsonl); 0 = clean data", DefaultValueFactory = _ => 0.002,
         };
+        anomalyRate.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is < 0 or > 0.1) result.AddError("--anomaly-rate is between 0 and 0.1");
+        });
         var command = new Command("gen", "Generate a synthetic prefecture: eligibility and feed CSVs, UKE files per provider and month, manifest.json, labels.jsonl")
         {
             preset, months, seed, first, outDir, anomalyRate,
@@ -27,7 +31,6 @@ internal static class GenCommand
         command.SetAction(parse =>
         {
             var rate = parse.GetValue(anomalyRate);
-            if (rate is < 0 or > 0.1) throw new ArgumentException("--anomaly-rate is between 0 and 0.1");
             var generator = new PrefectureGenerator(Preset.Named(parse.GetValue(preset)!), parse.GetValue(months), parse.GetValue(seed),
                 YearMonth.Parse(parse.GetValue(first)!), rate);
             var dir = parse.GetValue(outDir)!;
