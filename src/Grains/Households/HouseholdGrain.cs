@@ -54,7 +54,8 @@ public sealed class HouseholdGrain
     /// <summary>The review month at which this household must be looked at again with no new record (a durable timer).</summary>
     public YearMonth? NextDue { get; private set; }
 
-    public void Apply(LogRecord record, ShardPartials partials, ReviewContext context)
+    /// <summary>Applies a record; <paramref name="context"/> null = keep records and KPIs only, no review (an ingest-only silo).</summary>
+    public void Apply(LogRecord record, ShardPartials partials, ReviewContext? context)
     {
         switch (record)
         {
@@ -68,7 +69,7 @@ public sealed class HouseholdGrain
             case CareClaimArrived c: _careClaims[c.Held.Key] = c.Held with { Claim = c.Held.Claim with { SourceLine = 0 } }; break;
             default: throw new ArgumentException($"unknown record {record.GetType().Name}", nameof(record));
         }
-        Review(partials, context);
+        if (context is not null) Review(partials, context);
     }
 
     private void HoldReceipt(Receipt receipt, KpiRollup kpis)

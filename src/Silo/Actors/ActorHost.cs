@@ -34,7 +34,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         _metrics = metrics;
         Map = new ShardMap(_options.ShardCount);
         var perShardCap = Math.Max(1, _options.ResidentGrainCap / _options.ShardCount);
-        _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap, masters.Masters)).ToArray();
+        _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap, masters.Masters, _options.Review.Enabled)).ToArray();
         var workers = Math.Clamp(_options.Workers, 1, _options.ShardCount);
         _workers = Enumerable.Range(0, workers)
             .Select(w => new ShardWorker(w, _shards.Where(s => s.Id % workers == w), _options, OnApplied, OnFault))

@@ -32,9 +32,12 @@ internal sealed class Shard
     private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
     private ReviewContext? _context;
 
-    public Shard(int id, ILogStore store, int residentCap, ReferenceMasters masters)
+    private readonly bool _review;
+
+    public Shard(int id, ILogStore store, int residentCap, ReferenceMasters masters, bool review = true)
     {
         Id = id;
+        _review = review;
         _store = store;
         _masters = masters;
         _residentCap = Math.Max(1, residentCap);
@@ -90,7 +93,7 @@ internal sealed class Shard
                 case ClockAdvanced clock: AdvanceClock(clock.Month); break;
                 case RulesChanged rules: ChangeRules(rules.RulesJson); break;
                 default:
-                    Activate(record.Card).Apply(record, Partials, Context);
+                    Activate(record.Card).Apply(record, Partials, _review ? Context : null);
                     _dirty.Add(record.Card.Key);
                     break;
             }
@@ -128,6 +131,7 @@ internal sealed class Shard
 
     private void ReviewAgain(string grainKey)
     {
+        if (!_review) return;
         Activate(HouseholdCard.FromKey(grainKey)).Review(Partials, Context);
         _dirty.Add(grainKey);
     }

@@ -12,6 +12,7 @@ public sealed class ShinsaOptions
 
     public MastersOptions Masters { get; set; } = new();
     public RulesOptions Rules { get; set; } = new();
+    public ReviewOptions Review { get; set; } = new();
 
     /// <summary>Where the embedded store lives (--data-dir).</summary>
     public string DataDir { get; set; } = "./data";
@@ -48,6 +49,12 @@ public sealed class PostgresOptions
 {
     /// <summary>Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=shinsa;Database=shinsa.</summary>
     public string ConnectionString { get; set; } = "";
+}
+
+public sealed class ReviewOptions
+{
+    /// <summary>Run the check catalogue and 高額療養費 on every record (false: keep records and KPIs only, e.g. to measure what the review costs).</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 public sealed class RulesOptions
