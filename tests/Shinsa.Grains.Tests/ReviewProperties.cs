@@ -94,10 +94,18 @@ public class ReviewProperties
     public bool Withdrawing_a_receipt_of_any_kind_equals_never_having_had_it(int seed)
     {
         var records = Household(seed);
-        var receipts = records.OfType<ReceiptArrived>().Select(r => r.Receipt).GroupBy(r => r.Key).Select(g => g.Last()).ToList();
-        var victim = receipts[new Random(seed).Next(receipts.Count)];
-        var without = records.Where(r => r is not ReceiptArrived ra || ra.Receipt.Key != victim.Key).ToList();
-        var withdrawn = records.Append(new ReceiptWithdrawn(Card, victim.Key)).ToList();
+        // 医科 (outpatient and stays), 調剤 and the 柔整 claim: each can be withdrawn by its key.
+        var keys = records.OfType<ReceiptArrived>().Select(r => r.Receipt.Key)
+            .Concat(records.OfType<JudoClaimArrived>().Select(j => new ReceiptKey(j.Claim.ProviderCode, j.Claim.BillingMonth, j.Claim.ClaimNo)))
+            .Distinct().ToList();
+        var victim = keys[new Random(seed).Next(keys.Count)];
+        var without = records.Where(r => r switch
+        {
+            ReceiptArrived ra => ra.Receipt.Key != victim,
+            JudoClaimArrived j => new ReceiptKey(j.Claim.ProviderCode, j.Claim.BillingMonth, j.Claim.ClaimNo) != victim,
+            _ => true,
+        }).ToList();
+        var withdrawn = records.Append(new ReceiptWithdrawn(Card, victim)).ToList();
         return Outcome(Run(withdrawn)) == Outcome(Run(without));
     }
 
