@@ -56,12 +56,15 @@ app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
 app.MapSubmissionEndpoints();
 app.MapKpiEndpoints();
+app.MapClusterEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var options = app.Services.GetRequiredService<IOptions<ShinsaOptions>>().Value;
     var store = app.Services.GetRequiredService<ILogStore>();
     var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+    if (app.Services.GetRequiredService<ActorHost>().Cluster is { } cluster && string.IsNullOrEmpty(cluster.Url))
+        cluster.Url = addresses.FirstOrDefault() ?? "";
     app.Logger.LogInformation("Shinsa silo listening on {Urls}; data in {Store} ({Shards} shards, {Workers} workers)",
         string.Join(", ", addresses), store.Description, options.ShardCount, options.Workers);
 });

@@ -20,6 +20,8 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     private readonly Shard[] _shards;
     private readonly ShardWorker[] _workers;
     private readonly List<Task> _running = new();
+    // Cluster mode (a store with shard leases): shards are owned dynamically and tailed from the log; null = embedded.
+    private readonly ClusterHost? _cluster;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Timer? _housekeeping;
     private long _backlog;
@@ -32,6 +34,14 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         Map = new ShardMap(_options.ShardCount);
+        if (store is IShardLeases leases)
+        {
+            _cluster = new ClusterHost(store, leases, _options, logger, records => _metrics.RecordsApplied.Add(records));
+            _shards = [];
+            _workers = [];
+            metrics.ObserveHost(this);
+            return;
+        }
         var perShardCap = Math.Max(1, _options.ResidentGrainCap / _options.ShardCount);
         _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap)).ToArray();
         var workers = Math.Clamp(_options.Workers, 1, _options.ShardCount);
@@ -46,11 +56,23 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public Task Ready => _ready.Task;
     public Exception? Fault => _fault;
     public long Backlog => Interlocked.Read(ref _backlog);
-    public int ResidentGrains => _shards.Sum(s => s.ResidentCount);
-    public int ShardCount => _shards.Length;
-    public long AppliedSeq(int shard) => _shards[shard].AppliedSeq;
+    public int ResidentGrains => _cluster?.ResidentGrains ?? _shards.Sum(s => s.ResidentCount);
+    public int ShardCount => _options.ShardCount;
+    public long AppliedSeq(int shard) => _cluster?.AppliedSeq(shard) ?? _shards[shard].AppliedSeq;
+
+    /// <summary>True when every shard has applied the log up to the given position (a submission's last entries).</summary>
+    public bool IsApplied(IReadOnlyDictionary<int, long> lastSeqByShard) =>
+        _cluster?.IsApplied(lastSeqByShard) ?? lastSeqByShard.All(kv => _shards[kv.Key].AppliedSeq >= kv.Value);
+
+    /// <summary>Cluster mode only: this silo's member id and lease view; null when embedded.</summary>
+    internal ClusterHost? Cluster => _cluster;
+
     public IEnumerable<(int Shard, int Worker, long AppliedSeq, long CheckpointSeq, int Resident)> ShardStatus() =>
-        _workers.SelectMany(w => w.Shards.Select(s => (s.Id, w.Id, s.AppliedSeq, s.CheckpointSeq, s.ResidentCount))).OrderBy(s => s.Item1);
+        _cluster is not null
+            ? _cluster.Owned.Where(o => o.Recovered && !o.Lost)
+                .Select(o => (o.Shard.Id, o.Shard.Id % Math.Clamp(_options.Workers, 1, _options.ShardCount), o.Shard.AppliedSeq, o.Shard.CheckpointSeq, o.Shard.ResidentCount))
+                .OrderBy(s => s.Item1)
+            : _workers.SelectMany(w => w.Shards.Select(s => (s.Id, w.Id, s.AppliedSeq, s.CheckpointSeq, s.ResidentCount))).OrderBy(s => s.Item1);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -64,6 +86,15 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     {
         try
         {
+            if (_cluster is not null)
+            {
+                // Joins the cluster; acquired shards recover on their workers (ready does not wait for them:
+                // any silo may append and answer while shards move).
+                _cluster.Start();
+                _logger.LogInformation("Silo {Silo} joined the cluster (lease timeout {Timeout})", _cluster.SiloId, _options.LeaseTimeout);
+                _ready.TrySetResult();
+                return;
+            }
             var clock = Stopwatch.StartNew();
             var replayed = await Task.WhenAll(_workers.Select(w => Task.Run(() => w.Shards.Sum(s => s.Recover()))));
             _logger.LogInformation("Recovered {Shards} shards in {Elapsed} ms, replaying {Records} log records after the snapshots",
@@ -112,6 +143,14 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     /// <summary>Hands appended records to their shards' workers, in log order.</summary>
     internal async ValueTask DispatchAsync(int shard, long seq, Grains.Records.LogRecord record)
     {
+        if (_cluster is not null)
+        {
+            // The owner (here or on another silo) reads the record from the log; the backlog bound covers the
+            // records waiting to be appended.
+            Interlocked.Decrement(ref _backlog);
+            _cluster.Wake(shard);
+            return;
+        }
         var worker = _workers[shard % _workers.Length];
         await worker.EnqueueAsync(new WorkItem(shard, seq, record), CancellationToken.None);
     }
@@ -119,6 +158,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     /// <summary>Sums the shards' partial rollups over the cells <paramref name="filter"/> selects.</summary>
     public KpiCounters SumKpis(Func<KpiKey, bool> filter)
     {
+        if (_cluster is not null) return _cluster.SumKpis(filter);
         var total = default(KpiCounters);
         foreach (var shard in _shards)
             lock (shard.RollupLock) shard.Rollup.SumInto(filter, ref total);
@@ -128,6 +168,11 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _housekeeping?.Dispose();
+        if (_cluster is not null)
+        {
+            if (_ready.Task.IsCompletedSuccessfully) await _cluster.StopAsync(cancellationToken);
+            return;
+        }
         foreach (var worker in _workers) worker.Complete();
         await Task.WhenAll(_running).WaitAsync(cancellationToken);
         _logger.LogInformation("Shard workers stopped after writing their snapshots");

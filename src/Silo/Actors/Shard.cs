@@ -28,11 +28,16 @@ internal sealed class Shard
     private long _checkpointSeq;
     private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
 
-    public Shard(int id, ILogStore store, int residentCap)
+    // Cluster mode: writes the checkpoint only while the silo holds the shard's lease (fencing); null = unconditional.
+    private readonly Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? _fencedCheckpoint;
+
+    public Shard(int id, ILogStore store, int residentCap,
+        Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? fencedCheckpoint = null)
     {
         Id = id;
         _store = store;
         _residentCap = Math.Max(1, residentCap);
+        _fencedCheckpoint = fencedCheckpoint;
     }
 
     public int Id { get; }
@@ -105,7 +110,8 @@ internal sealed class Shard
             grains.Add(new(key, GrainCodec.Encode(_resident[key].Grain.ToSnapshot())));
         byte[] partials;
         lock (RollupLock) partials = GrainCodec.Encode(Rollup.Cells());
-        _store.WriteCheckpoint(Id, _appliedSeq, partials, grains);
+        if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains);
+        else if (!_fencedCheckpoint(_appliedSeq, partials, grains)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
         _dirty.Clear();
         _recordsSinceCheckpoint = 0;
         Volatile.Write(ref _checkpointSeq, _appliedSeq);
@@ -140,4 +146,10 @@ internal sealed class Shard
         var stored = _store.LoadGrain(Id, grainKey);
         return stored is null ? null : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
     }
+}
+
+/// <summary>The silo no longer holds the shard's lease (cluster mode): the shard must be dropped, not retried.</summary>
+internal sealed class LeaseLostException(int shard, string reason) : Exception($"shard {shard}: {reason}")
+{
+    public int Shard { get; } = shard;
 }

@@ -10,7 +10,7 @@ namespace Shinsa.Silo.Storage;
 /// visible in the same order: a shard worker that has read up to position N can never later find an entry below N.
 /// The schema is created and migrated by the silo at start (versioned, idempotent, safe when silos start together).
 /// </summary>
-public sealed class PostgresLogStore : ILogStore
+public sealed partial class PostgresLogStore : ILogStore
 {
     // Arbitrary but fixed: pg_advisory_xact_lock keys for migrations and for appends.
     private const long MigrationLock = 0x5348_494E_5341_0001, AppendLock = 0x5348_494E_5341_0002;
@@ -26,6 +26,13 @@ public sealed class PostgresLogStore : ILogStore
         CREATE TABLE grains(shard int NOT NULL, key text NOT NULL, state bytea NOT NULL, PRIMARY KEY(shard, key));
         CREATE TABLE card_index(insurer_no text NOT NULL, symbol text NOT NULL, number text NOT NULL, branch text NOT NULL,
             person_id text NOT NULL, household_id text NOT NULL, PRIMARY KEY(insurer_no, symbol, number, branch));
+        """,
+        // 2: cluster membership and shard leases (PostgresLogStore.Leases.cs).
+        """
+        CREATE TABLE silos(id text PRIMARY KEY, url text NOT NULL, started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            heartbeat timestamptz NOT NULL);
+        CREATE TABLE shard_leases(shard int PRIMARY KEY, owner text, epoch bigint NOT NULL DEFAULT 0,
+            expires timestamptz NOT NULL DEFAULT '-infinity', applied_seq bigint NOT NULL DEFAULT 0);
         """,
     ];
 
@@ -60,6 +67,7 @@ public sealed class PostgresLogStore : ILogStore
                 $"the database was created with {stored} shards; the configured shard count is {shardCount}. " +
                 $"The shard count is fixed per deployment: set Shinsa:ShardCount back to {stored} or use a new database.");
         Execute(connection, tx, $"INSERT INTO meta(key, value) VALUES ('shard_count', '{shardCount}') ON CONFLICT (key) DO NOTHING");
+        Execute(connection, tx, $"INSERT INTO shard_leases(shard) SELECT generate_series(0, {shardCount - 1}) ON CONFLICT (shard) DO NOTHING");
         tx.Commit();
     }
 
@@ -130,6 +138,8 @@ public sealed class PostgresLogStore : ILogStore
             upsert.Parameters.AddWithValue("h", cards.Select(c => c.HouseholdId).ToArray());
             upsert.ExecuteNonQuery();
         }
+        // Delivered at commit: wakes the shard workers of every silo (LISTEN in PostgresLogStore.Leases.cs).
+        if (rows.Count > 0) Execute(connection, tx, $"NOTIFY {AppendChannel}");
         tx.Commit();
         return outcomes;
     }
@@ -184,6 +194,13 @@ public sealed class PostgresLogStore : ILogStore
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
+        WriteCheckpointRows(connection, tx, shard, appliedSeq, partials, grains);
+        tx.Commit();
+    }
+
+    private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, int shard, long appliedSeq, byte[] partials,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    {
         if (grains.Count > 0)
         {
             using var upsert = new NpgsqlCommand("""
@@ -205,7 +222,6 @@ public sealed class PostgresLogStore : ILogStore
             checkpoint.Parameters.AddWithValue("partials", partials);
             checkpoint.ExecuteNonQuery();
         }
-        tx.Commit();
     }
 
     private static void Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)
