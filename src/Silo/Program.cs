@@ -21,6 +21,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.Services.AddOptions<ShinsaOptions>().Bind(builder.Configuration.GetSection(ShinsaOptions.Section))
     .Validate(o => o.ShardCount > 0 && o.Workers > 0 && o.ResidentGrainCap > 0 && o.MaxBacklogRecords > 0,
         "Shinsa: ShardCount, Workers, ResidentGrainCap and MaxBacklogRecords must be positive")
+    .Validate(o => o.LeaseTimeout >= TimeSpan.FromMilliseconds(300), "Shinsa: LeaseTimeout must be at least 00:00:00.300")
     .ValidateOnStart();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 builder.Services.AddProblemDetails();

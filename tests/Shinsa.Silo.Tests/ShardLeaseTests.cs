@@ -4,9 +4,17 @@ namespace Shinsa.Silo.Tests;
 
 /// <summary>The lease and fencing rules of <see cref="IShardLeases"/> on a real PostgreSQL, without silos.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ShardLeaseTests(PostgresServer server) : IDisposable
+public sealed class ShardLeaseTests : IDisposable
 {
-    private readonly PostgresLogStore _store = new(server.NewDatabase());
+    private readonly string _connectionString;
+    private readonly PostgresLogStore _store;
+
+    public ShardLeaseTests(PostgresServer server)
+    {
+        _connectionString = server.NewDatabase();
+        _store = new PostgresLogStore(_connectionString);
+    }
+
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(1), Short = TimeSpan.FromMilliseconds(600);
 
     [Fact]
@@ -83,6 +91,23 @@ public sealed class ShardLeaseTests(PostgresServer server) : IDisposable
         var view = _store.View(Long);
         Assert.Equal("a", Assert.Single(view.Silos).Id);
         Assert.Equal(2, view.Leases.Count);
+    }
+
+    [Fact]
+    public async Task An_append_by_another_silo_wakes_the_listener()
+    {
+        _store.Initialize(2);
+        using var other = new PostgresLogStore(_connectionString);
+        using var woken = new SemaphoreSlim(0);
+        using var stop = new CancellationTokenSource();
+        var listening = _store.ListenForAppendsAsync(() => woken.Release(), stop.Token);
+        Assert.True(await woken.WaitAsync(TimeSpan.FromSeconds(10))); // the wake-up after LISTEN (catch-up)
+        Assert.False(await woken.WaitAsync(TimeSpan.FromMilliseconds(300))); // nothing appended: no notification
+        other.Append([new SubmissionAppend(new SubmissionRow("n", "uke", "f", 1, 1, 0, 0, [], [], new Dictionary<int, long>()),
+            [new EntryAppend(1, [1])])]);
+        Assert.True(await woken.WaitAsync(TimeSpan.FromSeconds(5)));
+        stop.Cancel();
+        await listening;
     }
 
     public void Dispose() => _store.Dispose();
