@@ -150,16 +150,19 @@ internal sealed class ClusterHost
 
     internal void Forget(OwnedShard owned) => _owned.TryRemove(new KeyValuePair<int, OwnedShard>(owned.Shard.Id, owned));
 
-    /// <summary>Applied position per shard: this silo's own for the shards it serves, the published cursor for the others.</summary>
+    /// <summary>
+    /// Applied as seen from this silo, i.e. included in the KPIs it answers: for the shards it serves, its own applied
+    /// position; for the others, the position of their latest checkpoint (which <see cref="SumKpis"/> reads).
+    /// </summary>
     public bool IsApplied(IReadOnlyDictionary<int, long> lastSeqByShard)
     {
         if (lastSeqByShard.Count == 0) return true;
-        IReadOnlyDictionary<int, long>? published = null;
+        IReadOnlyDictionary<int, long>? checkpoints = null;
         foreach (var (shard, seq) in lastSeqByShard)
         {
             if (_owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost && owned.Shard.AppliedSeq >= seq) continue;
-            published ??= _leases.AppliedPositions();
-            if (published.GetValueOrDefault(shard) < seq) return false;
+            checkpoints ??= _leases.CheckpointPositions();
+            if (checkpoints.GetValueOrDefault(shard) < seq) return false;
         }
         return true;
     }
@@ -167,7 +170,7 @@ internal sealed class ClusterHost
     public long AppliedSeq(int shard) =>
         _owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost
             ? owned.Shard.AppliedSeq
-            : _leases.AppliedPositions().GetValueOrDefault(shard);
+            : _leases.CheckpointPositions().GetValueOrDefault(shard);
 
     /// <summary>
     /// Sums every shard's partial: the live rollup of the shards served here, the latest checkpointed partial of the
@@ -304,6 +307,12 @@ internal sealed class TailWorker(int id, ClusterHost host)
             {
                 shard.Checkpoint();
                 shard.CollectIdle(host.Options.IdleAfter);
+            }
+            else if (applied == 0 && shard.RecordsSinceCheckpoint > 0)
+            {
+                // The tail is drained and quiet: checkpoint now, so that other silos (which read this shard's KPIs
+                // and applied position from its checkpoint) see it within a poll interval rather than a snapshot interval.
+                shard.Checkpoint();
             }
         }
         catch (LeaseLostException e)
