@@ -12,6 +12,7 @@ count=${1:-3}
 state=${2:-/tmp/shinsa-cluster}
 [ -e "$state/urls" ] && { echo "$state already holds a cluster; stop it with scripts/stop-cluster.sh $state" >&2; exit 1; }
 mkdir -p "$state"
+chmod a+rx "$state"   # PostgreSQL runs as the postgres user when started by root: it must reach STATE_DIR/pg
 
 dotnet build -c Release src/Silo -v quiet -nologo >/dev/null
 connection=$(scripts/start-postgres.sh "$state/pg" | tail -n1)

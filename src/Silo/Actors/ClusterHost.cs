@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Shinsa.Grains;
+using Shinsa.Grains.Records;
 using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Storage;
@@ -18,6 +20,8 @@ internal sealed class OwnedShard(Shard shard, ShardLease lease)
     public volatile bool Lost;
     /// <summary>Rebalance or shutdown: checkpoint, then free the lease.</summary>
     public volatile bool ReleaseRequested;
+    /// <summary>When the worker last applied records to this shard (Stopwatch ticks).</summary>
+    public long LastAppliedTicks = Stopwatch.GetTimestamp();
 }
 
 /// <summary>
@@ -239,6 +243,12 @@ internal sealed class TailWorker(int id, ClusterHost host)
 
     public void Wake() => _wake.Writer.TryWrite(true);
 
+    private const int PrefetchBatch = 1024;
+
+    // A shard with nothing new for this long is "quiet"; shorter than the poll so a drained shard checkpoints at the
+    // next poll, longer than the gap between appends of a stream so a stream keeps the snapshot-interval cadence.
+    private TimeSpan QuietAfter => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(250).Ticks, host.Options.SnapshotInterval.Ticks));
+
     public async Task RunAsync(CancellationToken stop)
     {
         var options = host.Options;
@@ -291,14 +301,28 @@ internal sealed class TailWorker(int id, ClusterHost host)
                 return;
             }
             var applied = 0;
+            var batch = new List<(long Seq, LogRecord Record)>(PrefetchBatch);
+            void ApplyBatch()
+            {
+                // One store round trip for the batch's grains instead of one per grain activation.
+                shard.Prefetch(batch.Select(b => b.Record.Card.Key));
+                foreach (var (seq, record) in batch)
+                {
+                    shard.Apply(seq, record);
+                    applied++;
+                    if (shard.RecordsSinceCheckpoint >= host.Options.SnapshotEveryRecords) shard.Checkpoint();
+                }
+                batch.Clear();
+            }
             foreach (var entry in host.Store.ReadShard(shard.Id, shard.AppliedSeq))
             {
-                shard.Apply(entry.Seq, GrainCodec.DecodeRecord(entry.Payload));
-                applied++;
-                if (shard.RecordsSinceCheckpoint >= host.Options.SnapshotEveryRecords) shard.Checkpoint();
+                batch.Add((entry.Seq, GrainCodec.DecodeRecord(entry.Payload)));
+                if (batch.Count == PrefetchBatch) ApplyBatch();
             }
+            if (batch.Count > 0) ApplyBatch();
             if (applied > 0)
             {
+                owned.LastAppliedTicks = Stopwatch.GetTimestamp();
                 if (!leases.AdvanceCursor(host.SiloId, owned.Lease, shard.AppliedSeq))
                     throw new LeaseLostException(shard.Id, "cursor advance refused by the lease fence");
                 host.Applied(applied);
@@ -308,7 +332,7 @@ internal sealed class TailWorker(int id, ClusterHost host)
                 shard.Checkpoint();
                 shard.CollectIdle(host.Options.IdleAfter);
             }
-            else if (applied == 0 && shard.RecordsSinceCheckpoint > 0)
+            else if (applied == 0 && shard.RecordsSinceCheckpoint > 0 && Stopwatch.GetElapsedTime(owned.LastAppliedTicks) >= QuietAfter)
             {
                 // The tail is drained and quiet: checkpoint now, so that other silos (which read this shard's KPIs
                 // and applied position from its checkpoint) see it within a poll interval rather than a snapshot interval.

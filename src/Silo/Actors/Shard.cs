@@ -94,11 +94,25 @@ internal sealed class Shard
             return resident.Grain;
         }
         if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
-        var stored = _store.LoadGrain(Id, card.Key);
+        var stored = _prefetched.Remove(card.Key, out var fetched) ? fetched : _store.LoadGrain(Id, card.Key);
         var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
         _resident[card.Key] = new Resident(grain) { LastTouched = now };
         _residentCount = _resident.Count;
         return grain;
+    }
+
+    // Snapshots read ahead for the next records (null = known absent). An entry is used once, before the grain first
+    // becomes resident, so it is never older than the store (only this shard's checkpoints write its grains).
+    private readonly Dictionary<string, byte[]?> _prefetched = new();
+
+    /// <summary>Loads, in one store call, the snapshots of the grains the next records need that are not resident.</summary>
+    public void Prefetch(IEnumerable<string> grainKeys)
+    {
+        _prefetched.Clear();
+        var missing = grainKeys.Where(k => !_resident.ContainsKey(k)).ToHashSet();
+        if (missing.Count == 0) return;
+        var found = _store.LoadGrains(Id, missing);
+        foreach (var key in missing) _prefetched[key] = found.GetValueOrDefault(key);
     }
 
     /// <summary>Writes every changed grain, the rollup and the applied position in one transaction.</summary>

@@ -190,6 +190,18 @@ public sealed partial class PostgresLogStore : ILogStore
         return command.ExecuteScalar() as byte[];
     }
 
+    public IReadOnlyDictionary<string, byte[]> LoadGrains(int shard, IReadOnlyCollection<string> grainKeys)
+    {
+        var found = new Dictionary<string, byte[]>();
+        if (grainKeys.Count == 0) return found;
+        using var command = _dataSource.CreateCommand("SELECT key, state FROM grains WHERE shard = @shard AND key = ANY(@keys)");
+        command.Parameters.AddWithValue("shard", shard);
+        command.Parameters.AddWithValue("keys", grainKeys.ToArray());
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) found[reader.GetString(0)] = reader.GetFieldValue<byte[]>(1);
+        return found;
+    }
+
     public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
     {
         using var connection = _dataSource.OpenConnection();
