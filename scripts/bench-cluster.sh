@@ -53,7 +53,7 @@ times=()
 for k in $(seq 1 "$kills"); do
   i=$(( (k - 1) % (n - 1) + 2 ))
   others=$(grep -v "^$(cat "$state/silo-$i.url")\$" "$state/urls")
-  kill -KILL "$(cat "$state/silo-$i.pid")"
+  kill -KILL "$(cat "$state/silo-$i.pid")" 2>/dev/null
   start=$(date +%s.%N)
   while true; do
     read -r got count < <(served $others)
@@ -68,6 +68,7 @@ for k in $(seq 1 "$kills"); do
   Shinsa__SiloId="silo-$i" Shinsa__AdvertisedUrl="$url" \
     nohup dotnet src/Silo/bin/Release/net10.0/Shinsa.Silo.dll --urls "$url" >>"$state/silo-$i.log" 2>&1 &
   echo $! >"$state/silo-$i.pid"
+  disown   # no "Killed" job notice when the next round kills it
   # Wait until the restarted silo serves its share again, so the next kill takes shards away.
   for _ in $(seq 1 300); do
     read -r mine _ < <(served "$url")
