@@ -82,6 +82,7 @@ public sealed partial class PostgresLogStore : IShardLeases
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
+        Execute(connection, tx, LimitStall);
         using (var fence = new NpgsqlCommand("""
             SELECT 1 FROM shard_leases WHERE shard = @shard AND owner = @id AND epoch = @epoch AND expires > clock_timestamp()
             FOR UPDATE

@@ -38,6 +38,11 @@ public sealed partial class PostgresLogStore : ILogStore
 
     private readonly NpgsqlDataSource _dataSource;
 
+    // A silo paused (GC, SIGSTOP) inside a transaction that holds the append lock or a lease row would block every
+    // other silo's appends, or the take-over of that shard, until it resumed: the server ends such a session instead.
+    // No transaction of the silo waits on its client this long when the silo runs.
+    private const string LimitStall = "SET LOCAL idle_in_transaction_session_timeout = '5s';";
+
     public PostgresLogStore(string connectionString)
     {
         _dataSource = NpgsqlDataSource.Create(connectionString);
@@ -75,7 +80,7 @@ public sealed partial class PostgresLogStore : ILogStore
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
-        Execute(connection, tx, $"SELECT pg_advisory_xact_lock({AppendLock})");
+        Execute(connection, tx, $"{LimitStall} SELECT pg_advisory_xact_lock({AppendLock})");
 
         var existing = new HashSet<string>();
         using (var find = new NpgsqlCommand("SELECT id FROM submissions WHERE id = ANY(@ids)", connection, tx))
