@@ -94,6 +94,27 @@ public sealed class ShardLeaseTests : IDisposable
     }
 
     [Fact]
+    public void A_database_of_schema_version_1_is_migrated_to_leases_and_keeps_its_data()
+    {
+        _store.Initialize(3);
+        _store.Append([new SubmissionAppend(new SubmissionRow("old", "uke", "f", 1, 1, 0, 0, [], [], new Dictionary<int, long>()),
+            [new EntryAppend(2, [7])])]);
+        // Turn it back into what a silo before cluster mode left behind.
+        using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
+        {
+            connection.Open();
+            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases; DELETE FROM schema_migrations WHERE version = 2", connection);
+            downgrade.ExecuteNonQuery();
+        }
+        using var upgraded = new PostgresLogStore(_connectionString);
+        upgraded.Initialize(3);
+        Assert.Equal([7], Assert.Single(upgraded.ReadShard(2, 0)).Payload);
+        Assert.Equal(3, upgraded.Acquire("a", 10, Long, []).Count);
+        upgraded.Initialize(3); // idempotent
+        Assert.Equal(3, upgraded.View(Long).Leases.Count);
+    }
+
+    [Fact]
     public async Task An_append_by_another_silo_wakes_the_listener()
     {
         _store.Initialize(2);

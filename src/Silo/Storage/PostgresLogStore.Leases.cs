@@ -15,7 +15,10 @@ public sealed partial class PostgresLogStore : IShardLeases
     public int Heartbeat(string siloId, string url, TimeSpan leaseTimeout)
     {
         using var command = _dataSource.CreateCommand("""
-            WITH up AS (
+            WITH gone AS (
+                -- Members silent for ten lease timeouts are forgotten (their leases expired long ago).
+                DELETE FROM silos WHERE id <> @id AND heartbeat < clock_timestamp() - 10 * @timeout),
+            up AS (
                 INSERT INTO silos(id, url, heartbeat) VALUES (@id, @url, clock_timestamp())
                 ON CONFLICT (id) DO UPDATE SET url = excluded.url, heartbeat = excluded.heartbeat)
             SELECT count(*) + 1 FROM silos WHERE id <> @id AND heartbeat > clock_timestamp() - @timeout
