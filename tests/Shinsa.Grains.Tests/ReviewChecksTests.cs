@@ -24,6 +24,16 @@ public class ReviewChecksTests
     }
 
     [Fact]
+    public void DUP_pharmacy_receipts_of_two_prescribers_are_not_duplicates()
+    {
+        var w = Covered().Apply(
+            Receipt(1, [Line(Famotidine, 7)], provider: Pharmacy, kind: ClaimKind.Pharmacy, prescriber: Clinic, diagnoses: []),
+            Receipt(2, [Line(Amlodipine, 7)], provider: Pharmacy, kind: ClaimKind.Pharmacy, prescriber: Clinic2, diagnoses: []),
+            Receipt(3, [Line(Amlodipine, 7)], provider: Pharmacy, kind: ClaimKind.Pharmacy, prescriber: Clinic2, diagnoses: []));
+        Assert.Equal(70, Assert.Single(w.Open("DUP")).YenAtStake); // only Clinic2's two: the second, 1 × 7 × 10
+    }
+
+    [Fact]
     public void VERT_a_code_over_its_monthly_limit_puts_the_excess_at_stake()
     {
         var w = Covered().Apply(Receipt(1, [Line(Revisit), Line(Urine, 3)]));
@@ -47,9 +57,10 @@ public class ReviewChecksTests
     [Fact]
     public void HORZ_exclusive_item_on_both_the_inpatient_and_the_outpatient_receipt()
     {
-        var w = Covered().Apply(Receipt(1, [Line(Admission, 3), Line(Urine)], provider: Hospital, inpatient: true, days: 3),
-            Receipt(2, [Line(Revisit), Line(Urine)], provider: Hospital));
-        Assert.Equal(260, Assert.Single(w.Open("HORZ")).YenAtStake); // the 外来 urine test: 26 × 10
+        var w = Covered().Apply(Receipt(1, [Line(Admission, 3), Line(Blood)], provider: Hospital, inpatient: true, days: 3),
+            Receipt(2, [Line(Revisit), Line(Blood)], provider: Hospital));
+        Assert.Equal(210, Assert.Single(w.Open("HORZ")).YenAtStake); // the 外来 blood test: 21 × 10
+        Assert.Empty(w.Open("VERT")); // an exclusive code is not also frequency-limited: the yen is found once
     }
 
     [Fact]
@@ -196,6 +207,9 @@ public class ReviewChecksTests
         // A 医科 visit within the window (even arriving late) closes it.
         w.Apply(Receipt(1, [Line(Revisit)], month: 202406));
         Assert.Empty(w.Open("CHK-VISIT"));
+        // Someone no longer insured on the card when the window ends is not this insurer's to follow up.
+        var left = new World(Context(asOf: 202411)).Apply(new EligibilityArrived(Eligible(to: 20240831)), new CheckupArrived(exam));
+        Assert.Empty(left.Open("CHK-VISIT"));
         // A normal result never waits.
         Assert.Null(new World(Context(202401)).Apply(new CheckupArrived(exam with { HbA1c = 5.5m })).Grain.NextDue);
     }

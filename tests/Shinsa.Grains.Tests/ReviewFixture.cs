@@ -18,7 +18,7 @@ internal static class ReviewFixture
     public static readonly HouseholdCard Card = new("040014", "12", "345");
     public const string Clinic = "0110001", Clinic2 = "0110002", Clinic3 = "0110003", Hospital = "0210001", Hospital2 = "0210002", Pharmacy = "0410001";
 
-    public const string FirstVisit = "111000110", Revisit = "112007410", Prescription = "120002910", Urine = "160000310", Admission = "190077410";
+    public const string FirstVisit = "111000110", Revisit = "112007410", Prescription = "120002910", Urine = "160000310", Blood = "160008010", Admission = "190077410";
     public const string Metformin = "610432001", Amlodipine = "620421002", Famotidine = "610406079";
     public const string Diabetes = "2500013", Hypertension = "8833421", Cold = "4659007", Injury = "9599001";
 
@@ -30,7 +30,7 @@ internal static class ReviewFixture
         ],
         [
             new ProcedureInfo(FirstVisit, "初診料", 288), new ProcedureInfo(Revisit, "再診料", 73), new ProcedureInfo(Prescription, "処方箋料", 68),
-            new ProcedureInfo(Urine, "尿検査", 26), new ProcedureInfo(Admission, "入院料", 1650),
+            new ProcedureInfo(Urine, "尿検査", 26), new ProcedureInfo(Blood, "血液検査", 21), new ProcedureInfo(Admission, "入院料", 1650),
         ],
         [
             new DiseaseInfo(Diabetes, "２型糖尿病", "E119"), new DiseaseInfo(Hypertension, "高血圧症", "I10"),
@@ -42,7 +42,7 @@ internal static class ReviewFixture
 
     private static readonly Dictionary<string, int> Points = new()
     {
-        [FirstVisit] = 288, [Revisit] = 73, [Prescription] = 68, [Urine] = 26, [Admission] = 1650, [Metformin] = 2, [Amlodipine] = 1, [Famotidine] = 3,
+        [FirstVisit] = 288, [Revisit] = 73, [Prescription] = 68, [Urine] = 26, [Blood] = 21, [Admission] = 1650, [Metformin] = 2, [Amlodipine] = 1, [Famotidine] = 3,
     };
 
     /// <summary>A line of <paramref name="times"/> on the given days (default: day 1 … times).</summary>

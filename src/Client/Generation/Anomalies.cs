@@ -104,6 +104,7 @@ internal sealed class Anomalies(Population population, HashSet<(string Person, s
                          dropCount, rng))
             {
                 person.Diabetic = false;
+                person.StaysInsuredThrough = previous.AddMonths(DiabetesDropMonths);
                 var last = _lastDiabetes[person.Id];
                 Label("DM-DROP", person, previous.AddMonths(DiabetesDropMonths), [last.Key], 0,
                     $"diabetic stops: last diabetes claim {last.Key} in {previous}");

@@ -28,6 +28,9 @@ public sealed class Person
     public bool Hypertensive { get; set; }
     /// <summary>An injected CHK-VISIT anomaly: no 医科 visit through this month (and no leaving, no other check-up).</summary>
     public YearMonth? NoMedicalThrough { get; set; }
+    /// <summary>An injected DM-DROP anomaly: the person stays insured on this card through this month (the due month),
+    /// because a health-management finding is only raised for people still insured when it falls due.</summary>
+    public YearMonth? StaysInsuredThrough { get; set; }
     /// <summary>A 傷病届 is on file for this person (every natural injury comes with one).</summary>
     public bool Reported { get; set; }
     /// <summary>An injected THIRD anomaly: the person must never get a 傷病届, so no natural injuries either.</summary>

@@ -171,8 +171,8 @@ public sealed class PrefectureGenerator(Preset preset, int months, int seed, Yea
         foreach (var p in population.People.Where(p => p.Active).ToList())
         {
             // Diabetics stay (DM-DROP reads one card: leaving would look like a treatment drop), and so do people an
-            // injected CHK-VISIT anomaly keeps away from doctors.
-            if (rng.Chance(0.003) && !p.Diabetic && !p.ReservedIn(month))
+            // injected CHK-VISIT anomaly keeps away from doctors, and an injected DM-DROP's person until it falls due.
+            if (rng.Chance(0.003) && !p.Diabetic && !p.ReservedIn(month) && !(p.StaysInsuredThrough >= month))
             {
                 p.Active = false;
                 sb.Append(Row("lose", p, p.ValidFrom, Math.Max(p.ValidFrom, lastDayBefore), month)).Append('\n');

@@ -3,9 +3,10 @@ using Shinsa.Grains.Records;
 namespace Shinsa.Grains.Review.Checks;
 
 /// <summary>
-/// DUP 重複請求: two or more receipts of one provider for one person, service month, kind and 入院/外来 class. A
-/// correction reuses the receipt's key (or withdraws the earlier one), so distinct keys here are duplicates; every
-/// receipt after the first (in key order) is at stake.
+/// DUP 重複請求: two or more receipts of one provider for one person, service month, kind and 入院/外来 class (for 調剤,
+/// also one prescriber: a pharmacy bills one receipt per prescriber). A correction reuses the receipt's key (or
+/// withdraws the earlier one), so distinct keys here are duplicates; every receipt after the first (in key order) is at
+/// stake.
 /// </summary>
 public sealed class DuplicateCheck : ICheck
 {
@@ -13,12 +14,13 @@ public sealed class DuplicateCheck : ICheck
 
     public void Evaluate(HouseholdFacts facts, ReviewContext context, FindingSink sink)
     {
-        foreach (var group in facts.Receipts.GroupBy(r => (Person: facts.PersonOf(r), r.Key.ProviderCode, r.Kind, r.ServiceMonth, r.IsInpatient)))
+        foreach (var group in facts.Receipts.GroupBy(r => (Person: facts.PersonOf(r), r.Key.ProviderCode, r.Kind, r.ServiceMonth, r.IsInpatient, r.PrescriberCode)))
         {
             var receipts = group.OrderBy(r => r.Key, ReceiptKeyOrder.Instance).ToList();
             if (receipts.Count < 2) continue;
-            var (person, provider, kind, month, _) = group.Key;
-            sink.Add(Id, $"{provider}:{kind}:{month}:{ClaimMath.Class(receipts[0])}", person, provider, month, receipts.Select(r => r.Key),
+            var (person, provider, kind, month, _, prescriber) = group.Key;
+            var subject = $"{provider}:{kind}:{month}:{ClaimMath.Class(receipts[0])}" + (prescriber is null ? "" : $":{prescriber}");
+            sink.Add(Id, subject, person, provider, month, receipts.Select(r => r.Key),
                 receipts.Skip(1).Sum(r => r.CostYen), $"{receipts.Count} {ClaimMath.Class(receipts[0])} receipts for one person and month");
         }
     }

@@ -7,6 +7,7 @@ namespace Shinsa.Grains.Review.Checks;
 /// CHK-VISIT 重症化予防: a check-up at 受診勧奨 level (HbA1c, SBP or DBP at or above the rule) and no 医科 receipt for
 /// the person from the check-up month through the following N months. It can only be known once the review clock has
 /// reached the end of that window: until then the household waits on a durable timer (<see cref="FindingSink.DueAt"/>).
+/// Only people still insured on the card at the end of the window are flagged.
 /// </summary>
 public sealed class CheckupVisitCheck : ICheck
 {
@@ -23,16 +24,27 @@ public sealed class CheckupVisitCheck : ICheck
             var visited = facts.Receipts.Any(r => r.Kind == ClaimKind.Medical && r.ServiceMonth >= exam && r.ServiceMonth <= end && facts.PersonOf(r) == person);
             if (visited) continue;
             if (context.AsOf < end) { sink.DueAt(end); continue; }
+            if (!StillCovered(facts, context, c.Branch, 0, 0, end)) continue;
             sink.Add(Id, c.ExamDate.ToString(), person, "", end, [], 0,
                 $"受診勧奨 at the check-up of {c.ExamDate} (HbA1c {c.HbA1c}, {c.Sbp}/{c.Dbp} mmHg) and no 医科 visit through {end}");
         }
     }
+
+    /// <summary>
+    /// A health-management finding is the insurer's to act on only while the person is still its insured: someone who
+    /// left, died or moved to 後期 has their visits on another card. Cards whose eligibility the federation does not
+    /// hold cannot tell, and are always looked at.
+    /// </summary>
+    internal static bool StillCovered(HouseholdFacts facts, ReviewContext context, string? branch, int birthDate, byte sex, YearMonth month) =>
+        !context.Rules.ChecksEligibilityOf(facts.Card.InsurerNo)
+        || HouseholdFacts.FirstCoveredDay(facts.RowsOf(branch, birthDate, sex), month, out _) is not null;
 }
 
 /// <summary>
 /// DM-DROP 糖尿病治療中断: after a month with a diabetes claim, N months with none (each interruption is a finding, in
 /// the month it becomes one: the diabetes month + N). Until the review clock reaches that month the household waits on
-/// a durable timer; a diabetes claim inside the N months (even arriving late) means there was no interruption.
+/// a durable timer; a diabetes claim inside the N months (even arriving late) means there was no interruption. Only
+/// people still insured on the card in the month it becomes one are flagged.
 /// </summary>
 public sealed class DiabetesDropCheck : ICheck
 {
@@ -50,6 +62,7 @@ public sealed class DiabetesDropCheck : ICheck
                 var due = month.AddMonths(months);
                 if (Enumerable.Range(1, months).Any(i => byMonth.ContainsKey(month.AddMonths(i)))) continue;
                 if (context.AsOf < due) { sink.DueAt(due); continue; }
+                if (!CheckupVisitCheck.StillCovered(facts, context, last.Branch, last.BirthDate, last.Sex, due)) continue;
                 sink.Add(Id, month.ToString(), person.Key, last.Key.ProviderCode, due, [last.Key], 0,
                     $"diabetes claim in {month}, none in the {months} months after");
             }

@@ -42,7 +42,8 @@ public sealed class MatchCheck : ICheck
 
 /// <summary>
 /// DRUGS 重複投薬・多剤: one ingredient from ≥ N prescribers in a month (the lines of every prescriber after the first
-/// are at stake); ≥ M distinct oral drugs in a month (a care signal, no yen).
+/// are at stake); ≥ M distinct oral drugs in a month (a care signal, no yen). Drugs given during a 入院 stay are the
+/// hospital's to manage and are left out.
 /// </summary>
 public sealed class DrugsCheck : ICheck
 {
@@ -55,7 +56,7 @@ public sealed class DrugsCheck : ICheck
         var rule = context.Rules.Drugs;
         foreach (var month in facts.Receipts.GroupBy(r => (Person: facts.PersonOf(r), r.ServiceMonth)))
         {
-            var dispensed = month.SelectMany(r => r.Lines.Where(l => l.Kind == LineKind.Drug)
+            var dispensed = month.Where(r => !r.IsInpatient).SelectMany(r => r.Lines.Where(l => l.Kind == LineKind.Drug)
                     .Select(l => new Dispensed(r, l, r.PrescriberCode ?? r.Key.ProviderCode, ClaimMath.IngredientOf(l, context.Masters) ?? l.Code)))
                 .ToList();
             if (dispensed.Count == 0) continue;
