@@ -5,6 +5,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Shinsa.Silo.Actors;
 using Shinsa.Silo.Api;
+using Shinsa.Silo.Auth;
+using Shinsa.Silo.Dashboard;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Ingest;
 using Shinsa.Silo.Masters;
@@ -45,17 +47,24 @@ builder.Services.AddSingleton<IngestPipeline>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
 builder.Services.AddSingleton<SubmissionService>();
 builder.Services.AddSingleton<MastersProvider>();
+builder.Services.AddSingleton<ApplyRate>();
+builder.AddShinsaAuth(); // tokens, login cookie, audit log (src/Silo/Auth)
 builder.Services.AddHealthChecks().AddCheck<ShardsRecoveredCheck>("shards", tags: ["ready"]);
 
 var app = builder.Build();
 // Loaded before the first request so a wrong Shinsa:Masters:Directory stops the start with its reason.
 app.Services.GetRequiredService<MastersProvider>();
 app.UseExceptionHandler();
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+app.UseDashboardAssets(); // the dashboard's static files (anonymous; every number they show comes from the API)
+app.UseShinsaAuth();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
 app.MapSubmissionEndpoints();
 app.MapKpiEndpoints();
+app.MapKpiCatalogEndpoints();
+app.MapHostEndpoints();
+app.MapDashboardPages();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -1,0 +1,93 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Shinsa.Silo.Actors;
+using Shinsa.Silo.Auth;
+using Shinsa.Silo.Hosting;
+using Shinsa.Silo.Storage;
+
+namespace Shinsa.Silo.Api;
+
+public sealed record ShardView(int Shard, int Worker, long AppliedSeq, long CheckpointSeq, long Unsnapshotted, int Resident);
+
+public sealed record HostView(
+    string Silo, string Store, bool Ready, string? Fault, double UptimeSeconds, int ShardCount, int Workers, int ResidentGrains,
+    long Backlog, long RecordsApplied, double RecordsPerSecond, IReadOnlyList<ShardView> Shards);
+
+/// <summary>
+/// Records applied per second, from the silo's own "shinsa.records.applied" counter (only this host's meter: tests run
+/// several silos in one process). Sampled every second; the rate is over the last five seconds.
+/// </summary>
+public sealed class ApplyRate : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly Timer _timer;
+    private readonly Queue<(DateTime At, long Total)> _samples = new();
+    private readonly Lock _lock = new();
+    private long _total;
+
+    public ApplyRate(IMeterFactory factory)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == ShinsaMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory)
+                && instrument.Name == "shinsa.records.applied")
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+        _listener.Start();
+        _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    public long Total => Interlocked.Read(ref _total);
+
+    private void Sample()
+    {
+        lock (_lock)
+        {
+            _samples.Enqueue((DateTime.UtcNow, Total));
+            while (_samples.Count > 6) _samples.Dequeue();
+        }
+    }
+
+    public double PerSecond
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_samples.Count == 0) return 0;
+                var (at, total) = _samples.Peek();
+                var seconds = (DateTime.UtcNow - at).TotalSeconds;
+                return seconds < 0.5 ? 0 : Math.Round((Total - total) / seconds, 1);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _listener.Dispose();
+    }
+}
+
+public static class HostEndpoints
+{
+    private static readonly DateTime Started = DateTime.UtcNow;
+
+    public static void MapHostEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/host", (ActorHost host, ILogStore store, IOptions<ShinsaOptions> options, ApplyRate rate) =>
+            {
+                var shards = host.ShardStatus()
+                    .Select(s => new ShardView(s.Shard, s.Worker, s.AppliedSeq, s.CheckpointSeq, Math.Max(0, s.AppliedSeq - s.CheckpointSeq), s.Resident))
+                    .ToList();
+                return Results.Ok(new HostView(Environment.MachineName, store.Description, host.IsReady, host.Fault?.Message,
+                    Math.Round((DateTime.UtcNow - Started).TotalSeconds), host.ShardCount, shards.Select(s => s.Worker).Distinct().Count(),
+                    host.ResidentGrains, host.Backlog, rate.Total, rate.PerSecond, shards));
+            })
+            .RequireFederation()
+            .WithTags("Host")
+            .Produces<HostView>()
+            .WithSummary("The silo: shards and their workers, applied and checkpoint log positions, resident grains, records/s, backlog (federation only)");
+    }
+}
