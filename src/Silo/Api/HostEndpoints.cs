@@ -76,6 +76,7 @@ public static class HostEndpoints
 
     public static void MapHostEndpoints(this IEndpointRouteBuilder app)
     {
+        app.ServiceProvider.GetRequiredService<ApplyRate>(); // listening from the start, not from the first request
         app.MapGet("/api/v1/host", (ActorHost host, ILogStore store, IOptions<ShinsaOptions> options, ApplyRate rate) =>
             {
                 var shards = host.ShardStatus()
