@@ -136,7 +136,7 @@ async function pageInsurer(params, insurer) {
   const month = params.month || await latestMonth(q({ scope: 'insurer', id: insurer }));
   app.innerHTML = `<h1>保険者 <span id="insurer-no">${esc(insurer)}</span> <span class="muted">${esc(month)} 診療分</span></h1>
     ${monthPicker(month, `<a href="#/findings?${q({ insurer, month })}">指摘一覧 →</a> <a href="#/high-cost?${q({ insurer, month })}">高額療養費 →</a>`)}
-    ${kpiBlock()}<h2>月別推移</h2><div class="chart" id="trend-points"></div><div class="chart" id="trend-cost"></div>
+    ${kpiBlock()}<h2>月別推移</h2><div class="charts"><div class="chart" id="trend-points"></div><div class="chart" id="trend-cost"></div></div>
     <h2>医療機関プロファイル</h2><form id="provider-form" class="toolbar"><label>医療機関コード<input id="provider-code" pattern="[0-9]+" required></label><button>表示</button></form>`;
   onMonth('insurer/' + insurer, params);
   document.getElementById('provider-form').addEventListener('submit', e => {
