@@ -35,7 +35,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             ["Shinsa__Workers"] = "2",
             ["Shinsa__Auth__Tokens__0__Hash"] = TokenRegistry.HashOf(InsurerToken),
             ["Shinsa__Auth__Tokens__0__Role"] = "insurer:01010016",
-            ["Shinsa__Auth__Tokens__0__Name"] = "札幌市 国保担当",
+            ["Shinsa__Auth__Tokens__0__Name"] = "保険者 01010016 担当",
         });
         await _silo.WaitReadyAsync();
         _playwright = await Playwright.CreateAsync();
