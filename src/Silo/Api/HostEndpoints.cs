@@ -40,6 +40,9 @@ public sealed class ApplyRate : IDisposable
 
     public long Total => Interlocked.Read(ref _total);
 
+    /// <summary>When the silo started listening to its counters (its start, since this is created with the endpoints).</summary>
+    public DateTime Started { get; } = DateTime.UtcNow;
+
     private void Sample()
     {
         lock (_lock)
@@ -72,8 +75,6 @@ public sealed class ApplyRate : IDisposable
 
 public static class HostEndpoints
 {
-    private static readonly DateTime Started = DateTime.UtcNow;
-
     public static void MapHostEndpoints(this IEndpointRouteBuilder app)
     {
         app.ServiceProvider.GetRequiredService<ApplyRate>(); // listening from the start, not from the first request
@@ -83,7 +84,7 @@ public static class HostEndpoints
                     .Select(s => new ShardView(s.Shard, s.Worker, s.AppliedSeq, s.CheckpointSeq, Math.Max(0, s.AppliedSeq - s.CheckpointSeq), s.Resident))
                     .ToList();
                 return Results.Ok(new HostView(Environment.MachineName, store.Description, host.IsReady, host.Fault?.Message,
-                    Math.Round((DateTime.UtcNow - Started).TotalSeconds), host.ShardCount, shards.Select(s => s.Worker).Distinct().Count(),
+                    Math.Round((DateTime.UtcNow - rate.Started).TotalSeconds), host.ShardCount, shards.Select(s => s.Worker).Distinct().Count(),
                     host.ResidentGrains, host.Backlog, rate.Total, rate.PerSecond, shards));
             })
             .RequireFederation()
