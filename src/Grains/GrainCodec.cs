@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Shinsa.Grains.Findings;
+using Shinsa.Grains.HighCost;
 using Shinsa.Grains.Households;
 using Shinsa.Grains.Records;
 using Shinsa.Grains.Rollups;
@@ -15,9 +16,12 @@ namespace Shinsa.Grains;
 /// </summary>
 public static class GrainCodec
 {
-    // 2 added the 調剤 receipt's prescriber and the check-up, 傷病届 and 柔整 records; version 1 payloads still read.
-    private const byte FormatVersion = 2;
-    private const byte ReceiptTag = 1, EligibilityTag = 2, CheckupTag = 3, ThirdPartyTag = 4, JudoTag = 5;
+    // 2 added the 調剤 receipt's prescriber and the check-up, 傷病届 and 柔整 records; 3 the review (care claims,
+    // withdrawals, clock and rules records; high-cost results and timers in snapshots; shard partials beyond the KPI
+    // cells). Older payloads still read.
+    private const byte FormatVersion = 3;
+    private const byte ReceiptTag = 1, EligibilityTag = 2, CheckupTag = 3, ThirdPartyTag = 4, JudoTag = 5,
+        WithdrawalTag = 6, CareTag = 7, ClockTag = 8, RulesTag = 9;
 
     public static byte[] Encode(LogRecord record) => Write(w =>
     {
@@ -28,6 +32,10 @@ public static class GrainCodec
             case CheckupArrived c: w.Write(CheckupTag); WriteCheckup(w, c.Checkup); break;
             case ThirdPartyReportArrived t: w.Write(ThirdPartyTag); WriteThirdParty(w, t.Report); break;
             case JudoClaimArrived j: w.Write(JudoTag); WriteJudo(w, j.Claim); break;
+            case ReceiptWithdrawn x: w.Write(WithdrawalTag); WriteCard(w, x.ReceiptCard); WriteKey(w, x.Key); break;
+            case CareClaimArrived c: w.Write(CareTag); WriteCare(w, c.Held); break;
+            case ClockAdvanced c: w.Write(ClockTag); w.Write7BitEncodedInt(c.Shard); w.Write(c.Month.Value); break;
+            case RulesChanged c: w.Write(RulesTag); w.Write7BitEncodedInt(c.Shard); w.Write(c.RulesJson); break;
             default: throw new ArgumentException($"no encoding for {record.GetType().Name}", nameof(record));
         }
     });
@@ -39,6 +47,10 @@ public static class GrainCodec
         CheckupTag => new CheckupArrived(ReadCheckup(r)),
         ThirdPartyTag => new ThirdPartyReportArrived(ReadThirdParty(r)),
         JudoTag => new JudoClaimArrived(ReadJudo(r)),
+        WithdrawalTag => new ReceiptWithdrawn(ReadCard(r), ReadKey(r)),
+        CareTag => new CareClaimArrived(ReadCare(r)),
+        ClockTag => new ClockAdvanced(r.Read7BitEncodedInt(), new YearMonth(r.ReadInt32())),
+        RulesTag => new RulesChanged(r.Read7BitEncodedInt(), r.ReadString()),
         var tag => throw new InvalidDataException($"unknown log record tag {tag}"),
     });
 
@@ -56,6 +68,9 @@ public static class GrainCodec
         WriteList(w, s.Checkups, WriteCheckup);
         WriteList(w, s.ThirdPartyReports, WriteThirdParty);
         WriteList(w, s.JudoClaims, WriteJudo);
+        WriteList(w, s.CareClaims, WriteCare);
+        WriteList(w, s.HighCost, WriteHighCost);
+        w.Write(s.NextDue?.Value ?? 0);
     });
 
     public static HouseholdSnapshot DecodeSnapshot(byte[] bytes) => Read(bytes, r =>
@@ -65,21 +80,53 @@ public static class GrainCodec
         var findings = ReadList(r, ReadFinding);
         var eligibility = ReadList(r, ReadEligibility);
         // Version 1 snapshots end here: households then held no check-ups, 傷病届 or 柔整 claims.
-        if (_readingVersion < 2) return new HouseholdSnapshot(card, receipts, findings, eligibility, [], [], []);
-        return new HouseholdSnapshot(card, receipts, findings, eligibility, ReadList(r, ReadCheckup), ReadList(r, ReadThirdParty), ReadList(r, ReadJudo));
+        if (_readingVersion < 2) return new HouseholdSnapshot(card, receipts, findings, eligibility, [], [], [], [], [], null);
+        var checkups = ReadList(r, ReadCheckup);
+        var reports = ReadList(r, ReadThirdParty);
+        var judo = ReadList(r, ReadJudo);
+        if (_readingVersion < 3) return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, [], [], null);
+        var care = ReadList(r, ReadCare);
+        var highCost = ReadList(r, ReadHighCost);
+        var due = r.ReadInt32();
+        return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, care, highCost, due == 0 ? null : new YearMonth(due));
     });
 
-    public static byte[] Encode(IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells) => Write(w => WriteList(w, cells, (w, c) =>
+    /// <summary>A shard's partials: KPI cells, the finding and high-cost indexes, timers, the clock and the rules.</summary>
+    public static byte[] Encode(ShardPartials p) => Write(w =>
+    {
+        WriteCells(w, p.Kpis.Cells());
+        WriteList(w, p.Findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(), WriteFinding);
+        WriteList(w, p.HighCost.Values.ToList(), WriteHighCost);
+        WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
+        w.Write(p.AsOf.Value);
+        WriteOpt(w, p.RulesJson);
+    });
+
+    public static ShardPartials DecodePartials(byte[] bytes) => Read(bytes, r =>
+    {
+        var cells = ReadCells(r);
+        var partials = new ShardPartials { Kpis = KpiRollup.FromCells(cells) };
+        // Before version 3 a checkpoint's partials were the KPI cells alone.
+        if (_readingVersion < 3) return partials;
+        foreach (var f in ReadList(r, ReadFinding)) partials.Findings[f.Id] = f;
+        foreach (var h in ReadList(r, ReadHighCost)) partials.HighCost[(h.Card.Key, h.Month)] = h;
+        foreach (var t in ReadList(r, r => (r.ReadInt32(), r.ReadString()))) partials.Timers.Add(t);
+        partials.AsOf = new YearMonth(r.ReadInt32());
+        partials.RulesJson = ReadOptString(r);
+        return partials;
+    });
+
+    private static void WriteCells(BinaryWriter w, IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells) => WriteList(w, cells, (w, c) =>
     {
         w.Write(c.Key.ServiceMonth.Value); w.Write(c.Key.BillingMonth.Value); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode);
         w.Write(c.Value.Receipts); w.Write(c.Value.Days); w.Write(c.Value.Points); w.Write(c.Value.CostYen);
         w.Write(c.Value.Findings); w.Write(c.Value.FindingYen);
-    }));
+    });
 
-    public static List<KeyValuePair<KpiKey, KpiCounters>> DecodeCells(byte[] bytes) => Read(bytes, r => ReadList(r, r =>
+    private static List<KeyValuePair<KpiKey, KpiCounters>> ReadCells(BinaryReader r) => ReadList(r, r =>
         new KeyValuePair<KpiKey, KpiCounters>(
             new KpiKey(new YearMonth(r.ReadInt32()), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadString()),
-            new KpiCounters(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()))));
+            new KpiCounters(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())));
 
     private static byte[] Write(Action<BinaryWriter> body)
     {
@@ -100,7 +147,7 @@ public static class GrainCodec
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         var version = r.ReadByte();
         _readingVersion = version;
-        if (version is not (1 or FormatVersion)) throw new InvalidDataException($"payload format {version}; this build reads {FormatVersion}");
+        if (version is < 1 or > FormatVersion) throw new InvalidDataException($"payload format {version}; this build reads 1 to {FormatVersion}");
         return body(r);
     }
 
@@ -222,4 +269,27 @@ public static class GrainCodec
         r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt(), ReadCard(r), r.ReadString(), r.ReadInt32(), r.ReadByte(),
         new YearMonth(r.ReadInt32()), r.ReadInt32(), r.ReadString(), r.Read7BitEncodedInt(), r.ReadUInt32(), r.Read7BitEncodedInt(),
         r.Read7BitEncodedInt(), r.Read7BitEncodedInt());
+
+    private static void WriteCare(BinaryWriter w, CareClaimHeld h)
+    {
+        WriteCard(w, h.Card); w.Write(h.Branch);
+        var c = h.Claim;
+        w.Write(c.InsurerNo); w.Write(c.InsuredNo); w.Write(c.ProviderNo); w.Write(c.ServiceMonth.Value); w.Write(c.ServiceType);
+        w.Write(c.DayMask); w.Write7BitEncodedInt(c.Units); w.Write(c.UnitPriceYen); w.Write7BitEncodedInt(c.BenefitPct);
+        w.Write7BitEncodedInt(c.CopayYen); w.Write7BitEncodedInt(c.SourceLine);
+    }
+
+    private static CareClaimHeld ReadCare(BinaryReader r) => new(ReadCard(r), r.ReadString(), new CareClaim(
+        r.ReadString(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadUInt32(),
+        r.Read7BitEncodedInt(), r.ReadDecimal(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt()));
+
+    private static void WriteHighCost(BinaryWriter w, HighCostRow h)
+    {
+        WriteCard(w, h.Card); w.Write(h.HouseholdId); w.Write(h.Month.Value); w.Write7BitEncodedInt(h.Persons);
+        w.Write(h.CostYen); w.Write(h.CopayYen); w.Write(h.CapYen); w.Write(h.PayableYen); w.Write(h.Tasuu);
+    }
+
+    private static HighCostRow ReadHighCost(BinaryReader r) => new(
+        ReadCard(r), r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt(),
+        r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean());
 }

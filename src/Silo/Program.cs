@@ -10,6 +10,7 @@ using Shinsa.Silo.Dashboard;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Ingest;
 using Shinsa.Silo.Masters;
+using Shinsa.Silo.Review;
 using Shinsa.Silo.Storage;
 
 // appsettings.json sits beside the assembly; without this, `dotnet Shinsa.Silo.dll` from another directory
@@ -46,6 +47,8 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<ActorHost>());
 builder.Services.AddSingleton<IngestPipeline>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
 builder.Services.AddSingleton<SubmissionService>();
+builder.Services.AddSingleton<RulesProvider>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
 builder.Services.AddSingleton<MastersProvider>();
 builder.Services.AddSingleton<ApplyRate>();
 builder.AddShinsaAuth(); // tokens, login cookie, audit log (src/Silo/Auth)
@@ -54,6 +57,7 @@ builder.Services.AddHealthChecks().AddCheck<ShardsRecoveredCheck>("shards", tags
 var app = builder.Build();
 // Loaded before the first request so a wrong Shinsa:Masters:Directory stops the start with its reason.
 app.Services.GetRequiredService<MastersProvider>();
+app.Services.GetRequiredService<RulesProvider>();
 app.UseExceptionHandler();
 app.UseDashboardAssets(); // the dashboard's static files (anonymous; every number they show comes from the API)
 app.UseShinsaAuth();
@@ -62,6 +66,7 @@ app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnony
 app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
 app.MapSubmissionEndpoints();
 app.MapKpiEndpoints();
+app.MapReviewEndpoints();
 app.MapKpiCatalogEndpoints();
 app.MapHostEndpoints();
 app.MapDashboardPages();

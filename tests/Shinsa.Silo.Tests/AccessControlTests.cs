@@ -87,6 +87,39 @@ public sealed class AccessControlTests : IDisposable
     }
 
     [Fact]
+    public async Task Findings_high_cost_and_households_are_insurer_scoped_and_person_level_reads_are_audited()
+    {
+        var admin = await _silo.StartAsync();
+        await admin.WaitAppliedAsync(await admin.SubmitAsync(TestFiles.SampleUkeBytes()));
+        var insurer = _silo.ClientWith(InsurerToken);
+        var provider = _silo.ClientWith(ProviderToken);
+
+        var findings = await insurer.GetFromJsonAsync<JsonElement>("/api/v1/findings?insurer=01010016&service_month=2021-10");
+        var first = findings.GetProperty("items").EnumerateArray().First();
+        var household = $"/api/v1/beneficiaries/01010016/{first.GetProperty("card_symbol").GetString()}/{first.GetProperty("card_number").GetString()}";
+        Assert.Equal(HttpStatusCode.OK, await Status(insurer, household));
+        Assert.Equal(HttpStatusCode.OK, await Status(insurer, "/api/v1/high-cost?insurer=01010016&service_month=2021-10"));
+
+        var rules = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.Forbidden, (await insurer.PostAsync("/api/v1/rules", rules)).StatusCode);
+        foreach (var path in new[]
+                 {
+                     "/api/v1/findings?insurer=34130021&service_month=2021-10", "/api/v1/findings?service_month=2021-10",
+                     "/api/v1/findings?insurer=01010016%20&service_month=2021-10", "/api/v1/high-cost?insurer=34130021&service_month=2021-10",
+                     "/api/v1/beneficiaries/34130021/1/1", "/api/v1/beneficiaries/01010017/1/1",
+                 })
+            Assert.Equal(HttpStatusCode.Forbidden, await Status(insurer, path));
+        foreach (var path in new[] { "/api/v1/findings?insurer=01010016&service_month=2021-10", household, "/api/v1/high-cost?insurer=01010016&service_month=2021-10", "/api/v1/rules" })
+            Assert.Equal(HttpStatusCode.Forbidden, await Status(provider, path));
+
+        // Audited: the insurer's three reads (worklist, household, high-cost), none of the refused ones, no KPI read.
+        var audit = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/audit?who=insurer:01010016%20user")).GetProperty("items")
+            .EnumerateArray().Select(e => (e.GetProperty("what").GetString(), e.GetProperty("subject").GetString())).Reverse().ToList();
+        Assert.Equal([("findings", "/api/v1/findings?insurer=01010016&service_month=2021-10"), ("beneficiary", household),
+            ("high-cost", "/api/v1/high-cost?insurer=01010016&service_month=2021-10")], audit);
+    }
+
+    [Fact]
     public async Task A_provider_submits_its_own_files_reads_their_status_and_reads_no_kpis()
     {
         var admin = await _silo.StartAsync();

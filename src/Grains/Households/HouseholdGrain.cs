@@ -1,31 +1,39 @@
 using Shinsa.Grains.Findings;
+using Shinsa.Grains.HighCost;
 using Shinsa.Grains.Records;
+using Shinsa.Grains.Review;
 using Shinsa.Grains.Rollups;
 
 namespace Shinsa.Grains.Households;
 
 /// <summary>
-/// A household (世帯) keyed by its card: its members' eligibility, its receipts by key, and the findings on them.
-/// All state changes come through <see cref="Apply"/>; the grain has no clock, no randomness and no I/O, so
-/// applying the same records from a snapshot reproduces the same state and the same rollup deltas.
+/// A household (世帯) keyed by its card: its members' eligibility, receipts, check-ups, 傷病届, 柔整 and care claims,
+/// and what the review made of them (findings, 高額療養費). All state changes come through <see cref="Apply"/>; the
+/// grain has no clock, no randomness and no I/O.
+/// After every change the whole catalogue is re-run over the household and the result is diffed against what the
+/// grain had contributed to its shard's partials (KPIs, finding and high-cost indexes, timers): findings and amounts
+/// are a function of the household's records, never of the order they came in, and a withdrawn record takes back
+/// exactly what it gave.
 /// </summary>
 public sealed class HouseholdGrain
 {
     /// <summary>
     /// A receipt as the grain holds it: encoded (one array instead of dozens of objects, which keeps a large resident
-    /// set cheap for the GC, and is written to the snapshot as is) with the KPI contribution it made, so replacing it
-    /// takes back exactly that.
+    /// set cheap for the GC, and is written to the snapshot as is) with the KPI contribution it made.
     /// </summary>
     private sealed record Held(KpiKey Cell, KpiCounters Contribution, byte[] Encoded);
 
     private readonly Dictionary<ReceiptKey, Held> _receipts = new();
-    private readonly Dictionary<string, Finding> _findings = new();
+    // Open findings and the history of closed ones (resolved: the condition cleared; withdrawn: a receipt left).
+    private readonly Dictionary<string, Finding> _findings = new(StringComparer.Ordinal);
     // Kept as a set so a row delivered twice (a retried eligibility file) is a no-op.
     private readonly SortedSet<EligibilityEvent> _eligibility = new(EligibilityOrder.Instance);
     // A later result for the same person and exam date is a correction: it replaces the earlier one.
     private readonly SortedDictionary<(string Branch, int ExamDate), Checkup> _checkups = new();
     private readonly SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport> _thirdPartyReports = new();
     private readonly SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims = new();
+    private readonly SortedDictionary<(string, string, string, int, string), CareClaimHeld> _careClaims = new();
+    private readonly SortedDictionary<YearMonth, HighCostRow> _highCost = new();
 
     public HouseholdGrain(HouseholdCard card) => Card = card;
 
@@ -33,78 +41,131 @@ public sealed class HouseholdGrain
     public int ReceiptCount => _receipts.Count;
     public IEnumerable<Receipt> Receipts => _receipts.Values.Select(h => GrainCodec.DecodeReceipt(h.Encoded));
     public IEnumerable<Finding> Findings => _findings.Values;
+    public IEnumerable<Finding> OpenFindings => _findings.Values.Where(f => f.State == FindingState.Open);
     public IEnumerable<EligibilityEvent> Eligibility => _eligibility;
     public IEnumerable<Checkup> Checkups => _checkups.Values;
     public IEnumerable<ThirdPartyReport> ThirdPartyReports => _thirdPartyReports.Values;
     public IEnumerable<JudoClaim> JudoClaims => _judoClaims.Values;
+    public IEnumerable<CareClaimHeld> CareClaims => _careClaims.Values;
+    public IEnumerable<HighCostRow> HighCost => _highCost.Values;
+    /// <summary>The review month at which this household must be looked at again with no new record (a durable timer).</summary>
+    public YearMonth? NextDue { get; private set; }
 
-    public void Apply(LogRecord record, KpiRollup rollup)
+    public void Apply(LogRecord record, ShardPartials partials, ReviewContext context)
     {
         switch (record)
         {
-            case ReceiptArrived r: ApplyReceipt(r.Receipt, rollup); break;
-            case EligibilityArrived e: _eligibility.Add(e.Event); break;
+            case ReceiptArrived r: HoldReceipt(r.Receipt, partials.Kpis); break;
+            case ReceiptWithdrawn w: Withdraw(w.Key, partials.Kpis); break;
+            case EligibilityArrived e: _eligibility.Add(e.Event with { SourceLine = 0 }); break;
             case CheckupArrived c: _checkups[(c.Checkup.Branch, c.Checkup.ExamDate)] = c.Checkup with { SourceLine = 0 }; break;
             case ThirdPartyReportArrived t: _thirdPartyReports[(t.Report.Branch, t.Report.ReportDate, t.Report.Cause)] = t.Report with { SourceLine = 0 }; break;
             case JudoClaimArrived j: _judoClaims[(j.Claim.ProviderCode, j.Claim.BillingMonth.Value, j.Claim.ClaimNo)] = j.Claim with { SourceLine = 0 }; break;
+            case CareClaimArrived c: _careClaims[c.Held.Key] = c.Held with { Claim = c.Held.Claim with { SourceLine = 0 } }; break;
             default: throw new ArgumentException($"unknown record {record.GetType().Name}", nameof(record));
         }
+        Review(partials, context);
     }
 
-    private void ApplyReceipt(Receipt receipt, KpiRollup rollup)
+    private void HoldReceipt(Receipt receipt, KpiRollup kpis)
     {
         if (receipt.Card != Card)
             throw new ArgumentException($"receipt {receipt.Key} belongs to {receipt.Card}, not {Card}", nameof(receipt));
-
         // A receipt under a key already held replaces it (再請求): its contribution leaves before the new one enters.
-        if (_receipts.Remove(receipt.Key, out var earlier))
+        Withdraw(receipt.Key, kpis);
+        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt), GrainCodec.EncodeReceipt(receipt with { SourceLine = 0 }));
+        _receipts[receipt.Key] = held;
+        kpis.Add(held.Cell, held.Contribution);
+    }
+
+    private void Withdraw(ReceiptKey key, KpiRollup kpis)
+    {
+        if (_receipts.Remove(key, out var earlier)) kpis.Add(earlier.Cell, -earlier.Contribution);
+    }
+
+    /// <summary>The household's records as the checks read them.</summary>
+    public HouseholdFacts Facts() => new(Card,
+        _receipts.OrderBy(r => r.Key, ReceiptKeyOrder.Instance).Select(r => GrainCodec.DecodeReceipt(r.Value.Encoded)).ToList(),
+        _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(), _judoClaims.Values.ToList(), _careClaims.Values.ToList());
+
+    /// <summary>
+    /// Re-runs the catalogue and 高額療養費 and moves the shard's partials from what this household contributed before
+    /// to what it contributes now. Also what a fired timer or a rule change calls.
+    /// </summary>
+    public void Review(ShardPartials partials, ReviewContext context)
+    {
+        var facts = Facts();
+        var result = ReviewEngine.Evaluate(facts, context);
+
+        foreach (var (id, finding) in _findings.ToList())
         {
-            _findings.Remove(TotalCheck.FindingId(receipt.Key));
-            rollup.Add(earlier.Cell, -earlier.Contribution);
+            if (finding.State != FindingState.Open || result.Found.ContainsKey(id)) continue;
+            var closed = finding with { State = finding.Receipts.All(_receipts.ContainsKey) ? FindingState.Resolved : FindingState.Withdrawn };
+            Count(partials, finding, -1);
+            _findings[id] = closed;
+            partials.Findings[id] = closed;
+        }
+        foreach (var (id, finding) in result.Found)
+        {
+            if (_findings.GetValueOrDefault(id) is { State: FindingState.Open } open)
+            {
+                if (open == finding) continue;
+                Count(partials, open, -1);
+            }
+            _findings[id] = finding;
+            partials.Findings[id] = finding;
+            Count(partials, finding, +1);
         }
 
-        var finding = TotalCheck.Evaluate(receipt);
-        if (finding is not null) _findings[finding.Id] = finding;
-        Hold(receipt, GrainCodec.EncodeReceipt(receipt), finding, rollup);
-    }
-
-    private void Hold(Receipt receipt, byte[] encoded, Finding? finding, KpiRollup? rollup)
-    {
-        var held = new Held(KpiRollup.KeyOf(receipt), Contribution(receipt, finding), encoded);
-        _receipts[receipt.Key] = held;
-        rollup?.Add(held.Cell, held.Contribution);
-    }
-
-    private static KpiCounters Contribution(Receipt receipt, Finding? finding) =>
-        KpiRollup.CountersOf(receipt) with
+        foreach (var month in _highCost.Keys) partials.HighCost.Remove((Card.Key, month));
+        _highCost.Clear();
+        foreach (var row in HouseholdHighCost.Compute(facts))
         {
-            Findings = finding is null ? 0 : 1,
-            FindingYen = finding?.YenAtStake ?? 0,
-        };
+            _highCost[row.Month] = row;
+            partials.HighCost[(Card.Key, row.Month)] = row;
+        }
+
+        if (NextDue is { } before) partials.Timers.Remove((before.Value, Card.Key));
+        NextDue = result.NextDue;
+        if (NextDue is { } due) partials.Timers.Add((due.Value, Card.Key));
+    }
+
+    // Open findings count in the KPI cell of their month, insurer and provider (findings per 1,000 receipts, yen at stake).
+    private void Count(ShardPartials partials, Finding finding, int sign)
+    {
+        var billing = finding.Receipts.IsDefaultOrEmpty ? finding.ServiceMonth.AddMonths(1) : finding.Receipts[0].BillingMonth;
+        partials.Kpis.Add(new KpiKey(finding.ServiceMonth, billing, Card.InsurerNo, finding.ProviderCode),
+            new KpiCounters(0, 0, 0, 0, sign, sign * finding.YenAtStake));
+    }
 
     public HouseholdSnapshot ToSnapshot() =>
         new(Card,
-            _receipts.OrderBy(r => r.Key.ProviderCode, StringComparer.Ordinal)
-                .ThenBy(r => r.Key.BillingMonth).ThenBy(r => r.Key.ReceiptNo).Select(r => r.Value.Encoded).ToList(),
+            _receipts.OrderBy(r => r.Key, ReceiptKeyOrder.Instance).Select(r => r.Value.Encoded).ToList(),
             _findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
             _eligibility.ToList(),
             _checkups.Values.ToList(),
             _thirdPartyReports.Values.ToList(),
-            _judoClaims.Values.ToList());
+            _judoClaims.Values.ToList(),
+            _careClaims.Values.ToList(),
+            _highCost.Values.ToList(),
+            NextDue);
 
+    /// <summary>A grain back from its snapshot. Its contributions are already in the shard's partials (snapshotted with it).</summary>
     public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
     {
-        var grain = new HouseholdGrain(snapshot.Card);
+        var grain = new HouseholdGrain(snapshot.Card) { NextDue = snapshot.NextDue };
         foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
         foreach (var encoded in snapshot.Receipts)
         {
             var receipt = GrainCodec.DecodeReceipt(encoded);
-            grain.Hold(receipt, encoded, grain._findings.GetValueOrDefault(TotalCheck.FindingId(receipt.Key)), null);
+            grain._receipts[receipt.Key] = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt), encoded);
         }
         foreach (var e in snapshot.Eligibility) grain._eligibility.Add(e);
         foreach (var c in snapshot.Checkups) grain._checkups[(c.Branch, c.ExamDate)] = c;
         foreach (var t in snapshot.ThirdPartyReports) grain._thirdPartyReports[(t.Branch, t.ReportDate, t.Cause)] = t;
         foreach (var j in snapshot.JudoClaims) grain._judoClaims[(j.ProviderCode, j.BillingMonth.Value, j.ClaimNo)] = j;
+        foreach (var c in snapshot.CareClaims) grain._careClaims[c.Key] = c;
+        foreach (var h in snapshot.HighCost) grain._highCost[h.Month] = h;
         return grain;
     }
 }
@@ -118,7 +179,10 @@ public sealed record HouseholdSnapshot(
     IReadOnlyList<EligibilityEvent> Eligibility,
     IReadOnlyList<Checkup> Checkups,
     IReadOnlyList<ThirdPartyReport> ThirdPartyReports,
-    IReadOnlyList<JudoClaim> JudoClaims);
+    IReadOnlyList<JudoClaim> JudoClaims,
+    IReadOnlyList<CareClaimHeld> CareClaims,
+    IReadOnlyList<HighCostRow> HighCost,
+    YearMonth? NextDue);
 
 /// <summary>A total order on eligibility rows that ignores where they came from (the source line).</summary>
 internal sealed class EligibilityOrder : IComparer<EligibilityEvent>
@@ -131,6 +195,7 @@ internal sealed class EligibilityOrder : IComparer<EligibilityEvent>
         if (x is null) return -1;
         if (y is null) return 1;
         int c;
+        if ((c = string.CompareOrdinal(x.Card.Key, y.Card.Key)) != 0) return c;
         if ((c = string.CompareOrdinal(x.Branch, y.Branch)) != 0) return c;
         if ((c = x.ValidFrom.CompareTo(y.ValidFrom)) != 0) return c;
         if ((c = x.Kind.CompareTo(y.Kind)) != 0) return c;

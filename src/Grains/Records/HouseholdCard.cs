@@ -9,5 +9,14 @@ public readonly record struct HouseholdCard(string InsurerNo, string Symbol, str
     /// <summary>A stable text key, used for hashing to a shard and as the grain id.</summary>
     public string Key => $"{InsurerNo}:{Symbol}:{Number}";
 
+    /// <summary>The card a <see cref="Key"/> names (insurer numbers and 番号 are digits; the 記号 may hold anything).</summary>
+    public static HouseholdCard FromKey(string key)
+    {
+        var first = key.IndexOf(':');
+        var last = key.LastIndexOf(':');
+        if (first < 0 || last == first) throw new FormatException($"'{key}' is not a household card key");
+        return new HouseholdCard(key[..first], key[(first + 1)..last], key[(last + 1)..]);
+    }
+
     public override string ToString() => Key;
 }

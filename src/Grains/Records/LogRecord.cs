@@ -39,3 +39,36 @@ public sealed record JudoClaimArrived(JudoClaim Claim) : LogRecord
 {
     public override HouseholdCard Card => Claim.Card;
 }
+
+/// <summary>取下げ: the provider withdraws a receipt; every contribution it made leaves (KPIs, findings, 高額療養費).</summary>
+public sealed record ReceiptWithdrawn(HouseholdCard ReceiptCard, ReceiptKey Key) : LogRecord
+{
+    public override HouseholdCard Card => ReceiptCard;
+}
+
+/// <summary>A 介護給付費 claim, resolved at ingestion from the care card to the person's medical household.</summary>
+public sealed record CareClaimArrived(CareClaimHeld Held) : LogRecord
+{
+    public override HouseholdCard Card => Held.Card;
+}
+
+/// <summary>
+/// Moves a shard's review clock forward to <see cref="Month"/> (never back: the clock is the max of what it has been
+/// told, so the order these arrive in does not matter). Appended to every shard; fires the timers that are due.
+/// </summary>
+public sealed record ClockAdvanced(int Shard, YearMonth Month) : LogRecord, IShardWide
+{
+    public override HouseholdCard Card => default;
+}
+
+/// <summary>A new rule file (its full text) for a shard: every household of the shard is re-evaluated under it.</summary>
+public sealed record RulesChanged(int Shard, string RulesJson) : LogRecord, IShardWide
+{
+    public override HouseholdCard Card => default;
+}
+
+/// <summary>A record for a shard as a whole rather than for one household: it names its shard instead of a card.</summary>
+public interface IShardWide
+{
+    int Shard { get; }
+}

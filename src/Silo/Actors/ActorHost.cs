@@ -25,7 +25,8 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     private long _backlog;
     private volatile Exception? _fault;
 
-    public ActorHost(ILogStore store, IOptions<ShinsaOptions> options, ILogger<ActorHost> logger, ShinsaMetrics metrics)
+    public ActorHost(ILogStore store, IOptions<ShinsaOptions> options, ILogger<ActorHost> logger, ShinsaMetrics metrics,
+        Masters.MastersProvider masters)
     {
         _store = store;
         _options = options.Value;
@@ -33,7 +34,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         _metrics = metrics;
         Map = new ShardMap(_options.ShardCount);
         var perShardCap = Math.Max(1, _options.ResidentGrainCap / _options.ShardCount);
-        _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap)).ToArray();
+        _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap, masters.Masters)).ToArray();
         var workers = Math.Clamp(_options.Workers, 1, _options.ShardCount);
         _workers = Enumerable.Range(0, workers)
             .Select(w => new ShardWorker(w, _shards.Where(s => s.Id % workers == w), _options, OnApplied, OnFault))
@@ -83,6 +84,20 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     internal void PauseWorkers() { foreach (var w in _workers) w.Pause(); }
     internal void ResumeWorkers() { foreach (var w in _workers) w.Resume(); }
 
+    private int _clock;
+
+    /// <summary>True when <paramref name="month"/> is later than the review clock as this silo knows it (and records it).</summary>
+    public bool TryMoveClock(Grains.Records.YearMonth month)
+    {
+        if (_clock == 0) Interlocked.CompareExchange(ref _clock, ReviewState().Max(s => s.AsOf.Value), 0);
+        while (true)
+        {
+            var current = Volatile.Read(ref _clock);
+            if (month.Value <= current) return false;
+            if (Interlocked.CompareExchange(ref _clock, month.Value, current) == current) return true;
+        }
+    }
+
     /// <summary>Reserves room for <paramref name="records"/> in the backlog; false means "answer 429".</summary>
     public bool TryAdmit(int records)
     {
@@ -121,8 +136,41 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     {
         var total = default(KpiCounters);
         foreach (var shard in _shards)
-            lock (shard.RollupLock) shard.Rollup.SumInto(filter, ref total);
+            lock (shard.PartialsLock) shard.Partials.Kpis.SumInto(filter, ref total);
         return total;
+    }
+
+    /// <summary>Collects, from every shard's partials, what <paramref name="select"/> picks (findings, 高額療養費 rows).</summary>
+    public List<T> Collect<T>(Func<ShardPartials, IEnumerable<T>> select)
+    {
+        var all = new List<T>();
+        foreach (var shard in _shards)
+            lock (shard.PartialsLock) all.AddRange(select(shard.Partials));
+        return all;
+    }
+
+    /// <summary>The review clock and rules in force, per shard (they agree once every shard has applied its log).</summary>
+    public IReadOnlyList<(int Shard, Grains.Records.YearMonth AsOf, int RulesVersion)> ReviewState() =>
+        _shards.Select(s => { lock (s.PartialsLock) return (s.Id, s.Partials.AsOf, s.Context.Rules.Version); }).ToList();
+
+    /// <summary>The rule file each shard's log last set (null: none yet, the starter set applies).</summary>
+    public IReadOnlyList<(int Shard, string? Json)> ShardRules() =>
+        _shards.Select(s => { lock (s.PartialsLock) return (s.Id, s.Partials.RulesJson); }).ToList();
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on the worker of the card's shard, after the records already queued for it, and
+    /// returns its answer: grains are only ever touched by their shard's worker.
+    /// </summary>
+    public async Task<T> ReadGrainAsync<T>(Grains.Records.HouseholdCard card, Func<Grains.Households.HouseholdGrain?, T> read)
+    {
+        var shardId = Map.ShardOf(card);
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _workers[shardId % _workers.Length].EnqueueAsync(new WorkItem(shardId, 0, null, shard =>
+        {
+            try { answer.TrySetResult(read(shard.Peek(card.Key))); }
+            catch (Exception e) { answer.TrySetException(e); }
+        }), CancellationToken.None);
+        return await answer.Task;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

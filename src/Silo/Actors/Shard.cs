@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using Shinsa.Grains;
 using Shinsa.Grains.Households;
+using Shinsa.Grains.Masters;
 using Shinsa.Grains.Records;
+using Shinsa.Grains.Review;
 using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Storage;
 
 namespace Shinsa.Silo.Actors;
 
 /// <summary>
-/// One shard: its resident grains, its partial KPI rollup and its log position. Only the shard's worker calls the
-/// mutating members, one record at a time, so grains are turn-based without locks. The rollup is also read by
-/// queries, which take <see cref="RollupLock"/>.
+/// One shard: its resident grains, its partials (KPI rollup, finding and high-cost indexes, timers, review clock,
+/// rules) and its log position. Only the shard's worker calls the mutating members, one record at a time, so grains
+/// are turn-based without locks. The partials are also read by queries, which take <see cref="PartialsLock"/>.
 /// </summary>
 internal sealed class Shard
 {
@@ -21,25 +23,28 @@ internal sealed class Shard
     }
 
     private readonly ILogStore _store;
+    private readonly ReferenceMasters _masters;
     private readonly int _residentCap;
     private readonly Dictionary<string, Resident> _resident = new();
     private readonly HashSet<string> _dirty = new();
     private long _appliedSeq;
     private long _checkpointSeq;
     private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
+    private ReviewContext? _context;
 
-    public Shard(int id, ILogStore store, int residentCap)
+    public Shard(int id, ILogStore store, int residentCap, ReferenceMasters masters)
     {
         Id = id;
         _store = store;
+        _masters = masters;
         _residentCap = Math.Max(1, residentCap);
     }
 
     public int Id { get; }
-    public KpiRollup Rollup { get; private set; } = new();
-    public object RollupLock { get; } = new();
+    public ShardPartials Partials { get; private set; } = new();
+    public object PartialsLock { get; } = new();
 
-    /// <summary>Log position of the last record applied: everything up to it is in the grains and the rollup.</summary>
+    /// <summary>Log position of the last record applied: everything up to it is in the grains and the partials.</summary>
     public long AppliedSeq => Volatile.Read(ref _appliedSeq);
 
     public long CheckpointSeq => Volatile.Read(ref _checkpointSeq);
@@ -51,13 +56,18 @@ internal sealed class Shard
 
     public TimeSpan SinceCheckpoint => Stopwatch.GetElapsedTime(_lastCheckpointTicks);
 
+    /// <summary>The rules this shard applies: the last RulesChanged of its log, or the starter set before any.</summary>
+    public ReviewContext Context => _context ??= new ReviewContext(
+        Partials.RulesJson is { } json ? RuleSet.Parse(json) : RuleSet.Starter, _masters, Partials.AsOf);
+
     /// <summary>Loads the last checkpoint and replays the log after it (recovery = snapshots + log tail).</summary>
     public int Recover()
     {
         var checkpoint = _store.LoadCheckpoint(Id);
         if (checkpoint is not null)
         {
-            Rollup = KpiRollup.FromCells(GrainCodec.DecodeCells(checkpoint.Partials));
+            Partials = GrainCodec.DecodePartials(checkpoint.Partials);
+            _context = null;
             _appliedSeq = _checkpointSeq = checkpoint.AppliedSeq;
         }
         var replayed = 0;
@@ -73,11 +83,53 @@ internal sealed class Shard
     {
         if (seq <= _appliedSeq)
             throw new InvalidOperationException($"shard {Id}: record {seq} arrived after {_appliedSeq}; the log must be applied in order");
-        var grain = Activate(record.Card);
-        lock (RollupLock) grain.Apply(record, Rollup);
-        _dirty.Add(record.Card.Key);
+        lock (PartialsLock)
+        {
+            switch (record)
+            {
+                case ClockAdvanced clock: AdvanceClock(clock.Month); break;
+                case RulesChanged rules: ChangeRules(rules.RulesJson); break;
+                default:
+                    Activate(record.Card).Apply(record, Partials, Context);
+                    _dirty.Add(record.Card.Key);
+                    break;
+            }
+        }
         _recordsSinceCheckpoint++;
         Volatile.Write(ref _appliedSeq, seq);
+    }
+
+    /// <summary>
+    /// Moves the review clock forward (never back) and fires every timer it has reached. Both steps are idempotent:
+    /// an eviction can checkpoint in the middle of this record, and its replay must finish the job, not skip it.
+    /// </summary>
+    private void AdvanceClock(YearMonth month)
+    {
+        if (month > Partials.AsOf)
+        {
+            Partials.AsOf = month;
+            _context = null;
+        }
+        var due = Partials.Timers.TakeWhile(t => t.Due <= Partials.AsOf.Value).Select(t => t.Card).Distinct().ToList();
+        foreach (var key in due) ReviewAgain(key);
+    }
+
+    /// <summary>
+    /// A new rule file: every household of the shard, resident or stored, is reviewed under it. Reviewing is
+    /// idempotent, so a replay after a checkpoint taken in the middle of this record simply goes over them all again.
+    /// </summary>
+    private void ChangeRules(string json)
+    {
+        Partials.RulesJson = json;
+        _context = null;
+        foreach (var key in _store.GrainKeys(Id).Union(_resident.Keys).Order(StringComparer.Ordinal).ToList())
+            ReviewAgain(key);
+    }
+
+    private void ReviewAgain(string grainKey)
+    {
+        Activate(HouseholdCard.FromKey(grainKey)).Review(Partials, Context);
+        _dirty.Add(grainKey);
     }
 
     private HouseholdGrain Activate(HouseholdCard card)
@@ -96,7 +148,7 @@ internal sealed class Shard
         return grain;
     }
 
-    /// <summary>Writes every changed grain, the rollup and the applied position in one transaction.</summary>
+    /// <summary>Writes every changed grain, the partials and the applied position in one transaction.</summary>
     public void Checkpoint()
     {
         if (_appliedSeq == _checkpointSeq && _dirty.Count == 0) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return; }
@@ -104,7 +156,7 @@ internal sealed class Shard
         foreach (var key in _dirty)
             grains.Add(new(key, GrainCodec.Encode(_resident[key].Grain.ToSnapshot())));
         byte[] partials;
-        lock (RollupLock) partials = GrainCodec.Encode(Rollup.Cells());
+        lock (PartialsLock) partials = GrainCodec.Encode(Partials);
         _store.WriteCheckpoint(Id, _appliedSeq, partials, grains);
         _dirty.Clear();
         _recordsSinceCheckpoint = 0;

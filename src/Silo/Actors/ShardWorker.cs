@@ -3,11 +3,14 @@ using Shinsa.Grains.Records;
 
 namespace Shinsa.Silo.Actors;
 
-/// <summary>A record on its way from the log to a shard (the log position is its identity).</summary>
-internal readonly record struct WorkItem(int Shard, long Seq, LogRecord? Record)
+/// <summary>
+/// A record on its way from the log to a shard (the log position is its identity), or a query that must run on the
+/// shard's worker because it reads grains (a household's cross-month view).
+/// </summary>
+internal readonly record struct WorkItem(int Shard, long Seq, LogRecord? Record, Action<Shard>? Query = null)
 {
     /// <summary>A housekeeping nudge (snapshot, idle collection) rather than a record.</summary>
-    public bool IsTick => Record is null;
+    public bool IsTick => Record is null && Query is null;
 }
 
 /// <summary>
@@ -64,6 +67,7 @@ internal sealed class ShardWorker
                 {
                     if (item.IsTick) continue;
                     var shard = _shards[item.Shard];
+                    if (item.Query is { } query) { query(shard); continue; }
                     shard.Apply(item.Seq, item.Record!);
                     applied++;
                     if (shard.RecordsSinceCheckpoint >= _options.SnapshotEveryRecords) shard.Checkpoint();

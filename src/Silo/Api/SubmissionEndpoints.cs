@@ -72,7 +72,7 @@ public static class SubmissionEndpoints
                 .Produces<RowsAccepted>(StatusCodes.Status202Accepted)
                 .ProducesProblem(StatusCodes.Status400BadRequest)
                 .ProducesProblem(StatusCodes.Status429TooManyRequests)
-                .RequireKinds(CallerKind.Federation, CallerKind.Insurer)
+                .RequireKinds(Submitters.KindsFor(feed))
                 .WithName("post-" + feed.Kind)
                 .WithSummary(feed.Summary);
     }

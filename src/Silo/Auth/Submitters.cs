@@ -1,3 +1,4 @@
+using Shinsa.Grains.Records;
 using Shinsa.Ingestion.Uke;
 using Shinsa.Silo.Ingest;
 
@@ -23,14 +24,28 @@ public static class Submitters
             : Access.Forbidden($"the file is provider {parsed.ProviderCode}'s; role {caller.Role} submits its own files only");
     }
 
-    /// <summary>Null when the caller may submit this CSV, else the 403.</summary>
+    /// <summary>Who may post to a CSV feed: withdrawals (取下げ) come from providers, the other feeds from insurers.</summary>
+    public static CallerKind[] KindsFor(CsvFeed feed) =>
+        feed == CsvFeeds.Withdrawals ? [CallerKind.Federation, CallerKind.Provider] : [CallerKind.Federation, CallerKind.Insurer];
+
+    /// <summary>
+    /// Null when the caller may submit this CSV, else the 403: an insurer's rows must all be of its insurer, a provider's
+    /// withdrawals all of its own receipts.
+    /// </summary>
     public static IResult? RefuseCsv(HttpContext http, CsvFeed feed, byte[] bytes, string fileName)
     {
         var caller = http.Caller();
         if (caller is null) return Access.Unauthenticated();
         if (caller.IsFederation) return null;
-        if (caller.Kind != CallerKind.Insurer) return Access.Forbidden($"role {caller.Role} may not submit {feed.Kind}");
-        var other = feed.Parse(bytes, fileName).Records.Select(r => r.Card.InsurerNo).FirstOrDefault(i => i != caller.Id);
+        if (!KindsFor(feed).Contains(caller.Kind)) return Access.Forbidden($"role {caller.Role} may not submit {feed.Kind}");
+        var records = feed.Parse(bytes, fileName).Records;
+        if (caller.Kind == CallerKind.Provider)
+        {
+            var foreign = records.Select(r => r is ReceiptWithdrawn w ? w.Key.ProviderCode : null).FirstOrDefault(p => p != caller.Id);
+            return foreign is null && records.All(r => r is ReceiptWithdrawn) ? null
+                : Access.Forbidden($"the file has rows of provider {foreign}; role {caller.Role} withdraws its own receipts only");
+        }
+        var other = records.Select(r => r.Card.InsurerNo).FirstOrDefault(i => i != caller.Id);
         return other is null ? null : Access.Forbidden($"the file has rows of insurer {other}; role {caller.Role} submits its own rows only");
     }
 

@@ -11,6 +11,7 @@ public sealed class ShinsaOptions
     public PostgresOptions Postgres { get; set; } = new();
 
     public MastersOptions Masters { get; set; } = new();
+    public RulesOptions Rules { get; set; } = new();
 
     /// <summary>Where the embedded store lives (--data-dir).</summary>
     public string DataDir { get; set; } = "./data";
@@ -47,6 +48,12 @@ public sealed class PostgresOptions
 {
     /// <summary>Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=shinsa;Database=shinsa.</summary>
     public string ConnectionString { get; set; } = "";
+}
+
+public sealed class RulesOptions
+{
+    /// <summary>A rule file (JSON, see src/Grains/Review/starter-rules.json); empty = the starter rule set.</summary>
+    public string File { get; set; } = "";
 }
 
 public sealed class MastersOptions

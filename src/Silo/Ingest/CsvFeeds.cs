@@ -41,7 +41,11 @@ public static class CsvFeeds
         "Submit 柔道整復 claims (Shinsa CSV contract, see the README); 202 with row counts.",
         (bytes, name) => From(JudoClaimCsv.Parse(bytes, name), j => new JudoClaimArrived(j)));
 
-    public static readonly IReadOnlyList<CsvFeed> All = [Eligibility, Checkups, ThirdPartyReports, JudoClaims];
+    public static readonly CsvFeed Withdrawals = new("withdrawals", "/withdrawals", 'w',
+        "Withdraw receipts (取下げ; Shinsa CSV contract, see the README): each leaves the KPIs, findings and 高額療養費; 202 with row counts.",
+        (bytes, name) => From(WithdrawalCsv.Parse(bytes, name), w => w));
+
+    public static readonly IReadOnlyList<CsvFeed> All = [Eligibility, Checkups, ThirdPartyReports, JudoClaims, Withdrawals];
 
     private static ParsedFeed From<T>(CsvParseResult<T> r, Func<T, LogRecord> record) =>
         new(r.Rows.Select(record).ToList(), r.Submitted, r.Errors, r.FileRejectionReason);

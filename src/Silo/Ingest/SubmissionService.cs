@@ -55,6 +55,7 @@ public sealed class SubmissionService(
             return new SubmitResult.Refused(parsed.FileRejectionReason ?? "not a claim file");
 
         var records = parsed.Receipts.Select(r => (LogRecord)new ReceiptArrived(r)).ToList();
+        records.AddRange(ClockRecords(parsed.Receipts.Select(r => r.ServiceMonth).DefaultIfEmpty().Max()));
         var row = new SubmissionRow(id, ClaimKind, fileName, parsed.Submitted, parsed.Accepted, parsed.Rejected, parsed.Points,
             parsed.Warnings.ToList(), parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(),
             new Dictionary<int, long>());
@@ -89,7 +90,39 @@ public sealed class SubmissionService(
     }
 
     private List<EntryAppend> Entries(List<LogRecord> records) =>
-        records.Select(r => new EntryAppend(host.Map.ShardOf(r.Card), GrainCodec.Encode(r))).ToList();
+        records.Select(r => new EntryAppend(r is IShardWide wide ? wide.Shard : host.Map.ShardOf(r.Card), GrainCodec.Encode(r))).ToList();
+
+    /// <summary>
+    /// The review clock is the latest service month claims have arrived for. A file that moves it appends a
+    /// ClockAdvanced to every shard, after its receipts and in the same transaction, so timers fire through the log.
+    /// Two files racing may both append one: harmless, the clock only takes the maximum.
+    /// </summary>
+    private IEnumerable<LogRecord> ClockRecords(YearMonth latest)
+    {
+        if (latest == default || !host.TryMoveClock(latest)) return [];
+        return Enumerable.Range(0, host.ShardCount).Select(shard => (LogRecord)new ClockAdvanced(shard, latest));
+    }
+
+    /// <summary>
+    /// A new rule file, appended to every shard's log (every household is re-reviewed under it). Not idempotent by
+    /// content: going back to an earlier rule file is a change too.
+    /// </summary>
+    public async Task<SubmitResult> ChangeRulesAsync(string json, string source)
+    {
+        if (!host.IsReady) return new SubmitResult.NotReady();
+        return await AppendRulesAsync(json, source);
+    }
+
+    internal Task<SubmitResult> AppendRulesAsync(string json, string source)
+    {
+        var rules = Grains.Review.RuleSet.Parse(json);
+        var records = Enumerable.Range(0, host.ShardCount).Select(shard => (LogRecord)new RulesChanged(shard, json)).ToList();
+        var id = "r" + Guid.NewGuid().ToString("N");
+        var row = new SubmissionRow(id, "rules", source, records.Count, records.Count, 0, 0,
+            [$"rule set version {rules.Version}"], [], new Dictionary<int, long>());
+        logger.LogInformation("Rule set version {Version} from {Source} goes to {Shards} shards", rules.Version, source, records.Count);
+        return AppendAsync(new SubmissionAppend(row, Entries(records)), records);
+    }
 
     private async Task<SubmitResult> AppendAsync(SubmissionAppend append, List<LogRecord> records)
     {

@@ -31,6 +31,9 @@ public interface ILogStore : IDisposable
 
     byte[]? LoadGrain(int shard, string grainKey);
 
+    /// <summary>The keys of every grain stored for the shard (a rule change re-reviews them all).</summary>
+    IReadOnlyList<string> GrainKeys(int shard);
+
     /// <summary>Writes the grains changed since the last checkpoint, the shard partials and the position they include, atomically.</summary>
     void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains);
 }

@@ -180,6 +180,16 @@ public sealed class PostgresLogStore : ILogStore
         return command.ExecuteScalar() as byte[];
     }
 
+    public IReadOnlyList<string> GrainKeys(int shard)
+    {
+        using var command = _dataSource.CreateCommand("SELECT key FROM grains WHERE shard = @shard ORDER BY key COLLATE \"C\"");
+        command.Parameters.AddWithValue("shard", shard);
+        using var reader = command.ExecuteReader();
+        var keys = new List<string>();
+        while (reader.Read()) keys.Add(reader.GetString(0));
+        return keys;
+    }
+
     public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
     {
         using var connection = _dataSource.OpenConnection();

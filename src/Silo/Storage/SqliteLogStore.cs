@@ -263,6 +263,17 @@ public sealed class SqliteLogStore : ILogStore
         return command.ExecuteScalar() as byte[];
     }
 
+    public IReadOnlyList<string> GrainKeys(int shard)
+    {
+        using var lease = Rent();
+        var command = lease.Session.Command("SELECT key FROM grains WHERE shard = $shard ORDER BY key");
+        command.Parameters.AddWithValue("$shard", shard);
+        using var reader = command.ExecuteReader();
+        var keys = new List<string>();
+        while (reader.Read()) keys.Add(reader.GetString(0));
+        return keys;
+    }
+
     public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
     {
         lock (_writeLock) WriteCheckpointLocked(shard, appliedSeq, partials, grains);

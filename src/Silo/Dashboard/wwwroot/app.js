@@ -182,7 +182,8 @@ async function pageFindings(params) {
       <label>チェック<select name="check">${['', 'ELIG-NONE', 'ELIG-RATIO', 'DUP', 'TOTAL', 'VERT', 'HORZ', 'MATCH', 'CARE-HOSP', 'JUDO', 'VISITS', 'DRUGS', 'THIRD', 'ROUTE', 'CHK-VISIT', 'DM-DROP']
         .map(c => `<option ${c === (params.check || '') ? 'selected' : ''} value="${c}">${c || 'すべて'}</option>`).join('')}</select></label>
       <label>医療機関コード<input name="provider" value="${esc(params.provider || '')}"></label>
-      <label>状態<select name="state"><option value="">すべて</option><option value="open" ${params.state === 'open' ? 'selected' : ''}>未処理 (open)</option></select></label>
+      <label>状態<select name="state"><option value="">すべて</option>${[['open', '未処理 (open)'], ['resolved', '解消 (resolved)'], ['withdrawn', '取下げ (withdrawn)']]
+        .map(([v, t]) => `<option value="${v}" ${params.state === v ? 'selected' : ''}>${t}</option>`).join('')}</select></label>
       <label>金額（円以上）<input name="min_yen" type="number" min="0" value="${esc(params.min_yen || '')}"></label>
       <button>絞り込み</button></form><div id="list"><p class="muted">読み込み中…</p></div>`;
   document.getElementById('filters').addEventListener('submit', e => {
@@ -190,14 +191,15 @@ async function pageFindings(params) {
     go('findings', Object.fromEntries(new FormData(e.target)));
   });
   if (!insurer) { document.getElementById('list').innerHTML = '<div class="empty">保険者番号を入力してください。</div>'; return; }
-  const r = await api('/api/v1/findings?' + q({ insurer, service_month: month, check: params.check, provider: params.provider, state: params.state }));
+  const r = await api('/api/v1/findings?' + q({ insurer, service_month: month, check: params.check, provider: params.provider, state: params.state,
+    min_yen: params.min_yen, page_size: 500 }));
   const list = document.getElementById('list');
   if (r.status === 403) { list.innerHTML = '<div class="denied">この保険者の指摘を表示する権限がありません。</div>'; return; }
   const items = r.ok && r.body && Array.isArray(r.body.items) ? r.body.items : [];
   const min = Number(params.min_yen || 0);
   const shown = items.filter(f => (f.yen_at_stake ?? 0) >= min);
   if (!shown.length) {
-    list.innerHTML = `<div class="empty" id="findings-empty">${r.status === 404 ? '指摘の一覧はまだ提供されていません（審査チェック未導入）。' : 'この条件の指摘はありません。'}</div>`;
+    list.innerHTML = `<div class="empty" id="findings-empty">${r.ok ? 'この条件の指摘はありません。' : '指摘の一覧を取得できませんでした（' + r.status + '）。'}</div>`;
     return;
   }
   list.innerHTML = `<p class="muted">${nf.format(shown.length)} 件${r.body.total > items.length ? `（全 ${nf.format(r.body.total)} 件中）` : ''}</p>
@@ -205,7 +207,7 @@ async function pageFindings(params) {
     <th class="num">影響額</th><th>状態</th><th>内容</th></tr></thead><tbody>` +
     shown.map(f => `<tr><td>${esc(f.check_id)} <span class="muted">v${esc(f.rule_version)}</span></td>
       <td><a href="#/provider/${esc(f.provider_code)}?${q({ insurer: f.insurer_no, month: f.service_month })}">${esc(f.provider_code)}</a></td>
-      <td><a class="household-link" href="#/household/${esc(f.insurer_no)}/${encodeURIComponent(f.card_symbol)}/${encodeURIComponent(f.card_number)}">${esc(f.card_symbol)}・${esc(f.card_number)}</a></td>
+      <td><a class="household-link" href="#/household/${esc(f.insurer_no)}/${encodeURIComponent(f.card_symbol || '-')}/${encodeURIComponent(f.card_number)}">${esc(f.card_symbol)}・${esc(f.card_number)}</a></td>
       <td>${esc(f.person)}</td><td>${esc((f.receipts || []).join(', '))}</td><td class="num">${yen(f.yen_at_stake)}</td>
       <td class="${f.state === 'open' ? 'state-open' : ''}">${esc(f.state)}</td><td>${esc(f.detail)}</td></tr>`).join('') + '</tbody></table>';
 }
@@ -218,18 +220,30 @@ function renderValue(v) {
 }
 
 async function pageHousehold(insurer, symbol, number) {
-  app.innerHTML = `<h1>世帯 ${esc(insurer)} ${esc(symbol)}・${esc(number)} <span class="muted">月別の横並び表示</span></h1><div id="household"><p class="muted">読み込み中…</p></div>`;
-  const r = await api(`/api/v1/beneficiaries/${encodeURIComponent(insurer)}/${encodeURIComponent(symbol)}/${encodeURIComponent(number)}`);
+  app.innerHTML = `<h1>世帯 ${esc(insurer)} ${esc(symbol === '-' ? '' : symbol)}・${esc(number)} <span class="muted">月別の横並び表示</span></h1><div id="household"><p class="muted">読み込み中…</p></div>`;
+  const r = await api(`/api/v1/beneficiaries/${encodeURIComponent(insurer)}/${encodeURIComponent(symbol || '-')}/${encodeURIComponent(number)}`);
   const el = document.getElementById('household');
   if (r.status === 403) { el.innerHTML = '<div class="denied">この世帯を表示する権限がありません。</div>'; return; }
-  if (!r.ok || !r.body) { el.innerHTML = '<div class="empty" id="household-empty">この世帯の情報はまだありません（世帯ビュー未提供、またはデータなし）。</div>'; return; }
-  const months = Array.isArray(r.body.months) ? r.body.months : null;
-  el.innerHTML = months && months.length
-    ? '<div class="months">' + months.map(m => `<section class="month"><h2>${esc(m.service_month || m.month || '')}</h2>` +
-        Object.entries(m).filter(([k]) => k !== 'service_month' && k !== 'month')
-          .map(([k, v]) => `<h3 class="muted">${esc({ receipts: 'レセプト', findings: '指摘', high_cost: '高額療養費' }[k] || k)}</h3>${renderValue(v)}`).join('') +
-        '</section>').join('') + '</div>'
-    : renderValue(r.body);
+  if (!r.ok || !r.body) { el.innerHTML = '<div class="empty" id="household-empty">この世帯の情報はまだありません。</div>'; return; }
+  const h = r.body;
+  const eligibility = (h.eligibility || []).length
+    ? `<table><thead><tr><th>枝番</th><th>個人ID</th><th>生年月日</th><th>性別</th><th>資格</th><th>開始</th><th>終了</th><th>負担割合</th><th>所得区分</th><th>制度</th></tr></thead><tbody>` +
+      h.eligibility.map(e => `<tr><td>${esc(e.branch)}</td><td>${esc(e.person_id)}</td><td>${esc(e.birth_date)}</td><td>${e.sex === 1 ? '男' : '女'}</td>
+        <td>${esc(e.event)}</td><td>${esc(e.valid_from)}</td><td>${esc(e.valid_to ?? '')}</td><td>${esc(e.burden_pct)}%</td><td>${esc(e.income_class)}</td><td>${esc(e.system)}</td></tr>`).join('') +
+      '</tbody></table>'
+    : '<div class="empty">資格情報はまだありません。</div>';
+  const months = Array.isArray(h.months) ? h.months : [];
+  const column = m => `<section class="month" data-month="${esc(m.service_month)}"><h2>${esc(m.service_month)} 診療分</h2>
+    <h3 class="muted">レセプト ${nf.format((m.receipts || []).length)} 件</h3>
+    <table><thead><tr><th>レセプト</th><th>対象者</th><th class="num">日数</th><th class="num">点数</th></tr></thead><tbody>` +
+    (m.receipts || []).map(x => `<tr><td>${esc(x.key)}<br><span class="muted">${esc(x.kind)} ${x.inpatient ? '入院' : '外来'}</span></td><td>${esc(x.person)}</td>
+      <td class="num">${num(x.days)}</td><td class="num">${num(x.points)}</td></tr>`).join('') + `</tbody></table>
+    <h3 class="muted">指摘 ${nf.format((m.findings || []).length)} 件</h3>` +
+    ((m.findings || []).length ? '<ul class="household-findings">' + m.findings.map(f => `<li><b>${esc(f.check_id)}</b> ${yen(f.yen_at_stake)}
+      <span class="${f.state === 'open' ? 'state-open' : ''}">${esc(f.state)}</span><br>${esc(f.detail)}</li>`).join('') + '</ul>' : '<p class="muted">なし</p>') +
+    `<h3 class="muted">高額療養費</h3>` + (m.high_cost ? `<p>支給額 <b>${yen(m.high_cost.payable_yen)}</b>（自己負担 ${yen(m.high_cost.copay_yen)}・限度額 ${yen(m.high_cost.cap_yen)}${m.high_cost.tasuu ? '・多数回' : ''}）</p>` : '<p class="muted">該当なし</p>') +
+    '</section>';
+  el.innerHTML = `<h2>資格</h2>${eligibility}<h2>月別</h2>` + (months.length ? `<div class="months" id="household-months">${months.map(column).join('')}</div>` : '<div class="empty">レセプトはまだありません。</div>');
 }
 
 async function pageHighCost(params) {
@@ -243,10 +257,10 @@ async function pageHighCost(params) {
   const r = await api('/api/v1/high-cost?' + q({ insurer, service_month: month }));
   if (r.status === 403) { list.innerHTML = '<div class="denied">この保険者の高額療養費を表示する権限がありません。</div>'; return; }
   const rows = r.ok && Array.isArray(r.body) ? r.body : [];
-  if (!rows.length) { list.innerHTML = `<div class="empty" id="high-cost-empty">${r.status === 404 ? '高額療養費の一覧はまだ提供されていません。' : 'この月の該当世帯はありません。'}</div>`; return; }
+  if (!rows.length) { list.innerHTML = `<div class="empty" id="high-cost-empty">${r.ok ? 'この月の該当世帯はありません。' : '一覧を取得できませんでした（' + r.status + '）。'}</div>`; return; }
   list.innerHTML = `<table><thead><tr><th>世帯</th><th class="num">人数</th><th class="num">医療費</th><th class="num">自己負担額</th>
     <th class="num">限度額</th><th class="num">支給額</th><th>多数回</th></tr></thead><tbody>` +
-    rows.map(h => `<tr><td>${esc(h.household_id)}</td><td class="num">${num(Array.isArray(h.persons) ? h.persons.length : h.persons)}</td>
+    rows.map(h => `<tr><td><a href="#/household/${esc(h.insurer_no)}/${encodeURIComponent(h.card_symbol || '-')}/${encodeURIComponent(h.card_number)}">${esc(h.household_id)}</a></td><td class="num">${num(Array.isArray(h.persons) ? h.persons.length : h.persons)}</td>
       <td class="num">${yen(h.cost_yen)}</td><td class="num">${yen(h.copay_yen)}</td><td class="num">${yen(h.cap_yen)}</td>
       <td class="num">${yen(h.payable_yen)}</td><td>${h.tasuu ? '該当' : ''}</td></tr>`).join('') + '</tbody></table>';
 }

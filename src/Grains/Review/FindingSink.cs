@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+using Shinsa.Grains.Findings;
+using Shinsa.Grains.Records;
+
+namespace Shinsa.Grains.Review;
+
+/// <summary>
+/// Collects what one evaluation of a household found, and the earliest review month at which the answer could
+/// change with no new record (a durable timer: CHK-VISIT and DM-DROP wait for months to pass).
+/// </summary>
+public sealed class FindingSink(HouseholdCard card, int ruleVersion)
+{
+    private readonly Dictionary<string, Finding> _found = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, Finding> Found => _found;
+    public YearMonth? NextDue { get; private set; }
+
+    /// <summary>Adds a finding; its id is the check, the person and <paramref name="subject"/>, so re-evaluating finds the same id.</summary>
+    public void Add(string checkId, string subject, string person, string provider, YearMonth month, IEnumerable<ReceiptKey> receipts,
+        long yenAtStake, string detail)
+    {
+        var id = $"{checkId}:{card.Key}:{person}:{subject}";
+        _found[id] = new Finding(id, checkId, ruleVersion, card, person, provider, month,
+            receipts.Distinct().Order(ReceiptKeyOrder.Instance).ToImmutableArray(), yenAtStake, FindingState.Open, detail);
+    }
+
+    public void DueAt(YearMonth month)
+    {
+        if (NextDue is null || month < NextDue) NextDue = month;
+    }
+}
+
+/// <summary>Receipt keys in provider, billing month, number order: the order findings list their receipts in.</summary>
+public sealed class ReceiptKeyOrder : IComparer<ReceiptKey>
+{
+    public static readonly ReceiptKeyOrder Instance = new();
+
+    public int Compare(ReceiptKey x, ReceiptKey y)
+    {
+        var c = string.CompareOrdinal(x.ProviderCode, y.ProviderCode);
+        if (c == 0) c = x.BillingMonth.CompareTo(y.BillingMonth);
+        return c != 0 ? c : x.ReceiptNo.CompareTo(y.ReceiptNo);
+    }
+}

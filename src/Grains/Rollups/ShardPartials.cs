@@ -1,0 +1,25 @@
+using Shinsa.Grains.Findings;
+using Shinsa.Grains.HighCost;
+using Shinsa.Grains.Records;
+using Shinsa.Grains.Review;
+
+namespace Shinsa.Grains.Rollups;
+
+/// <summary>
+/// Everything one shard keeps besides its grains, snapshotted with the shard's log position: the KPI rollup, the
+/// index of findings and of 高額療養費 results (the worklists read these without waking households), the durable
+/// timers, the review clock and the rules in force. Grains add and take back their own entries, so the partials are
+/// a pure function of the shard's applied records, and the prefecture view is the sum of the shards'.
+/// </summary>
+public sealed class ShardPartials
+{
+    public KpiRollup Kpis { get; init; } = new();
+    public Dictionary<string, Finding> Findings { get; } = new(StringComparer.Ordinal);
+    public Dictionary<(string Card, YearMonth Month), HighCostRow> HighCost { get; } = new();
+    /// <summary>Durable timers: (due review month, grain key). Fired when the clock reaches the month.</summary>
+    public SortedSet<(int Due, string Card)> Timers { get; } = new();
+    /// <summary>The review clock: the latest service month the federation has claims for (moved by ClockAdvanced records).</summary>
+    public YearMonth AsOf { get; set; }
+    /// <summary>The rule file in force (its text, so the snapshot holds exactly what was applied); null until the first RulesChanged.</summary>
+    public string? RulesJson { get; set; }
+}

@@ -1,0 +1,233 @@
+using Shinsa.Grains.Findings;
+using Shinsa.Grains.Records;
+using static Shinsa.Grains.Tests.ReviewFixture;
+
+namespace Shinsa.Grains.Tests;
+
+/// <summary>
+/// Each check of the catalogue on a hand-made household, with the yen at stake worked out by hand from the fixture's
+/// points (点数 × 回数 × 10 yen).
+/// </summary>
+public class ReviewChecksTests
+{
+    private static World Covered() => new World().Apply(new EligibilityArrived(Eligible()));
+
+    [Fact]
+    public void DUP_two_outpatient_receipts_of_one_provider_and_month_put_the_second_at_stake()
+    {
+        var w = Covered().Apply(Receipt(1, [Line(Revisit, 2)]), Receipt(2, [Line(Revisit)]));
+        var f = Assert.Single(w.Open("DUP"));
+        Assert.Equal(730, f.YenAtStake); // receipt 2: 73 points × 1 × 10
+        Assert.Equal([1, 2], f.Receipts.Select(r => r.ReceiptNo));
+        // An inpatient receipt of the same provider is another class: no duplicate.
+        Assert.Single(Covered().Apply(Receipt(1, [Line(Revisit)]), Receipt(2, [Line(Admission)], inpatient: true), Receipt(3, [Line(Revisit)])).Open("DUP"));
+    }
+
+    [Fact]
+    public void VERT_a_code_over_its_monthly_limit_puts_the_excess_at_stake()
+    {
+        var w = Covered().Apply(Receipt(1, [Line(Revisit), Line(Urine, 3)]));
+        Assert.Equal(520, Assert.Single(w.Open("VERT")).YenAtStake); // limit 1 a month: 2 too many × 26 × 10
+        Assert.Empty(Covered().Apply(Receipt(1, [Line(Urine)]), Receipt(2, [Line(Urine)], month: 202405)).Open("VERT"));
+    }
+
+    [Fact]
+    public void VERT_first_visit_fee_while_the_same_disease_continues_at_the_same_provider()
+    {
+        var earlier = Receipt(1, [Line(FirstVisit)], month: 202403, diagnoses: [Hypertension]);
+        var again = Receipt(2, [Line(FirstVisit)], month: 202404, diagnoses: [Hypertension, Cold]);
+        var f = Assert.Single(Covered().Apply(earlier, again).Open("VERT"));
+        Assert.Equal(2_880, f.YenAtStake); // 初診料 288 × 10
+        Assert.Equal(new YearMonth(202404), f.ServiceMonth);
+        // Another disease, or another provider, is a real first visit.
+        Assert.Empty(Covered().Apply(earlier, again with { Diagnoses = [new Diagnosis(Cold, 20240401, 1, true)] }).Open("VERT"));
+        Assert.Empty(Covered().Apply(earlier, again with { Key = again.Key with { ProviderCode = Clinic2 } }).Open("VERT"));
+    }
+
+    [Fact]
+    public void HORZ_exclusive_item_on_both_the_inpatient_and_the_outpatient_receipt()
+    {
+        var w = Covered().Apply(Receipt(1, [Line(Admission, 3), Line(Urine)], provider: Hospital, inpatient: true, days: 3),
+            Receipt(2, [Line(Revisit), Line(Urine)], provider: Hospital));
+        Assert.Equal(260, Assert.Single(w.Open("HORZ")).YenAtStake); // the 外来 urine test: 26 × 10
+    }
+
+    [Fact]
+    public void HORZ_overlapping_stays_at_two_hospitals_put_the_later_receipts_overlap_days_at_stake()
+    {
+        var first = Receipt(1, [Line(Admission, 5, 0b11111u)], provider: Hospital, inpatient: true, days: 5);          // days 1–5
+        var second = Receipt(1, [Line(Admission, 5, 0b11111000u)], provider: Hospital2, inpatient: true, days: 5);     // days 4–8
+        var f = Assert.Single(Covered().Apply(first, second).Open("HORZ"));
+        // second: 1,650 × 5 = 8,250 points = 82,500 yen over 5 days; 2 days overlap → 33,000
+        Assert.Equal(33_000, f.YenAtStake);
+        Assert.Equal(Hospital2, f.ProviderCode);
+    }
+
+    [Fact]
+    public void MATCH_follows_the_prescribers_receipt_whichever_arrives_first()
+    {
+        var pharmacy = Receipt(1, [Line(Metformin, 14)], provider: Pharmacy, kind: ClaimKind.Pharmacy, prescriber: Clinic, diagnoses: []);
+        var w = Covered().Apply(pharmacy);
+        var missing = Assert.Single(w.Open("MATCH"));
+        Assert.Equal(280, missing.YenAtStake); // the pharmacy receipt: 2 × 14 = 28 points
+        Assert.Contains("処方箋料", missing.Detail);
+
+        // The prescriber bills 処方箋料 but diagnoses only a cold: metformin (diabetes) is not indicated.
+        w.Apply(Receipt(5, [Line(Revisit), Line(Prescription)], diagnoses: [Cold]));
+        var indication = Assert.Single(w.Open("MATCH"));
+        Assert.Equal(280, indication.YenAtStake); // the drug line: 2 × 14 × 10
+        Assert.EndsWith(Metformin, indication.Id);
+        Assert.Equal(FindingState.Resolved, w.Grain.Findings.Single(f => f.Id == missing.Id).State);
+
+        // The corrected prescriber receipt (same key) carries the diabetes diagnosis: nothing left.
+        w.Apply(Receipt(5, [Line(Revisit), Line(Prescription)], diagnoses: [Diabetes]));
+        Assert.Empty(w.Open("MATCH"));
+    }
+
+    [Fact]
+    public void DRUGS_same_ingredient_from_two_prescribers_puts_the_second_prescribers_lines_at_stake()
+    {
+        var w = Covered().Apply(
+            Receipt(1, [Line(Revisit), Line(Prescription)], provider: Clinic),
+            Receipt(1, [Line(Famotidine, 14)], provider: Pharmacy, kind: ClaimKind.Pharmacy, prescriber: Clinic, diagnoses: []),
+            Receipt(1, [Line(Revisit), Line(Famotidine, 7)], provider: Clinic2));  // 院内処方 at a second clinic
+        var f = Assert.Single(w.Open("DRUGS"));
+        Assert.Equal(210, f.YenAtStake); // Clinic2's famotidine: 3 × 7 × 10
+        Assert.Equal(Clinic2, f.ProviderCode);
+    }
+
+    [Fact]
+    public void ELIG_NONE_before_acquisition_and_after_loss_but_not_while_covered()
+    {
+        var receipt = Receipt(1, [Line(Revisit)]);
+        Assert.Equal(730, Assert.Single(new World().Apply(new EligibilityArrived(Eligible(from: 20240501))).Apply(receipt).Open("ELIG-NONE")).YenAtStake);
+        var lost = new World().Apply(new EligibilityArrived(Eligible()), new EligibilityArrived(Eligible(kind: EligibilityEventKind.Lose, to: 20240331)));
+        Assert.Contains("20240331", Assert.Single(lost.Apply(receipt).Open("ELIG-NONE")).Detail);
+        Assert.Empty(Covered().Apply(receipt).Open("ELIG-NONE"));
+        // A single covered day in the month is enough.
+        Assert.Empty(new World().Apply(new EligibilityArrived(Eligible(from: 20240430))).Apply(receipt).Open("ELIG-NONE"));
+        // Cards of insurers whose eligibility the federation does not hold are not checked.
+        var other = new HouseholdCard("06040011", "12", "345");
+        var w = new World();
+        var foreign = new Shinsa.Grains.Households.HouseholdGrain(other);
+        foreign.Apply(new ReceiptArrived(receipt with { Card = other }), w.Partials, w.Context);
+        Assert.Empty(foreign.OpenFindings);
+    }
+
+    [Fact]
+    public void ELIG_RATIO_billed_benefit_against_the_burden_in_force()
+    {
+        // Eligibility says 20% burden (benefit 80); the receipt bills 70: 10% of 4,000 yen at stake.
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 20))).Apply(Receipt(1, [Line(Revisit), Line(Revisit, 1, 2u), Line(Urine, 1, 4u), Line(Prescription)]));
+        Assert.Equal(240, Assert.Single(w.Open("ELIG-RATIO")).YenAtStake); // (73+73+26+68) = 240 points = 2,400 yen × 10%
+        // A change row from the 1st of the month moves the burden: the latest row in force wins.
+        w.Apply(new EligibilityArrived(Eligible(from: 20240401, burden: 30, kind: EligibilityEventKind.Change)));
+        Assert.Empty(w.Open("ELIG-RATIO"));
+    }
+
+    [Fact]
+    public void THIRD_injury_without_a_report_closes_when_the_report_arrives()
+    {
+        var w = Covered().Apply(Receipt(1, [Line(Revisit)], diagnoses: [Injury]));
+        Assert.Equal(730, Assert.Single(w.Open("THIRD")).YenAtStake);
+        w.Apply(new ThirdPartyReportArrived(new ThirdPartyReport(Card, "01", 20240410, "交通事故", 0)));
+        Assert.Empty(w.Open("THIRD"));
+        Assert.Equal(FindingState.Resolved, Assert.Single(w.Grain.Findings, f => f.CheckId == "THIRD").State);
+    }
+
+    [Fact]
+    public void JUDO_many_parts_and_days_and_a_long_injury()
+    {
+        static JudoClaim Claim(int parts, int days, int injury) => new("5010001", new YearMonth(202405), 1, Card, "01", 19700101, 1,
+            new YearMonth(202404), injury, "S934", parts, (uint)((1L << days) - 1), 12_340, 3_700, 0);
+        Assert.Equal(12_340, Assert.Single(Covered().Apply(new JudoClaimArrived(Claim(3, 15, 20240401))).Open("JUDO")).YenAtStake);
+        Assert.Empty(Covered().Apply(new JudoClaimArrived(Claim(3, 14, 20240401))).Open("JUDO"));
+        Assert.Empty(Covered().Apply(new JudoClaimArrived(Claim(2, 20, 20231101))).Open("JUDO"));   // 5 months: not longer than 5
+        Assert.Single(Covered().Apply(new JudoClaimArrived(Claim(2, 20, 20231001))).Open("JUDO"));  // 6 months
+    }
+
+    [Fact]
+    public void VISITS_one_disease_at_three_providers_and_fifteen_days_at_one()
+    {
+        var w = Covered().Apply(Receipt(1, [Line(Revisit)], provider: Clinic), Receipt(1, [Line(Revisit)], provider: Clinic2),
+            Receipt(1, [Line(Revisit)], provider: Clinic3, diagnoses: [Hypertension, Cold]));
+        Assert.Contains(Cold, Assert.Single(w.Open("VISITS")).Id);
+        Assert.Single(Covered().Apply(Receipt(1, [Line(Revisit, 15)], days: 15)).Open("VISITS"));
+        Assert.Empty(Covered().Apply(Receipt(1, [Line(Revisit, 14)], days: 14)).Open("VISITS"));
+    }
+
+    [Fact]
+    public void ROUTE_by_points_and_kind()
+    {
+        var expert = Receipt(1, [Line(Admission, 30), Line(Admission, 13)], provider: Hospital, inpatient: true); // 70,950 points
+        var f = Assert.Single(Covered().Apply(expert).Open("ROUTE"));
+        Assert.Contains("審査専門部会", f.Detail);
+        Assert.Equal(709_500, f.YenAtStake);
+        var special = Receipt(1, [Line(Admission, 31), Line(Admission, 31), Line(Admission, 31), Line(Admission, 31), Line(Admission, 31),
+            Line(Admission, 31), Line(Admission, 31), Line(Admission, 31)], provider: Hospital, inpatient: true); // 409,200 points
+        Assert.Contains("特別審査", Assert.Single(Covered().Apply(special).Open("ROUTE")).Detail);
+        Assert.Empty(Covered().Apply(expert with { Kind = ClaimKind.Dental, ReceiptType = "3112" }).Open("ROUTE")); // 歯科: 200,000
+    }
+
+    [Fact]
+    public void TOTAL_declared_against_lines()
+    {
+        var w = Covered().Apply(Receipt(1, [Line(Revisit)], declared: 80));
+        Assert.Equal(70, Assert.Single(w.Open("TOTAL")).YenAtStake); // 80 − 73 = 7 points
+    }
+
+    [Fact]
+    public void CHK_VISIT_waits_on_a_timer_until_ten_months_after_the_checkup()
+    {
+        var exam = new Checkup(Card, "01", 20240115, 7.0m, null, 120, 80, null, null, null, null, 0);
+        var w = new World(Context(asOf: 202410)).Apply(new EligibilityArrived(Eligible()), new CheckupArrived(exam));
+        Assert.Empty(w.Open("CHK-VISIT"));
+        Assert.Equal(new YearMonth(202411), w.Grain.NextDue);
+        Assert.Contains((202411, Card.Key), w.Partials.Timers);
+
+        // The clock reaches 2024-11 (what a ClockAdvanced does on the shard): the finding opens, no timer is left.
+        w.Context = Context(asOf: 202411);
+        w.Grain.Review(w.Partials, w.Context);
+        var f = Assert.Single(w.Open("CHK-VISIT"));
+        Assert.Equal(new YearMonth(202411), f.ServiceMonth);
+        Assert.Null(w.Grain.NextDue);
+        Assert.Empty(w.Partials.Timers);
+
+        // A 医科 visit within the window (even arriving late) closes it.
+        w.Apply(Receipt(1, [Line(Revisit)], month: 202406));
+        Assert.Empty(w.Open("CHK-VISIT"));
+        // A normal result never waits.
+        Assert.Null(new World(Context(202401)).Apply(new CheckupArrived(exam with { HbA1c = 5.5m })).Grain.NextDue);
+    }
+
+    [Fact]
+    public void DM_DROP_after_three_months_without_a_diabetes_claim()
+    {
+        var w = new World(Context(asOf: 202405)).Apply(new EligibilityArrived(Eligible())).Apply(Receipt(1, [Line(Revisit)], month: 202403, diagnoses: [Diabetes]));
+        Assert.Empty(w.Open("DM-DROP"));
+        Assert.Equal(new YearMonth(202406), w.Grain.NextDue);
+        w.Context = Context(asOf: 202406);
+        w.Grain.Review(w.Partials, w.Context);
+        Assert.Single(w.Open("DM-DROP"));
+        w.Apply(Receipt(1, [Line(Revisit)], month: 202405, diagnoses: [Diabetes])); // a later diabetes claim moves the window
+        Assert.Empty(w.Open("DM-DROP"));
+        Assert.Equal(new YearMonth(202408), w.Grain.NextDue);
+    }
+
+    [Fact]
+    public void CARE_HOSP_care_days_inside_a_stay_put_the_overlapping_benefit_at_stake()
+    {
+        var stay = Receipt(1, [Line(Admission, 4, 0b1111u)], provider: Hospital, inpatient: true, days: 4);         // days 1–4
+        var care = new CareClaimHeld(Card, "01", new CareClaim("041001", "0000012345", "0470100001", new YearMonth(202404), "11",
+            0b111100u, 1_000, 10.00m, 90, 1_000, 0));                                                                   // days 3–6
+        var f = Assert.Single(Covered().Apply(stay).Apply(new CareClaimArrived(care)).Open("CARE-HOSP"));
+        Assert.Equal(4_500, f.YenAtStake); // 1,000 units × 10.00 yen = 10,000 × 90% = 9,000 over 4 days; 2 overlap → 4,500
+    }
+
+    [Fact]
+    public void Every_catalogue_check_is_run()
+    {
+        Assert.Equal(["ELIG-NONE", "ELIG-RATIO", "DUP", "TOTAL", "VERT", "HORZ", "MATCH", "CARE-HOSP", "JUDO", "VISITS", "DRUGS", "THIRD", "ROUTE",
+            "CHK-VISIT", "DM-DROP"], Review.ReviewEngine.CheckIds);
+    }
+}
