@@ -12,7 +12,8 @@ namespace Shinsa.Dashboard.Tests;
 /// <summary>
 /// The dashboard in a real headless Chromium (Debian's /usr/bin/chromium; Playwright never downloads a browser) against
 /// a silo running as its own process on a free 127.0.0.1 port: log in through the login page, watch a board update live
-/// while a file is submitted through the API, and check an insurer's pages stay within its insurer.
+/// while a file is submitted through the API, open a finding and reach its household, and check an insurer's pages stay
+/// within its insurer.
 /// Set SHINSA_SCREENSHOT_DIR to keep screenshots (the README's is taken this way).
 /// </summary>
 public sealed class DashboardEndToEndTests : IAsyncLifetime
@@ -114,11 +115,23 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         await Expect(page.Locator("#denied")).ToBeVisibleAsync();
         Assert.DoesNotContain("34130021", await page.Locator("nav").InnerTextAsync());
 
-        // The worklist's insurer is fixed to the user's; it shows rows or a friendly empty state (the findings endpoint
-        // comes with the checks issue).
+        // The worklist: the insurer is fixed to the user's whatever the URL says; the sample's duplicate 外来 receipts are
+        // DUP findings. Open one and reach the household's cross-month view.
         await page.GotoAsync(_silo.Url + "/#/findings?insurer=34130021&month=2021-10");
         await Expect(page.Locator("input[name=insurer]")).ToHaveValueAsync("01010016");
-        await Expect(page.Locator("#findings-empty, #findings")).ToBeVisibleAsync();
+        var rows = page.Locator("#findings tbody tr");
+        await Expect(rows.First).ToContainTextAsync("DUP");
+        await ScreenshotAsync(page, "findings.png");
+        await rows.First.Locator("a.household-link").ClickAsync();
+        await Expect(page.Locator("#household-months section.month[data-month='2021-10']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#household-months .household-findings li").First).ToContainTextAsync("DUP");
+        Assert.Matches(@"#/household/01010016/", page.Url);
+        await ScreenshotAsync(page, "household.png");
+
+        // The federation's audit log holds that household read, by this user.
+        var audit = await _silo.Client.GetStringAsync("/api/v1/audit?what=beneficiary");
+        Assert.Contains("保険者 01010016 担当", audit);
+        Assert.Contains("/api/v1/beneficiaries/01010016/", audit);
     }
 
     [Fact]

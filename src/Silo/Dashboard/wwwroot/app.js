@@ -11,6 +11,9 @@ let cleanup = [];
 function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
+const STATE_JA = { open: '未処理', resolved: '解消', withdrawn: '取下げ' };
+const KIND_JA = { Medical: '医科', Dental: '歯科', Pharmacy: '調剤', VisitingNursing: '訪問看護' };
+function stateJa(s) { return STATE_JA[s] || s; }
 function num(v, frac) { return v === null || v === undefined ? '—' : (frac ? nf1 : nf).format(v); }
 function yen(v) { return v === null || v === undefined ? '—' : nf.format(v) + '円'; }
 function q(params) {
@@ -209,7 +212,7 @@ async function pageFindings(params) {
       <td><a href="#/provider/${esc(f.provider_code)}?${q({ insurer: f.insurer_no, month: f.service_month })}">${esc(f.provider_code)}</a></td>
       <td><a class="household-link" href="#/household/${esc(f.insurer_no)}/${encodeURIComponent(f.card_symbol || '-')}/${encodeURIComponent(f.card_number)}">${esc(f.card_symbol)}・${esc(f.card_number)}</a></td>
       <td>${esc(f.person)}</td><td>${esc((f.receipts || []).join(', '))}</td><td class="num">${yen(f.yen_at_stake)}</td>
-      <td class="${f.state === 'open' ? 'state-open' : ''}">${esc(f.state)}</td><td>${esc(f.detail)}</td></tr>`).join('') + '</tbody></table>';
+      <td class="${f.state === 'open' ? 'state-open' : ''}">${esc(stateJa(f.state))}</td><td>${esc(f.detail)}</td></tr>`).join('') + '</tbody></table>';
 }
 
 function renderValue(v) {
@@ -236,11 +239,11 @@ async function pageHousehold(insurer, symbol, number) {
   const column = m => `<section class="month" data-month="${esc(m.service_month)}"><h2>${esc(m.service_month)} 診療分</h2>
     <h3 class="muted">レセプト ${nf.format((m.receipts || []).length)} 件</h3>
     <table><thead><tr><th>レセプト</th><th>対象者</th><th class="num">日数</th><th class="num">点数</th></tr></thead><tbody>` +
-    (m.receipts || []).map(x => `<tr><td>${esc(x.key)}<br><span class="muted">${esc(x.kind)} ${x.inpatient ? '入院' : '外来'}</span></td><td>${esc(x.person)}</td>
+    (m.receipts || []).map(x => `<tr><td>${esc(x.key)}<br><span class="muted">${esc(KIND_JA[x.kind] || x.kind)} ${x.inpatient ? '入院' : '外来'}</span></td><td>${esc(x.person)}</td>
       <td class="num">${num(x.days)}</td><td class="num">${num(x.points)}</td></tr>`).join('') + `</tbody></table>
     <h3 class="muted">指摘 ${nf.format((m.findings || []).length)} 件</h3>` +
     ((m.findings || []).length ? '<ul class="household-findings">' + m.findings.map(f => `<li><b>${esc(f.check_id)}</b> ${yen(f.yen_at_stake)}
-      <span class="${f.state === 'open' ? 'state-open' : ''}">${esc(f.state)}</span><br>${esc(f.detail)}</li>`).join('') + '</ul>' : '<p class="muted">なし</p>') +
+      <span class="${f.state === 'open' ? 'state-open' : ''}">${esc(stateJa(f.state))}</span><br>${esc(f.detail)}</li>`).join('') + '</ul>' : '<p class="muted">なし</p>') +
     `<h3 class="muted">高額療養費</h3>` + (m.high_cost ? `<p>支給額 <b>${yen(m.high_cost.payable_yen)}</b>（自己負担 ${yen(m.high_cost.copay_yen)}・限度額 ${yen(m.high_cost.cap_yen)}${m.high_cost.tasuu ? '・多数回' : ''}）</p>` : '<p class="muted">該当なし</p>') +
     '</section>';
   el.innerHTML = `<h2>資格</h2>${eligibility}<h2>月別</h2>` + (months.length ? `<div class="months" id="household-months">${months.map(column).join('')}</div>` : '<div class="empty">レセプトはまだありません。</div>');
