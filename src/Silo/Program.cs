@@ -50,7 +50,7 @@ builder.Services.AddSingleton<SubmissionService>();
 builder.Services.AddSingleton<RulesProvider>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
 builder.Services.AddSingleton<MastersProvider>();
-builder.Services.AddSingleton<ApplyRate>();
+builder.Services.AddSingleton<HostSampler>();
 builder.AddShinsaAuth(); // tokens, login cookie, audit log (src/Silo/Auth)
 builder.Services.AddHealthChecks().AddCheck<ShardsRecoveredCheck>("shards", tags: ["ready"]);
 

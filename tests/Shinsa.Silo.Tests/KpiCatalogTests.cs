@@ -37,8 +37,25 @@ public sealed class KpiCatalogTests : IDisposable
         Assert.Equal(openCount, Kpi(insurer, "findings"));
         Assert.Equal(open.GetProperty("items").EnumerateArray().Sum(f => f.GetProperty("yen_at_stake").GetInt64()), Kpi(insurer, "finding_yen"));
         Assert.Equal(Math.Round(openCount * 1000 / 45.0, 2), Kpi(insurer, "findings_per_1000"));
-        foreach (var pending in new[] { "consultation_rate", "generic_share", "assessment_rate_count", "return_rate", "high_cost_payable_yen", "checkup_rate" })
+        foreach (var pending in new[] { "consultation_rate", "generic_share", "assessment_rate_count", "return_rate", "checkup_rate" })
             Assert.Null(Kpi(insurer, pending));
+        Assert.NotNull(Kpi(insurer, "high_cost_payable_yen"));
+
+        // Per check and the people counts agree with the worklist (the findings endpoint) for every check.
+        var byCheck = insurer.GetProperty("by_check").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("check_id").GetString()!, c => (c.GetProperty("findings").GetInt64(), c.GetProperty("yen_at_stake").GetInt64()));
+        var worklist = (await client.GetFromJsonAsync<JsonElement>("/api/v1/findings?insurer=01010016&service_month=2021-10&state=open&page_size=1000"))
+            .GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(byCheck);
+        var dup = insurer.GetProperty("by_check").EnumerateArray().Single(c => c.GetProperty("check_id").GetString() == "DUP");
+        Assert.Equal(Math.Round(byCheck["DUP"].Item1 * 1000 / 45.0, 2), dup.GetProperty("per_1000").GetDouble());
+        Assert.Equal(worklist.GroupBy(f => f.GetProperty("check_id").GetString()!).ToDictionary(g => g.Key,
+            g => ((long)g.Count(), g.Sum(f => f.GetProperty("yen_at_stake").GetInt64()))), byCheck);
+        double People(string check) => worklist.Where(f => f.GetProperty("check_id").GetString() == check)
+            .Select(f => (f.GetProperty("card_symbol").GetString(), f.GetProperty("card_number").GetString(), f.GetProperty("person").GetString())).Distinct().Count();
+        Assert.Equal(People("VISITS"), Kpi(insurer, "frequent_visitors"));
+        Assert.Equal(worklist.Count(f => f.GetProperty("check_id").GetString() == "THIRD"), Kpi(insurer, "third_party_candidates"));
+        Assert.Equal(People("DRUGS"), Kpi(insurer, "duplicate_drug_people") + Kpi(insurer, "polypharmacy_people"));
         var label = insurer.GetProperty("kpis").EnumerateArray().Single(k => k.GetProperty("id").GetString() == "points_per_receipt");
         Assert.Equal("1件当たり点数", label.GetProperty("label").GetString());
 
@@ -47,6 +64,7 @@ public sealed class KpiCatalogTests : IDisposable
         Assert.Equal(86_392, Kpi(prefecture, "points"));
         var provider = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=provider&id=0000000&insurer=34130021&service_month=2021-10");
         Assert.Equal((15.0, 12_102.0), (Kpi(provider, "receipts"), Kpi(provider, "points")));
+        Assert.Null(Kpi(provider, "high_cost_payable_yen")); // per household, not per provider
         var empty = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=01010016&service_month=2021-09");
         Assert.Equal(0, Kpi(empty, "receipts"));
         Assert.Null(Kpi(empty, "points_per_receipt")); // 0 receipts: undefined, not 0
@@ -113,9 +131,10 @@ public sealed class KpiCatalogTests : IDisposable
     }
 
     [Fact]
-    public async Task The_host_status_lists_every_shard_with_its_positions()
+    public async Task The_host_status_lists_every_shard_with_its_positions_and_snapshot_age()
     {
-        var client = await _silo.StartAsync();
+        using var silo = new SiloFactory(new() { ["Shinsa:SnapshotInterval"] = "00:00:00.5" });
+        var client = await silo.StartAsync();
         await client.WaitAppliedAsync(await client.SubmitAsync(TestFiles.SampleUkeBytes()));
         var host = await client.GetFromJsonAsync<JsonElement>("/api/v1/host");
         Assert.True(host.GetProperty("ready").GetBoolean());
@@ -126,5 +145,21 @@ public sealed class KpiCatalogTests : IDisposable
         Assert.Contains(shards, s => s.GetProperty("applied_seq").GetInt64() > 0);
         Assert.True(host.GetProperty("records_applied").GetInt64() >= 75, "the sample's 75 receipts (and the review clock's records) were applied");
         Assert.Equal(0, host.GetProperty("backlog").GetInt64());
+
+        // Snapshots follow within the interval; the sampler (once a second) sees the checkpoint positions move.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            host = await client.GetFromJsonAsync<JsonElement>("/api/v1/host");
+            var snapshotted = host.GetProperty("shards").EnumerateArray()
+                .Where(s => s.GetProperty("checkpoint_seq").GetInt64() > 0 && s.GetProperty("snapshot_age_seconds").ValueKind == JsonValueKind.Number).ToList();
+            if (snapshotted.Count > 0)
+            {
+                Assert.All(snapshotted, s => Assert.InRange(s.GetProperty("snapshot_age_seconds").GetDouble(), 0, 15));
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no snapshot age after 15 s: {host}");
+            await Task.Delay(200);
+        }
     }
 }

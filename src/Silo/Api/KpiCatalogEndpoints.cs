@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Shinsa.Grains.Findings;
 using Shinsa.Grains.Records;
 using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Actors;
@@ -12,7 +13,11 @@ namespace Shinsa.Silo.Api;
 /// <summary>One KPI: its id, Japanese label, unit, value (null when not computable yet) and, when null, why.</summary>
 public sealed record KpiValue(string Id, string Label, string Unit, double? Value, string? Pending = null);
 
-public sealed record KpiCatalog(string Scope, string? Id, string? Insurer, string Axis, string Month, IReadOnlyList<KpiValue> Kpis);
+/// <summary>Open findings of one check in the scope: count, yen at stake, and per 1,000 receipts of the scope.</summary>
+public sealed record CheckKpi(string CheckId, long Findings, long YenAtStake, [property: System.Text.Json.Serialization.JsonPropertyName("per_1000")] double? Per1000);
+
+public sealed record KpiCatalog(string Scope, string? Id, string? Insurer, string Axis, string Month, IReadOnlyList<KpiValue> Kpis,
+    IReadOnlyList<CheckKpi> ByCheck);
 
 public sealed record KpiMonth(string Month, long Receipts, long Days, long Points, long CostYen, long Findings, long FindingYen);
 
@@ -34,16 +39,10 @@ public static class KpiCatalogEndpoints
         new("assessment_rate_count", "査定率（件数）", "%", null, "needs review decisions (査定) in the partials"),
         new("assessment_rate_points", "査定率（点数）", "%", null, "needs review decisions (査定) in the partials"),
         new("return_rate", "返戻率", "%", null, "needs review decisions (返戻) in the partials"),
-        new("findings_per_check", "チェック別 1,000件当たり指摘件数", "件", null, "the partials count findings in total, not per check"),
-        new("high_cost_payable_yen", "高額療養費 支給額", "円", null, "needs 高額療養費 amounts in the partials"),
-        new("high_cost_people", "高額療養費 対象者数", "人", null, "needs 高額療養費 amounts in the partials"),
-        new("judo_multi_share", "柔整 3部位以上かつ15日以上の割合", "%", null, "needs 柔整 claims in the partials"),
-        new("frequent_visitors", "重複・頻回受診者数", "人", null, "needs the VISITS check"),
-        new("duplicate_drug_people", "重複投薬者数", "人", null, "needs the DRUGS check"),
-        new("polypharmacy_people", "多剤投与者数", "人", null, "needs the DRUGS check"),
-        new("third_party_candidates", "第三者行為 候補件数", "件", null, "needs the THIRD check"),
+        new("judo_multi_share", "柔整 3部位以上かつ15日以上の割合", "%", null, "needs the count of 柔整 claims in the partials"),
+        new("third_party_report_rate", "第三者行為 届出率", "%", null, "needs 傷病届 counts in the partials"),
         new("checkup_rate", "特定健診受診率", "%", null, "needs insured aged 40–74 by fiscal year"),
-        new("prevention_visit_rate", "重症化予防 受診率", "%", null, "needs the CHK-VISIT check"),
+        new("prevention_visit_rate", "重症化予防 受診率", "%", null, "needs check-up counts at 受診勧奨 level in the partials (CHK-VISIT gives the non-visitors only)"),
     ];
 
     public static void MapKpiCatalogEndpoints(this IEndpointRouteBuilder app)
@@ -212,9 +211,44 @@ public static class KpiCatalogEndpoints
                 new("finding_yen", "指摘金額", "円", c.FindingYen),
                 new("findings_per_1000", "1,000件当たり指摘件数", "件", Per(c.Findings, c.Receipts, 1000)),
             };
+
+            // From the partials' findings index (open findings of the scope and month): per check, and the people counts.
+            var findings = host.Collect(p => p.Findings.Values.Where(f => f.State == FindingState.Open && FindingInScope(f, month)));
+            var byCheck = findings.GroupBy(f => f.CheckId).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new CheckKpi(g.Key, g.Count(), g.Sum(f => f.YenAtStake), Per(g.Count(), c.Receipts, 1000))).ToList();
+            long People(Func<Finding, bool> which) => findings.Where(which).Select(f => (f.Card.Key, f.PersonKey)).Distinct().LongCount();
+            kpis.Add(new("frequent_visitors", "重複・頻回受診者数", "人", People(f => f.CheckId == "VISITS")));
+            // DRUGS names its 多剤 finding "…:polypharmacy" (PharmacyChecks); every other DRUGS finding is a 重複投薬.
+            kpis.Add(new("duplicate_drug_people", "重複投薬者数", "人", People(f => f.CheckId == "DRUGS" && !f.Id.EndsWith(":polypharmacy", StringComparison.Ordinal))));
+            kpis.Add(new("polypharmacy_people", "多剤投与者数", "人", People(f => f.CheckId == "DRUGS" && f.Id.EndsWith(":polypharmacy", StringComparison.Ordinal))));
+            kpis.Add(new("third_party_candidates", "第三者行為 候補件数", "件", findings.LongCount(f => f.CheckId == "THIRD")));
+
+            // 高額療養費 is per household and service month: no provider view, no billing-month view.
+            if (Provider is not null || Billing)
+            {
+                var why = Provider is not null ? "高額療養費 is per household, not per provider" : "高額療養費 is by service month only";
+                kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", null, why));
+                kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", null, why));
+                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", null, why));
+                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", null, why));
+            }
+            else
+            {
+                var rows = host.Collect(p => p.HighCost.Values.Where(h => h.Month == month && h.PayableYen > 0
+                    && (InsurerFilter is null || h.Card.InsurerNo == InsurerFilter)));
+                kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", rows.Sum(h => h.PayableYen)));
+                kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", rows.Count));
+                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", rows.Sum(h => (long)h.Persons)));
+                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", rows.Count(h => h.Tasuu)));
+            }
             kpis.AddRange(Pending);
-            return new KpiCatalog(Scope, Id, Insurer, Billing ? "billing_month" : "service_month", month.ToString(), kpis);
+            return new KpiCatalog(Scope, Id, Insurer, Billing ? "billing_month" : "service_month", month.ToString(), kpis, byCheck);
         }
+
+        /// <summary>A finding's month on the billing axis is its receipts' latest 請求年月 (the worklist's order).</summary>
+        private bool FindingInScope(Finding f, YearMonth month) =>
+            (InsurerFilter is null || f.Card.InsurerNo == InsurerFilter) && (Provider is null || f.ProviderCode == Provider)
+            && (Billing ? (f.Receipts.IsDefaultOrEmpty ? f.ServiceMonth.AddMonths(1) : f.Receipts.Max(r => r.BillingMonth)) : f.ServiceMonth) == month;
 
         public List<KpiMonth> Trend(ActorHost host)
         {

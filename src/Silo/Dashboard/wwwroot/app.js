@@ -47,28 +47,33 @@ function subscribe(query, onKpi) {
   cleanup.push(() => { es.close(); setLive(false, '未接続'); });
 }
 
-const MAIN_KPIS = ['receipts', 'days', 'points', 'cost_yen', 'points_per_receipt', 'days_per_receipt', 'cost_per_day_yen',
-  'findings', 'finding_yen', 'findings_per_1000'];
+const CHECK_JA = { 'ELIG-NONE': '資格なし', 'ELIG-RATIO': '負担割合誤り', DUP: '重複請求', TOTAL: '点数不一致', VERT: '縦覧', HORZ: '横覧',
+  MATCH: '突合', 'CARE-HOSP': '医療×介護突合', JUDO: '柔整', VISITS: '重複・頻回受診', DRUGS: '重複投薬・多剤', THIRD: '第三者行為',
+  ROUTE: '審査振分け', 'CHK-VISIT': '重症化予防', 'DM-DROP': '糖尿病治療中断' };
 
 function renderCards(el, catalog) {
-  const byId = Object.fromEntries(catalog.kpis.map(k => [k.id, k]));
   const previous = el.dataset.values ? JSON.parse(el.dataset.values) : {};
   const values = {};
-  el.querySelector('.cards').innerHTML = MAIN_KPIS.filter(id => byId[id]).map(id => {
-    const k = byId[id];
-    values[id] = k.value;
+  // Every KPI the silo computes is a card; those still pending are listed apart with their reason.
+  el.querySelector('.cards').innerHTML = catalog.kpis.filter(k => !k.pending).map(k => {
+    values[k.id] = k.value;
     const frac = !Number.isInteger(k.value);
-    const changed = el.dataset.values && previous[id] !== k.value;
-    return `<div class="card${changed ? ' flash' : ''}" data-kpi="${esc(id)}"><div class="label">${esc(k.label)}</div>` +
+    const changed = el.dataset.values && previous[k.id] !== k.value;
+    return `<div class="card${changed ? ' flash' : ''}" data-kpi="${esc(k.id)}"><div class="label">${esc(k.label)}</div>` +
       `<div><span class="value">${num(k.value, frac)}</span><span class="unit">${esc(k.unit)}</span></div></div>`;
   }).join('');
   el.dataset.values = JSON.stringify(values);
-  const pending = catalog.kpis.filter(k => k.value === null && k.pending);
-  el.querySelector('.pending-list').innerHTML = pending.map(k => `<li title="${esc(k.pending)}">${esc(k.label)} — 未算出</li>`).join('');
+  const checks = catalog.by_check || [];
+  el.querySelector('.by-check').innerHTML = checks.length
+    ? `<table><thead><tr><th>チェック</th><th class="num">指摘件数</th><th class="num">影響額</th><th class="num">1,000件当たり</th></tr></thead><tbody>` +
+      checks.map(c => `<tr data-check="${esc(c.check_id)}"><td>${esc(c.check_id)} <span class="muted">${esc(CHECK_JA[c.check_id] || '')}</span></td>
+        <td class="num">${num(c.findings)}</td><td class="num">${yen(c.yen_at_stake)}</td><td class="num">${num(c.per_1000, true)}</td></tr>`).join('') + '</tbody></table>'
+    : '<p class="muted">未処理の指摘はありません。</p>';
+  el.querySelector('.pending-list').innerHTML = catalog.kpis.filter(k => k.pending).map(k => `<li title="${esc(k.pending)}">${esc(k.label)} — 未算出</li>`).join('');
 }
 
 function kpiBlock() {
-  return `<div class="kpis"><div class="cards"></div>
+  return `<div class="kpis"><div class="cards"></div><h2>チェック別 指摘</h2><div class="by-check"></div>
     <details><summary class="muted">未算出の指標（データ未連携）</summary><ul class="pending-list"></ul></details></div>`;
 }
 
@@ -281,9 +286,9 @@ async function pageHost() {
         ['常駐グレイン', num(h.resident_grains)], ['処理速度 (件/秒)', num(h.records_per_second, true)], ['未処理 (backlog)', num(h.backlog)], ['適用済み件数', num(h.records_applied)]]
         .map(([l, v]) => `<div class="card"><div class="label">${esc(l)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div>
       <p class="muted">${esc(h.store)} ・ 稼働 ${num(h.uptime_seconds)} 秒</p>
-      <table><thead><tr><th>シャード</th><th>ワーカー</th><th class="num">適用位置</th><th class="num">スナップショット位置</th><th class="num">未スナップショット</th><th class="num">常駐グレイン</th></tr></thead><tbody>` +
+      <table><thead><tr><th>シャード</th><th>ワーカー</th><th class="num">適用位置</th><th class="num">スナップショット位置</th><th class="num">未スナップショット</th><th class="num">スナップショット経過 (秒)</th><th class="num">常駐グレイン</th></tr></thead><tbody>` +
       h.shards.map(s => `<tr><td>${s.shard}</td><td>${s.worker}</td><td class="num">${num(s.applied_seq)}</td><td class="num">${num(s.checkpoint_seq)}</td>
-        <td class="num">${num(s.unsnapshotted)}</td><td class="num">${num(s.resident)}</td></tr>`).join('') + '</tbody></table>';
+        <td class="num">${num(s.unsnapshotted)}</td><td class="num">${num(s.snapshot_age_seconds, true)}</td><td class="num">${num(s.resident)}</td></tr>`).join('') + '</tbody></table>';
   };
   await draw();
   const timer = setInterval(draw, 2000);
