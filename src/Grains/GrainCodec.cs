@@ -21,7 +21,7 @@ public static class GrainCodec
     // cells). Older payloads still read.
     private const byte FormatVersion = 3;
     private const byte ReceiptTag = 1, EligibilityTag = 2, CheckupTag = 3, ThirdPartyTag = 4, JudoTag = 5,
-        WithdrawalTag = 6, CareTag = 7, ClockTag = 8, RulesTag = 9;
+        WithdrawalTag = 6, CareTag = 7, ClockTag = 8, RulesTag = 9, DecisionTag = 10;
 
     public static byte[] Encode(LogRecord record) => Write(w =>
     {
@@ -36,6 +36,7 @@ public static class GrainCodec
             case CareClaimArrived c: w.Write(CareTag); WriteCare(w, c.Held); break;
             case ClockAdvanced c: w.Write(ClockTag); w.Write7BitEncodedInt(c.Shard); w.Write(c.Month.Value); break;
             case RulesChanged c: w.Write(RulesTag); w.Write7BitEncodedInt(c.Shard); w.Write(c.RulesJson); break;
+            case DecisionArrived d: w.Write(DecisionTag); WriteCard(w, d.ReceiptCard); WriteDecision(w, d.Decision); break;
             default: throw new ArgumentException($"no encoding for {record.GetType().Name}", nameof(record));
         }
     });
@@ -51,6 +52,7 @@ public static class GrainCodec
         CareTag => new CareClaimArrived(ReadCare(r)),
         ClockTag => new ClockAdvanced(r.Read7BitEncodedInt(), new YearMonth(r.ReadInt32())),
         RulesTag => new RulesChanged(r.Read7BitEncodedInt(), r.ReadString()),
+        DecisionTag => new DecisionArrived(ReadCard(r), ReadDecision(r)),
         var tag => throw new InvalidDataException($"unknown log record tag {tag}"),
     });
 
@@ -71,6 +73,7 @@ public static class GrainCodec
         WriteList(w, s.CareClaims, WriteCare);
         WriteList(w, s.HighCost, WriteHighCost);
         w.Write(s.NextDue?.Value ?? 0);
+        WriteList(w, s.Decisions, WriteDecision);
     });
 
     public static HouseholdSnapshot DecodeSnapshot(byte[] bytes) => Read(bytes, r =>
@@ -88,15 +91,19 @@ public static class GrainCodec
         var care = ReadList(r, ReadCare);
         var highCost = ReadList(r, ReadHighCost);
         var due = r.ReadInt32();
-        return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, care, highCost, due == 0 ? null : new YearMonth(due));
+        var decisions = ReadList(r, ReadDecision);
+        return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, care, highCost, due == 0 ? null : new YearMonth(due))
+            { Decisions = decisions };
     });
 
     /// <summary>A shard's partials: KPI cells, the finding and high-cost indexes, timers, the clock and the rules.</summary>
     public static byte[] Encode(ShardPartials p) => Write(w =>
     {
-        WriteCells(w, p.Kpis.Cells());
+        // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes.
+        WriteCells(w, p.Kpis.Cells().OrderBy(c => c.Key.ServiceMonth).ThenBy(c => c.Key.BillingMonth)
+            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ToList());
         WriteList(w, p.Findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(), WriteFinding);
-        WriteList(w, p.HighCost.Values.ToList(), WriteHighCost);
+        WriteList(w, p.HighCost.OrderBy(h => h.Key.Card, StringComparer.Ordinal).ThenBy(h => h.Key.Month).Select(h => h.Value).ToList(), WriteHighCost);
         WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
@@ -121,12 +128,15 @@ public static class GrainCodec
         w.Write(c.Key.ServiceMonth.Value); w.Write(c.Key.BillingMonth.Value); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode);
         w.Write(c.Value.Receipts); w.Write(c.Value.Days); w.Write(c.Value.Points); w.Write(c.Value.CostYen);
         w.Write(c.Value.Findings); w.Write(c.Value.FindingYen);
+        w.Write(c.Value.Assessed); w.Write(c.Value.AssessedPoints); w.Write(c.Value.Returned);
     });
 
     private static List<KeyValuePair<KpiKey, KpiCounters>> ReadCells(BinaryReader r) => ReadList(r, r =>
         new KeyValuePair<KpiKey, KpiCounters>(
             new KpiKey(new YearMonth(r.ReadInt32()), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadString()),
-            new KpiCounters(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())));
+            new KpiCounters(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
+            // Version 3 added the decision counters.
+            with { Assessed = _readingVersion >= 3 ? r.ReadInt64() : 0, AssessedPoints = _readingVersion >= 3 ? r.ReadInt64() : 0, Returned = _readingVersion >= 3 ? r.ReadInt64() : 0 }));
 
     private static byte[] Write(Action<BinaryWriter> body)
     {
@@ -292,4 +302,12 @@ public static class GrainCodec
     private static HighCostRow ReadHighCost(BinaryReader r) => new(
         ReadCard(r), r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt(),
         r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean());
+
+    private static void WriteDecision(BinaryWriter w, ReviewDecision d)
+    {
+        WriteKey(w, d.Receipt); w.Write((byte)d.Decision); w.Write7BitEncodedInt(d.PointsCut); w.Write7BitEncodedInt(d.SourceLine);
+    }
+
+    private static ReviewDecision ReadDecision(BinaryReader r) =>
+        new(ReadKey(r), (DecisionKind)r.ReadByte(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt());
 }

@@ -231,3 +231,59 @@ public class ReviewChecksTests
             "CHK-VISIT", "DM-DROP"], Review.ReviewEngine.CheckIds);
     }
 }
+
+/// <summary>Review decisions (査定・返戻・原審・復活) on a household's receipts, in either order with the receipt.</summary>
+public class DecisionTests
+{
+    private static Rollups.KpiCounters Total(World w)
+    {
+        var total = default(Rollups.KpiCounters);
+        w.Partials.Kpis.SumInto(_ => true, ref total);
+        return total;
+    }
+
+    private static LogRecord Decision(int no, DecisionKind kind, int cut = 0, string provider = Clinic) =>
+        new DecisionArrived(Card, new ReviewDecision(new ReceiptKey(provider, new YearMonth(202405), no), kind, cut, 0));
+
+    [Fact]
+    public void An_assessment_cuts_points_and_cost_and_counts_once_whichever_comes_first()
+    {
+        var receipt = new ReceiptArrived(Receipt(1, [Line(Revisit, 2), Line(Urine)])); // 172 points
+        var cut = Decision(1, DecisionKind.Assessed, 26);
+        foreach (var order in new[] { new[] { receipt, cut }, [cut, receipt], [receipt, cut, cut] })
+        {
+            var t = Total(new World().Apply(new EligibilityArrived(Eligible())).Apply(order));
+            Assert.Equal(new Rollups.KpiCounters(1, 1, 146, 1_460, 0, 0, Assessed: 1, AssessedPoints: 26), t);
+        }
+    }
+
+    [Fact]
+    public void A_restoration_undoes_the_cut_and_a_return_takes_the_receipt_out_of_KPIs_and_findings()
+    {
+        var w = new World().Apply(new EligibilityArrived(Eligible()))
+            .Apply(Receipt(1, [Line(Revisit)]), Receipt(2, [Line(Revisit)]))
+            .Apply(Decision(1, DecisionKind.Assessed, 10), Decision(1, DecisionKind.Restored));
+        Assert.Equal(146, Total(w).Points);
+        Assert.Equal(0, Total(w).Assessed);
+        Assert.Single(w.Open("DUP"));
+
+        w.Apply(Decision(2, DecisionKind.Returned));
+        Assert.Equal(new Rollups.KpiCounters(1, 1, 73, 730, 0, 0, Returned: 1), Total(w));
+        Assert.Empty(w.Open("DUP"));
+        Assert.Equal(FindingState.Withdrawn, Assert.Single(w.Grain.Findings, f => f.CheckId == "DUP").State);
+        // 原審 changes nothing.
+        w.Apply(Decision(1, DecisionKind.Upheld));
+        Assert.Equal(73, Total(w).Points);
+    }
+
+    [Fact]
+    public void Decisions_survive_the_snapshot()
+    {
+        var w = new World().Apply(Receipt(1, [Line(Revisit, 2)])).Apply(Decision(1, DecisionKind.Assessed, 20), Decision(2, DecisionKind.Returned));
+        var bytes = GrainCodec.Encode(w.Grain.ToSnapshot());
+        var back = Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(bytes));
+        Assert.Equal(bytes, GrainCodec.Encode(back.ToSnapshot()));
+        Assert.Equal(20, back.DecisionsOf(new ReceiptKey(Clinic, new YearMonth(202405), 1)).PointsCut);
+        Assert.True(back.DecisionsOf(new ReceiptKey(Clinic, new YearMonth(202405), 2)).Returned);
+    }
+}

@@ -37,9 +37,10 @@ public sealed class KpiCatalogTests : IDisposable
         Assert.Equal(openCount, Kpi(insurer, "findings"));
         Assert.Equal(open.GetProperty("items").EnumerateArray().Sum(f => f.GetProperty("yen_at_stake").GetInt64()), Kpi(insurer, "finding_yen"));
         Assert.Equal(Math.Round(openCount * 1000 / 45.0, 2), Kpi(insurer, "findings_per_1000"));
-        foreach (var pending in new[] { "consultation_rate", "generic_share", "assessment_rate_count", "return_rate", "checkup_rate" })
+        foreach (var pending in new[] { "consultation_rate", "cost_per_insured", "generic_share", "judo_multi_share", "checkup_rate", "prevention_visit_rate" })
             Assert.Null(Kpi(insurer, pending));
         Assert.NotNull(Kpi(insurer, "high_cost_payable_yen"));
+        Assert.Equal(0, Kpi(insurer, "assessment_rate_count")); // no decision yet: 0 %, not unknown
 
         // Per check and the people counts agree with the worklist (the findings endpoint) for every check.
         var byCheck = insurer.GetProperty("by_check").EnumerateArray()
@@ -85,6 +86,29 @@ public sealed class KpiCatalogTests : IDisposable
         var insurers = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis/insurers?service_month=2021-10");
         Assert.Equal(75, insurers.EnumerateArray().Sum(i => i.GetProperty("receipts").GetInt64()));
         Assert.Equal(45, insurers.EnumerateArray().Single(i => i.GetProperty("insurer_no").GetString() == "01010016").GetProperty("receipts").GetInt64());
+    }
+
+    [Fact]
+    public async Task Assessment_and_return_rates_follow_the_review_decisions()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await client.SubmitAsync(TestFiles.SampleUkeBytes()));
+        // Receipts 1 (13,642 points) and 3 (14,321 points) of the sample are insurer 01010016's.
+        var response = await client.PostFile("/api/v1/decisions", System.Text.Encoding.UTF8.GetBytes(
+            "provider_code,billing_month,receipt_no,decision,points_cut\n0000000,2021-11,1,査定,1000\n0000000,2021-11,3,返戻,0\n"), "d.csv");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await client.WaitAppliedAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _silo.ClientWith(InsurerToken).PostFile("/api/v1/decisions",
+            System.Text.Encoding.UTF8.GetBytes("provider_code,billing_month,receipt_no,decision,points_cut\n0000000,2021-11,5,査定,10\n"), "d.csv")).StatusCode);
+
+        var kpis = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=01010016&service_month=2021-10");
+        Assert.Equal((44.0, 1.0, 1_000.0, 1.0), (Kpi(kpis, "receipts"), Kpi(kpis, "assessed"), Kpi(kpis, "assessed_points"), Kpi(kpis, "returned")));
+        Assert.Equal(65_213 - 1_000 - 14_321, Kpi(kpis, "points"));
+        Assert.Equal(Math.Round(100 / 44.0, 3), Kpi(kpis, "assessment_rate_count"));
+        Assert.Equal(Math.Round(1_000 * 100.0 / (65_213 - 14_321), 3), Kpi(kpis, "assessment_rate_points"));
+        Assert.Equal(Math.Round(100 / 45.0, 3), Kpi(kpis, "return_rate"));
+        var other = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=34130021&service_month=2021-10");
+        Assert.Equal((0.0, 0.0), (Kpi(other, "assessment_rate_count"), Kpi(other, "return_rate")));
     }
 
     [Theory]

@@ -114,6 +114,84 @@ public abstract class LogStoreContract : IDisposable
         Assert.Equal("H2", store.FindCard("040014", "12", "345", "01")!.HouseholdId);
         Assert.Null(store.FindCard("040014", "12", "345", "02"));
     }
+
+    // The waiting set: records that name a receipt or a care card rather than a household card.
+    private static readonly Grains.Records.HouseholdCard Household = new("040014", "12", "345");
+    private static readonly Grains.Records.ReceiptKey Key = new("0110001", new Grains.Records.YearMonth(202405), 7);
+
+    private static SubmissionAppend Decision(string id) => new(
+        new SubmissionRow(id, "decisions", "d.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), [])
+    {
+        Waiting = [new WaitingRecord(IdentityRow.OfReceipt(Key), Grains.GrainCodec.Encode(new Grains.Records.DecisionArrived(Grains.Records.HouseholdCard.Unresolved,
+            new Grains.Records.ReviewDecision(Key, Grains.Records.DecisionKind.Assessed, 12, 2))))],
+    };
+
+    private static SubmissionAppend Claims(string id) => Submission(id, (0, "receipt")) with
+    {
+        Identities = [new IdentityRow(IdentityRow.OfReceipt(Key), Household.Key, "01")],
+    };
+
+    private static Grains.Records.DecisionArrived Decoded(EntryAppend entry) =>
+        Assert.IsType<Grains.Records.DecisionArrived>(Grains.GrainCodec.DecodeRecord(entry.Payload));
+
+    [Fact]
+    public void A_decision_waits_for_its_receipt_and_enters_the_log_once_after_it()
+    {
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            Assert.Empty(Assert.Single(store.Append([Decision("d")])).Resolved);
+            Assert.Equal(1, store.WaitingCount());
+        }
+        using var reopened = ReopenStore();   // the waiting record is durable
+        reopened.Initialize(4);
+        var outcome = Assert.Single(reopened.Append([Claims("u")]));
+        var released = Assert.Single(outcome.Resolved);
+        Assert.Equal(Household, Decoded(released).ReceiptCard);
+        Assert.Equal(new Actors.ShardMap(4).ShardOf(Household), released.Shard);
+        Assert.Equal(0, reopened.WaitingCount());
+        // It is in the log right after the receipt, on the household's shard, and counted in the submission's positions.
+        Assert.Contains(reopened.ReadShard(released.Shard, 0), e => e.Seq == outcome.FirstSeq + 1);
+        Assert.Equal(outcome.FirstSeq + 1, reopened.FindSubmission("u")!.LastSeqByShard[released.Shard]);
+        // The identity arriving again releases nothing more: exactly once.
+        Assert.Empty(Assert.Single(reopened.Append([Claims("u2")])).Resolved);
+    }
+
+    [Fact]
+    public void A_decision_for_a_known_receipt_goes_straight_to_the_log_even_within_one_batch()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        var outcomes = store.Append([Claims("u"), Decision("d")]);
+        Assert.Equal(Household, Decoded(Assert.Single(outcomes[1].Resolved)).ReceiptCard);
+        Assert.Equal(0, store.WaitingCount());
+    }
+
+    [Fact]
+    public void A_care_claim_waits_for_its_care_card_and_its_persons_medical_card()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        var claim = new Grains.Records.CareClaim("041001", "0000012345", "0470100001", new Grains.Records.YearMonth(202404), "11", 1u, 100, 10m, 90, 100, 2);
+        var care = new SubmissionAppend(new SubmissionRow("k", "care-claims", "k.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), [])
+        {
+            Waiting = [new WaitingRecord(IdentityRow.OfCareCard("041001", "0000012345"),
+                Grains.GrainCodec.Encode(new Grains.Records.CareClaimArrived(new Grains.Records.CareClaimHeld(Grains.Records.HouseholdCard.Unresolved, "", claim))))],
+        };
+        SubmissionAppend Eligibility(string id, params IdentityRow[] identities) =>
+            new(new SubmissionRow(id, "eligibility", "e.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), []) { Identities = identities };
+
+        Assert.Empty(Assert.Single(store.Append([care])).Resolved);
+        // The care card is known, but not yet the person's medical card: still waiting.
+        Assert.Empty(Assert.Single(store.Append([Eligibility("e1",
+            new IdentityRow(IdentityRow.OfCareCard("041001", "0000012345"), null, "", IdentityRow.OfPerson("P1")))])).Resolved);
+        Assert.Equal(1, store.WaitingCount());
+        var released = Assert.Single(Assert.Single(store.Append([Eligibility("e2", new IdentityRow(IdentityRow.OfPerson("P1"), Household.Key, "02"))])).Resolved);
+        var held = Assert.IsType<Grains.Records.CareClaimArrived>(Grains.GrainCodec.DecodeRecord(released.Payload)).Held;
+        Assert.Equal((Household, "02", claim), (held.Card, held.Branch, held.Claim));
+        Assert.Equal(0, store.WaitingCount());
+    }
+
 }
 
 public sealed class SqliteLogStoreTests : LogStoreContract

@@ -21,4 +21,13 @@ public sealed record Finding(
     ImmutableArray<ReceiptKey> Receipts,
     long YenAtStake,
     FindingState State,
-    string Detail);
+    string Detail)
+{
+    // ImmutableArray compares by reference; two findings with the same receipts are the same finding.
+    public bool Equals(Finding? other) =>
+        other is not null && Id == other.Id && CheckId == other.CheckId && RuleVersion == other.RuleVersion && Card == other.Card
+        && PersonKey == other.PersonKey && ProviderCode == other.ProviderCode && ServiceMonth == other.ServiceMonth
+        && Receipts.SequenceEqual(other.Receipts) && YenAtStake == other.YenAtStake && State == other.State && Detail == other.Detail;
+
+    public override int GetHashCode() => HashCode.Combine(Id, State, YenAtStake);
+}

@@ -9,7 +9,7 @@ public sealed record HighCostRow(
 
 /// <summary>
 /// 高額療養費 of a household (one card = one insurer, so 多数回 counts "at the same insurer"), from its receipts and
-/// eligibility: units per person × provider × 医科/歯科 × 入院/外来 (調剤 joins its prescriber's 外来 unit), copay from
+/// eligibility, on the cost after 査定: units per person × provider × 医科/歯科 × 入院/外来 (調剤 joins its prescriber's 外来 unit), copay from
 /// the burden % in force, income classes from the eligibility rows, the whole series recomputed so a change in an
 /// earlier month moves later 多数回. A month whose people have no eligibility (no income class) is not computed:
 /// ELIG-NONE already flags it.
@@ -57,7 +57,7 @@ public static class HouseholdHighCost
                 ? (person, prescriber, false, false)
                 : (person, r.Key.ProviderCode, r.Kind == ClaimKind.Dental, r.IsInpatient);
             var unit = units.GetValueOrDefault(key);
-            units[key] = (unit.Cost + r.CostYen, row.BurdenPct);
+            units[key] = (unit.Cost + facts.AssessedCostYen(r), row.BurdenPct);
         }
         var costUnits = units.OrderBy(u => u.Key.Person, StringComparer.Ordinal).ThenBy(u => u.Key.Provider, StringComparer.Ordinal)
             .ThenBy(u => u.Key.Dental).ThenBy(u => u.Key.Inpatient)

@@ -34,6 +34,8 @@ public sealed class HouseholdGrain
     private readonly SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims = new();
     private readonly SortedDictionary<(string, string, string, int, string), CareClaimHeld> _careClaims = new();
     private readonly SortedDictionary<YearMonth, HighCostRow> _highCost = new();
+    // Review decisions by receipt, kept even when the receipt is not (yet) here: they apply whenever it arrives.
+    private readonly Dictionary<ReceiptKey, ReceiptDecisions> _decisions = new();
 
     public HouseholdGrain(HouseholdCard card) => Card = card;
 
@@ -48,6 +50,7 @@ public sealed class HouseholdGrain
     public IEnumerable<JudoClaim> JudoClaims => _judoClaims.Values;
     public IEnumerable<CareClaimHeld> CareClaims => _careClaims.Values;
     public IEnumerable<HighCostRow> HighCost => _highCost.Values;
+    public ReceiptDecisions DecisionsOf(ReceiptKey key) => DecisionsOn(key);
     /// <summary>The review month at which this household must be looked at again with no new record (a durable timer).</summary>
     public YearMonth? NextDue { get; private set; }
 
@@ -56,7 +59,8 @@ public sealed class HouseholdGrain
         switch (record)
         {
             case ReceiptArrived r: HoldReceipt(r.Receipt, partials.Kpis); break;
-            case ReceiptWithdrawn w: Withdraw(w.Key, partials.Kpis); break;
+            case ReceiptWithdrawn w: Withdraw(w.Key, partials.Kpis); _judoClaims.Remove((w.Key.ProviderCode, w.Key.BillingMonth.Value, w.Key.ReceiptNo)); break;
+            case DecisionArrived d: Decide(d.Decision, partials.Kpis); break;
             case EligibilityArrived e: _eligibility.Add(e.Event with { SourceLine = 0 }); break;
             case CheckupArrived c: _checkups[(c.Checkup.Branch, c.Checkup.ExamDate)] = c.Checkup with { SourceLine = 0 }; break;
             case ThirdPartyReportArrived t: _thirdPartyReports[(t.Report.Branch, t.Report.ReportDate, t.Report.Cause)] = t.Report with { SourceLine = 0 }; break;
@@ -73,9 +77,25 @@ public sealed class HouseholdGrain
             throw new ArgumentException($"receipt {receipt.Key} belongs to {receipt.Card}, not {Card}", nameof(receipt));
         // A receipt under a key already held replaces it (再請求): its contribution leaves before the new one enters.
         Withdraw(receipt.Key, kpis);
-        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt), GrainCodec.EncodeReceipt(receipt with { SourceLine = 0 }));
+        Hold(receipt, GrainCodec.EncodeReceipt(receipt with { SourceLine = 0 }), kpis);
+    }
+
+    private void Hold(Receipt receipt, byte[] encoded, KpiRollup? kpis)
+    {
+        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key)), encoded);
         _receipts[receipt.Key] = held;
-        kpis.Add(held.Cell, held.Contribution);
+        kpis?.Add(held.Cell, held.Contribution);
+    }
+
+    private ReceiptDecisions DecisionsOn(ReceiptKey key) => _decisions.GetValueOrDefault(key) ?? ReceiptDecisions.None;
+
+    /// <summary>A 査定, 返戻, 原審 or 復活: the receipt's contribution is recounted under its decisions.</summary>
+    private void Decide(ReviewDecision decision, KpiRollup kpis)
+    {
+        var decisions = _decisions.TryGetValue(decision.Receipt, out var d) ? d : _decisions[decision.Receipt] = new ReceiptDecisions();
+        if (!decisions.Add(decision) || !_receipts.TryGetValue(decision.Receipt, out var held)) return;
+        kpis.Add(held.Cell, -held.Contribution);
+        Hold(GrainCodec.DecodeReceipt(held.Encoded), held.Encoded, kpis);
     }
 
     private void Withdraw(ReceiptKey key, KpiRollup kpis)
@@ -83,10 +103,12 @@ public sealed class HouseholdGrain
         if (_receipts.Remove(key, out var earlier)) kpis.Add(earlier.Cell, -earlier.Contribution);
     }
 
-    /// <summary>The household's records as the checks read them.</summary>
+    /// <summary>The household's records as the checks read them (a 返戻 receipt is out of the review until resubmitted).</summary>
     public HouseholdFacts Facts() => new(Card,
-        _receipts.OrderBy(r => r.Key, ReceiptKeyOrder.Instance).Select(r => GrainCodec.DecodeReceipt(r.Value.Encoded)).ToList(),
-        _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(), _judoClaims.Values.ToList(), _careClaims.Values.ToList());
+        _receipts.Where(r => !DecisionsOn(r.Key).Returned).OrderBy(r => r.Key, ReceiptKeyOrder.Instance)
+            .Select(r => GrainCodec.DecodeReceipt(r.Value.Encoded)).ToList(),
+        _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(), _judoClaims.Values.ToList(), _careClaims.Values.ToList(),
+        _decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
 
     /// <summary>
     /// Re-runs the catalogue and 高額療養費 and moves the shard's partials from what this household contributed before
@@ -100,7 +122,8 @@ public sealed class HouseholdGrain
         foreach (var (id, finding) in _findings.ToList())
         {
             if (finding.State != FindingState.Open || result.Found.ContainsKey(id)) continue;
-            var closed = finding with { State = finding.Receipts.All(_receipts.ContainsKey) ? FindingState.Resolved : FindingState.Withdrawn };
+            var stillBilled = finding.Receipts.All(k => _receipts.ContainsKey(k) && !DecisionsOn(k).Returned);
+            var closed = finding with { State = stillBilled ? FindingState.Resolved : FindingState.Withdrawn };
             Count(partials, finding, -1);
             _findings[id] = closed;
             partials.Findings[id] = closed;
@@ -148,18 +171,20 @@ public sealed class HouseholdGrain
             _judoClaims.Values.ToList(),
             _careClaims.Values.ToList(),
             _highCost.Values.ToList(),
-            NextDue);
+            NextDue)
+        {
+            Decisions = _decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
+                .SelectMany(d => d.Value.All.Select(x => new ReviewDecision(d.Key, x.Kind, x.Cut, 0))).ToList(),
+        };
 
     /// <summary>A grain back from its snapshot. Its contributions are already in the shard's partials (snapshotted with it).</summary>
     public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
     {
         var grain = new HouseholdGrain(snapshot.Card) { NextDue = snapshot.NextDue };
         foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
-        foreach (var encoded in snapshot.Receipts)
-        {
-            var receipt = GrainCodec.DecodeReceipt(encoded);
-            grain._receipts[receipt.Key] = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt), encoded);
-        }
+        foreach (var d in snapshot.Decisions)
+            (grain._decisions.TryGetValue(d.Receipt, out var set) ? set : grain._decisions[d.Receipt] = new ReceiptDecisions()).Add(d);
+        foreach (var encoded in snapshot.Receipts) grain.Hold(GrainCodec.DecodeReceipt(encoded), encoded, null);
         foreach (var e in snapshot.Eligibility) grain._eligibility.Add(e);
         foreach (var c in snapshot.Checkups) grain._checkups[(c.Branch, c.ExamDate)] = c;
         foreach (var t in snapshot.ThirdPartyReports) grain._thirdPartyReports[(t.Branch, t.ReportDate, t.Cause)] = t;
@@ -182,7 +207,10 @@ public sealed record HouseholdSnapshot(
     IReadOnlyList<JudoClaim> JudoClaims,
     IReadOnlyList<CareClaimHeld> CareClaims,
     IReadOnlyList<HighCostRow> HighCost,
-    YearMonth? NextDue);
+    YearMonth? NextDue)
+{
+    public IReadOnlyList<ReviewDecision> Decisions { get; init; } = [];
+}
 
 /// <summary>A total order on eligibility rows that ignores where they came from (the source line).</summary>
 internal sealed class EligibilityOrder : IComparer<EligibilityEvent>

@@ -19,4 +19,7 @@ public readonly record struct HouseholdCard(string InsurerNo, string Symbol, str
     }
 
     public override string ToString() => Key;
+
+    /// <summary>The card of a record still waiting for its identity (a decision or care claim before resolution).</summary>
+    public static readonly HouseholdCard Unresolved = new("", "", "");
 }

@@ -72,3 +72,9 @@ public interface IShardWide
 {
     int Shard { get; }
 }
+
+/// <summary>A review decision on a receipt of this household (resolved from the receipt's key at ingestion).</summary>
+public sealed record DecisionArrived(HouseholdCard ReceiptCard, ReviewDecision Decision) : LogRecord
+{
+    public override HouseholdCard Card => ReceiptCard;
+}

@@ -11,3 +11,19 @@ public enum DecisionKind : byte
 
 /// <summary>A review decision on one receipt, named by its key.</summary>
 public sealed record ReviewDecision(ReceiptKey Receipt, DecisionKind Decision, int PointsCut, int SourceLine);
+
+/// <summary>
+/// The decisions on one receipt, combined as a set so their arrival order does not matter: 返戻 takes the receipt out;
+/// otherwise the 査定 cuts add up, unless a 復活 restored the receipt (then nothing is cut). A decision delivered twice
+/// counts once.
+/// </summary>
+public sealed class ReceiptDecisions
+{
+    public static readonly ReceiptDecisions None = new();
+    private readonly SortedSet<(DecisionKind Kind, int Cut)> _set = new();
+
+    public IEnumerable<(DecisionKind Kind, int Cut)> All => _set;
+    public bool Add(ReviewDecision d) => _set.Add((d.Decision, d.PointsCut));
+    public bool Returned => _set.Any(d => d.Kind == DecisionKind.Returned);
+    public int PointsCut => _set.Any(d => d.Kind == DecisionKind.Restored) ? 0 : _set.Where(d => d.Kind == DecisionKind.Assessed).Sum(d => d.Cut);
+}

@@ -11,9 +11,10 @@ public sealed class HouseholdFacts
 {
     public HouseholdFacts(HouseholdCard card, IReadOnlyList<Receipt> receipts, IReadOnlyList<EligibilityEvent> eligibility,
         IReadOnlyList<Checkup> checkups, IReadOnlyList<ThirdPartyReport> reports, IReadOnlyList<JudoClaim> judoClaims,
-        IReadOnlyList<CareClaimHeld> careClaims)
+        IReadOnlyList<CareClaimHeld> careClaims, IReadOnlyDictionary<ReceiptKey, int>? pointsCut = null)
     {
         CareClaims = careClaims;
+        _pointsCut = pointsCut ?? new Dictionary<ReceiptKey, int>();
         Card = card;
         Receipts = receipts;
         Eligibility = eligibility;
@@ -29,6 +30,10 @@ public sealed class HouseholdFacts
     public IReadOnlyList<ThirdPartyReport> ThirdPartyReports { get; }
     public IReadOnlyList<JudoClaim> JudoClaims { get; }
     public IReadOnlyList<CareClaimHeld> CareClaims { get; }
+    private readonly IReadOnlyDictionary<ReceiptKey, int> _pointsCut;
+
+    /// <summary>The cost the insurer bears after 査定: (declared points − points cut) × 10 yen. 高額療養費 is computed on it.</summary>
+    public long AssessedCostYen(Receipt r) => (r.DeclaredPoints - (long)_pointsCut.GetValueOrDefault(r.Key)) * 10;
 
     /// <summary>The person a receipt is for: the eligibility person id when known, else the receipt's own person key.</summary>
     public string PersonOf(Receipt r) => RowsOf(r.Branch, r.BirthDate, r.Sex).FirstOrDefault()?.PersonId ?? r.PersonKey;

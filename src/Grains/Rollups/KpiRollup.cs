@@ -5,15 +5,20 @@ namespace Shinsa.Grains.Rollups;
 /// <summary>The cell a receipt's KPIs are counted in: 診療年月 × 請求年月 × 保険者 × 医療機関.</summary>
 public readonly record struct KpiKey(YearMonth ServiceMonth, YearMonth BillingMonth, string InsurerNo, string ProviderCode);
 
-/// <summary>件数, 日数, 点数, 費用額 and the open findings counted in one cell.</summary>
-public record struct KpiCounters(long Receipts, long Days, long Points, long CostYen, long Findings, long FindingYen)
+/// <summary>
+/// 件数, 日数, 点数, 費用額 (after 査定, without 返戻 receipts), the open findings, and the review decisions counted in one
+/// cell: 査定件数 and 査定点数 (the points cut), 返戻件数. 査定率 = Assessed / Receipts (and AssessedPoints /
+/// (Points + AssessedPoints)); 返戻率 = Returned / (Receipts + Returned).
+/// </summary>
+public record struct KpiCounters(long Receipts, long Days, long Points, long CostYen, long Findings, long FindingYen,
+    long Assessed = 0, long AssessedPoints = 0, long Returned = 0)
 {
     public static KpiCounters operator +(KpiCounters a, KpiCounters b) =>
         new(a.Receipts + b.Receipts, a.Days + b.Days, a.Points + b.Points, a.CostYen + b.CostYen,
-            a.Findings + b.Findings, a.FindingYen + b.FindingYen);
+            a.Findings + b.Findings, a.FindingYen + b.FindingYen, a.Assessed + b.Assessed, a.AssessedPoints + b.AssessedPoints, a.Returned + b.Returned);
 
     public static KpiCounters operator -(KpiCounters a) =>
-        new(-a.Receipts, -a.Days, -a.Points, -a.CostYen, -a.Findings, -a.FindingYen);
+        new(-a.Receipts, -a.Days, -a.Points, -a.CostYen, -a.Findings, -a.FindingYen, -a.Assessed, -a.AssessedPoints, -a.Returned);
 
     public bool IsZero => this == default;
 }
@@ -43,6 +48,15 @@ public sealed class KpiRollup
 
     public static KpiCounters CountersOf(Receipt receipt) =>
         new(1, receipt.Days, receipt.DeclaredPoints, receipt.CostYen, 0, 0);
+
+    /// <summary>A receipt's counters after its review decisions: 返戻 counts it as returned only; a 査定 cut lowers its points.</summary>
+    public static KpiCounters CountersOf(Receipt receipt, ReceiptDecisions decisions)
+    {
+        if (decisions.Returned) return new KpiCounters(0, 0, 0, 0, 0, 0, Returned: 1);
+        var cut = decisions.PointsCut;
+        return new KpiCounters(1, receipt.Days, receipt.DeclaredPoints - cut, (receipt.DeclaredPoints - cut) * 10L, 0, 0,
+            Assessed: cut > 0 ? 1 : 0, AssessedPoints: cut);
+    }
 
     /// <summary>Adds the cells that match <paramref name="filter"/> into <paramref name="total"/>.</summary>
     public void SumInto(Func<KpiKey, bool> filter, ref KpiCounters total)

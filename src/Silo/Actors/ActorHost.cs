@@ -112,6 +112,9 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
 
     public void Release(int records) => Interlocked.Add(ref _backlog, -records);
 
+    /// <summary>Counts records that entered the log without being admitted (released waiting records) into the backlog.</summary>
+    public void Reserve(int records) => Interlocked.Add(ref _backlog, records);
+
     private void OnApplied(int records)
     {
         Interlocked.Add(ref _backlog, -records);

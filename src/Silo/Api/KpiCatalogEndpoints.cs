@@ -36,9 +36,6 @@ public static class KpiCatalogEndpoints
         new("consultation_rate", "受診率", "%", null, "needs 被保険者数 from eligibility in the partials"),
         new("cost_per_insured", "一人当たり医療費", "円", null, "needs 被保険者数 from eligibility in the partials"),
         new("generic_share", "後発医薬品使用割合（数量）", "%", null, "needs drug quantities by generic flag in the partials"),
-        new("assessment_rate_count", "査定率（件数）", "%", null, "needs review decisions (査定) in the partials"),
-        new("assessment_rate_points", "査定率（点数）", "%", null, "needs review decisions (査定) in the partials"),
-        new("return_rate", "返戻率", "%", null, "needs review decisions (返戻) in the partials"),
         new("judo_multi_share", "柔整 3部位以上かつ15日以上の割合", "%", null, "needs the count of 柔整 claims in the partials"),
         new("third_party_report_rate", "第三者行為 届出率", "%", null, "needs 傷病届 counts in the partials"),
         new("checkup_rate", "特定健診受診率", "%", null, "needs insured aged 40–74 by fiscal year"),
@@ -197,7 +194,7 @@ public static class KpiCatalogEndpoints
         {
             var month = Month!.Value;
             var c = host.SumKpis(k => MonthOf(k) == month && InScope(k));
-            double? Per(long x, long per, double scale = 1) => per == 0 ? null : Math.Round(x * scale / per, 2);
+            double? Per(long x, long per, double scale = 1, int digits = 2) => per == 0 ? null : Math.Round(x * scale / per, digits);
             var kpis = new List<KpiValue>
             {
                 new("receipts", "件数", "件", c.Receipts),
@@ -210,6 +207,13 @@ public static class KpiCatalogEndpoints
                 new("findings", "指摘件数", "件", c.Findings),
                 new("finding_yen", "指摘金額", "円", c.FindingYen),
                 new("findings_per_1000", "1,000件当たり指摘件数", "件", Per(c.Findings, c.Receipts, 1000)),
+                // Review decisions (POST /api/v1/decisions): Receipts already leaves out 返戻 receipts and Points the points cut.
+                new("assessed", "査定件数", "件", c.Assessed),
+                new("assessed_points", "査定点数", "点", c.AssessedPoints),
+                new("returned", "返戻件数", "件", c.Returned),
+                new("assessment_rate_count", "査定率（件数）", "%", Per(c.Assessed, c.Receipts, 100, 3)),
+                new("assessment_rate_points", "査定率（点数）", "%", Per(c.AssessedPoints, c.Points + c.AssessedPoints, 100, 3)),
+                new("return_rate", "返戻率", "%", Per(c.Returned, c.Receipts + c.Returned, 100, 3)),
             };
 
             // From the partials' findings index (open findings of the scope and month): per check, and the people counts.

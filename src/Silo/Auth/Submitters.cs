@@ -24,9 +24,12 @@ public static class Submitters
             : Access.Forbidden($"the file is provider {parsed.ProviderCode}'s; role {caller.Role} submits its own files only");
     }
 
-    /// <summary>Who may post to a CSV feed: withdrawals (取下げ) come from providers, the other feeds from insurers.</summary>
+    /// <summary>Who may post to a CSV feed: withdrawals (取下げ) come from providers, the other feeds from insurers.
+    /// Review decisions are the federation's own, and 介護給付費 reach it from care providers: federation only.</summary>
     public static CallerKind[] KindsFor(CsvFeed feed) =>
-        feed == CsvFeeds.Withdrawals ? [CallerKind.Federation, CallerKind.Provider] : [CallerKind.Federation, CallerKind.Insurer];
+        feed == CsvFeeds.Withdrawals ? [CallerKind.Federation, CallerKind.Provider]
+        : feed == CsvFeeds.Decisions || feed == CsvFeeds.CareClaims ? [CallerKind.Federation]
+        : [CallerKind.Federation, CallerKind.Insurer];
 
     /// <summary>
     /// Null when the caller may submit this CSV, else the 403: an insurer's rows must all be of its insurer, a provider's
@@ -38,7 +41,10 @@ public static class Submitters
         if (caller is null) return Access.Unauthenticated();
         if (caller.IsFederation) return null;
         if (!KindsFor(feed).Contains(caller.Kind)) return Access.Forbidden($"role {caller.Role} may not submit {feed.Kind}");
-        var records = feed.Parse(bytes, fileName).Records;
+        var parsed = feed.Parse(bytes, fileName);
+        // Rows that wait for their identity name no household yet: only the federation may post them.
+        if (parsed.Waiting.Count > 0) return Access.Forbidden($"role {caller.Role} may not submit {feed.Kind}");
+        var records = parsed.Records;
         if (caller.Kind == CallerKind.Provider)
         {
             var foreign = records.Select(r => r is ReceiptWithdrawn w ? w.Key.ProviderCode : null).FirstOrDefault(p => p != caller.Id);

@@ -1,3 +1,4 @@
+using Shinsa.Grains;
 using Shinsa.Grains.Records;
 using Shinsa.Ingestion;
 using Shinsa.Ingestion.Csv;
@@ -9,7 +10,13 @@ namespace Shinsa.Silo.Ingest;
 /// <summary>A CSV file read into log records, with its row counts and errors.</summary>
 public sealed record ParsedFeed(
     IReadOnlyList<LogRecord> Records, int Submitted, IReadOnlyList<IngestError> Errors, string? Refusal,
-    IReadOnlyList<CardIndexRow>? CardIndex = null);
+    IReadOnlyList<CardIndexRow>? CardIndex = null)
+{
+    /// <summary>Rows that name a receipt or a care card rather than a household card (they wait for it if unknown).</summary>
+    public IReadOnlyList<WaitingRecord> Waiting { get; init; } = [];
+    public IReadOnlyList<IdentityRow> Identities { get; init; } = [];
+    public int Accepted => Records.Count + Waiting.Count;
+}
 
 /// <summary>
 /// One of Shinsa's CSV inputs: its endpoint, the kind stored with the submission, the first letter of its ids (the
@@ -26,7 +33,13 @@ public static class CsvFeeds
             var r = EligibilityCsvParser.Parse(bytes, name);
             var index = r.Rows
                 .Select(e => new CardIndexRow(e.Card.InsurerNo, e.Card.Symbol, e.Card.Number, e.Branch, e.PersonId, e.HouseholdId)).ToList();
-            return new ParsedFeed(r.Rows.Select(e => (LogRecord)new EligibilityArrived(e)).ToList(), r.Submitted, r.Errors, r.FileRejectionReason, index);
+            // A person's medical card is where their care claims go; a 介護 card is an alias of its person.
+            var identities = r.Rows.Where(e => e.Kind != EligibilityEventKind.Lose).Select(e => e.System == InsuranceSystem.Kaigo
+                    ? new IdentityRow(IdentityRow.OfCareCard(e.Card.InsurerNo, e.Card.Number), null, "", IdentityRow.OfPerson(e.PersonId))
+                    : new IdentityRow(IdentityRow.OfPerson(e.PersonId), e.Card.Key, e.Branch))
+                .ToList();
+            return new ParsedFeed(r.Rows.Select(e => (LogRecord)new EligibilityArrived(e)).ToList(), r.Submitted, r.Errors, r.FileRejectionReason, index)
+                { Identities = identities };
         });
 
     public static readonly CsvFeed Checkups = new("checkups", "/checkups", 'c',
@@ -45,7 +58,30 @@ public static class CsvFeeds
         "Withdraw receipts (取下げ; Shinsa CSV contract, see the README): each leaves the KPIs, findings and 高額療養費; 202 with row counts.",
         (bytes, name) => From(WithdrawalCsv.Parse(bytes, name), w => w));
 
-    public static readonly IReadOnlyList<CsvFeed> All = [Eligibility, Checkups, ThirdPartyReports, JudoClaims, Withdrawals];
+    public static readonly CsvFeed CareClaims = new("care-claims", "/care-claims", 'k',
+        "Submit 介護給付費 claims (CSV contract of DOMAIN.md); each goes to the household of the person its care card belongs to, or waits for that eligibility; 202 with row counts.",
+        (bytes, name) =>
+        {
+            var r = CareClaimCsv.Parse(bytes, name);
+            return new ParsedFeed([], r.Submitted, r.Errors, r.FileRejectionReason)
+            {
+                Waiting = r.Rows.Select(c => new WaitingRecord(IdentityRow.OfCareCard(c.InsurerNo, c.InsuredNo),
+                    GrainCodec.Encode(new CareClaimArrived(new CareClaimHeld(HouseholdCard.Unresolved, "", c))))).ToList(),
+            };
+        });
+
+    public static readonly CsvFeed Decisions = new("decisions", "/decisions", 'd',
+        "Submit review decisions (査定・返戻・原審・復活; CSV contract of DOMAIN.md); each goes to the household holding the receipt, or waits for the receipt; 202 with row counts.",
+        (bytes, name) =>
+        {
+            var r = DecisionCsv.Parse(bytes, name);
+            return new ParsedFeed([], r.Submitted, r.Errors, r.FileRejectionReason)
+            {
+                Waiting = r.Rows.Select(d => new WaitingRecord(IdentityRow.OfReceipt(d.Receipt), GrainCodec.Encode(new DecisionArrived(HouseholdCard.Unresolved, d)))).ToList(),
+            };
+        });
+
+    public static readonly IReadOnlyList<CsvFeed> All = [Eligibility, Checkups, ThirdPartyReports, JudoClaims, Withdrawals, CareClaims, Decisions];
 
     private static ParsedFeed From<T>(CsvParseResult<T> r, Func<T, LogRecord> record) =>
         new(r.Rows.Select(record).ToList(), r.Submitted, r.Errors, r.FileRejectionReason);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Shinsa.Grains;
 using Shinsa.Grains.Records;
 using Shinsa.Silo.Actors;
 using Shinsa.Silo.Hosting;
@@ -94,6 +95,10 @@ public sealed class IngestPipeline : BackgroundService
             var entries = pending.Append.Entries;
             for (var j = 0; j < entries.Count; j++)
                 await _host.DispatchAsync(entries[j].Shard, seq + j, pending.Records[j]);
+            // Waiting records this append released (a decision whose receipt just arrived) follow the submission's own.
+            _host.Reserve(outcome.Resolved.Count);
+            for (var k = 0; k < outcome.Resolved.Count; k++)
+                await _host.DispatchAsync(outcome.Resolved[k].Shard, seq + entries.Count + k, GrainCodec.DecodeRecord(outcome.Resolved[k].Payload));
         }
     }
 }

@@ -59,7 +59,8 @@ public sealed class SubmissionService(
         var row = new SubmissionRow(id, ClaimKind, fileName, parsed.Submitted, parsed.Accepted, parsed.Rejected, parsed.Points,
             parsed.Warnings.ToList(), parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(),
             new Dictionary<int, long>());
-        var result = await AppendAsync(new SubmissionAppend(row, Entries(records)), records);
+        var identities = parsed.Receipts.Select(r => new IdentityRow(IdentityRow.OfReceipt(r.Key), r.Card.Key, r.Branch ?? "")).ToList();
+        var result = await AppendAsync(new SubmissionAppend(row, Entries(records)) { Identities = identities }, records);
         if (result is SubmitResult.Accepted { Duplicate: false })
         {
             metrics.ReceiptsAccepted.Add(parsed.Accepted);
@@ -80,12 +81,14 @@ public sealed class SubmissionService(
         if (parsed.Refusal is not null) return new SubmitResult.Refused(parsed.Refusal);
 
         var records = parsed.Records.ToList();
-        var row = new SubmissionRow(id, feed.Kind, fileName, parsed.Submitted, records.Count, parsed.Submitted - records.Count, 0,
+        var row = new SubmissionRow(id, feed.Kind, fileName, parsed.Submitted, parsed.Accepted, parsed.Submitted - parsed.Accepted, 0,
             [], parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(), new Dictionary<int, long>());
-        var result = await AppendAsync(new SubmissionAppend(row, Entries(records)) { CardIndex = parsed.CardIndex ?? [] }, records);
+        var append = new SubmissionAppend(row, Entries(records))
+            { CardIndex = parsed.CardIndex ?? [], Identities = parsed.Identities, Waiting = parsed.Waiting };
+        var result = await AppendAsync(append, records);
         if (result is SubmitResult.Accepted { Duplicate: false })
             logger.LogInformation("Submission {Id} ({Kind}) from {File}: {Accepted} rows accepted, {Rejected} rejected",
-                id, feed.Kind, fileName, records.Count, parsed.Submitted - records.Count);
+                id, feed.Kind, fileName, parsed.Accepted, parsed.Submitted - parsed.Accepted);
         return result;
     }
 

@@ -31,6 +31,9 @@ public interface ILogStore : IDisposable
 
     byte[]? LoadGrain(int shard, string grainKey);
 
+    /// <summary>How many records wait for an identity (a receipt or a person not known yet).</summary>
+    int WaitingCount();
+
     /// <summary>The keys of every grain stored for the shard (a rule change re-reviews them all).</summary>
     IReadOnlyList<string> GrainKeys(int shard);
 
@@ -45,13 +48,23 @@ public sealed record SubmissionAppend(SubmissionRow Submission, IReadOnlyList<En
 {
     /// <summary>Card index rows to upsert in the same transaction (eligibility submissions only).</summary>
     public IReadOnlyList<CardIndexRow> CardIndex { get; init; } = [];
+
+    /// <summary>Identities this submission makes known (its receipts, its people's cards); they release waiting records.</summary>
+    public IReadOnlyList<IdentityRow> Identities { get; init; } = [];
+
+    /// <summary>Records that name an identity instead of a household card; logged now if it is known, else kept waiting.</summary>
+    public IReadOnlyList<WaitingRecord> Waiting { get; init; } = [];
 }
 
 /// <summary>
 /// The outcome of one submission's append. <see cref="FirstSeq"/> is the log position of its first entry; the
-/// entries got consecutive positions in their order. Null when the submission was a duplicate.
+/// entries got consecutive positions in their order, followed by <see cref="Resolved"/> (waiting records this append
+/// moved into the log). Null when the submission was a duplicate.
 /// </summary>
-public sealed record AppendOutcome(string Id, bool Duplicate, long? FirstSeq);
+public sealed record AppendOutcome(string Id, bool Duplicate, long? FirstSeq)
+{
+    public IReadOnlyList<EntryAppend> Resolved { get; init; } = [];
+}
 
 public sealed record StoredEntry(long Seq, int Shard, byte[] Payload);
 

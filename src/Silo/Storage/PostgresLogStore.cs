@@ -27,6 +27,13 @@ public sealed class PostgresLogStore : ILogStore
         CREATE TABLE card_index(insurer_no text NOT NULL, symbol text NOT NULL, number text NOT NULL, branch text NOT NULL,
             person_id text NOT NULL, household_id text NOT NULL, PRIMARY KEY(insurer_no, symbol, number, branch));
         """,
+        // 2: identities and waiting records (decisions and care claims that name a receipt or a care card).
+        """
+        CREATE TABLE identities(key text PRIMARY KEY, card text, branch text NOT NULL, alias_of text);
+        CREATE INDEX identities_by_alias ON identities(alias_of);
+        CREATE TABLE waiting(id bigserial PRIMARY KEY, key text NOT NULL, payload bytea NOT NULL);
+        CREATE INDEX waiting_by_key ON waiting(key);
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -40,8 +47,11 @@ public sealed class PostgresLogStore : ILogStore
     /// <summary>Where the data is, for the start-up log (no password).</summary>
     public string Description { get; }
 
+    private Actors.ShardMap? _map;
+
     public void Initialize(int shardCount)
     {
+        _map = new Actors.ShardMap(shardCount);
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
         Execute(connection, tx, $"SELECT pg_advisory_xact_lock({MigrationLock})");
@@ -80,31 +90,41 @@ public sealed class PostgresLogStore : ILogStore
 
         var outcomes = new List<AppendOutcome>(batch.Count);
         var rows = new List<SubmissionRow>();
+        // The identity plan reads the store, which it cannot do while COPY holds the connection: plan first, then copy.
+        var plan = new IdentityPlan(new Reader(connection, tx), _map ?? throw new InvalidOperationException("Initialize the store first"));
+        var entries = new List<EntryAppend>();
+        foreach (var item in batch)
+        {
+            if (!existing.Add(item.Submission.Id))
+            {
+                outcomes.Add(new AppendOutcome(item.Submission.Id, true, null));
+                continue;
+            }
+            var firstSeq = seq + 1;
+            var lastByShard = new Dictionary<int, long>();
+            var resolved = plan.Plan(item);
+            foreach (var entry in item.Entries.Concat(resolved))
+            {
+                seq++;
+                entries.Add(entry);
+                lastByShard[entry.Shard] = seq;
+            }
+            rows.Add(item.Submission with { LastSeqByShard = lastByShard });
+            outcomes.Add(new AppendOutcome(item.Submission.Id, false, firstSeq) { Resolved = resolved });
+        }
         using (var copy = connection.BeginBinaryImport("COPY log (seq, shard, payload) FROM STDIN (FORMAT BINARY)"))
         {
-            foreach (var item in batch)
+            var position = seq - entries.Count;
+            foreach (var entry in entries)
             {
-                if (!existing.Add(item.Submission.Id))
-                {
-                    outcomes.Add(new AppendOutcome(item.Submission.Id, true, null));
-                    continue;
-                }
-                var firstSeq = seq + 1;
-                var lastByShard = new Dictionary<int, long>();
-                foreach (var entry in item.Entries)
-                {
-                    seq++;
-                    copy.StartRow();
-                    copy.Write(seq, NpgsqlDbType.Bigint);
-                    copy.Write(entry.Shard, NpgsqlDbType.Integer);
-                    copy.Write(entry.Payload, NpgsqlDbType.Bytea);
-                    lastByShard[entry.Shard] = seq;
-                }
-                rows.Add(item.Submission with { LastSeqByShard = lastByShard });
-                outcomes.Add(new AppendOutcome(item.Submission.Id, false, firstSeq));
+                copy.StartRow();
+                copy.Write(++position, NpgsqlDbType.Bigint);
+                copy.Write(entry.Shard, NpgsqlDbType.Integer);
+                copy.Write(entry.Payload, NpgsqlDbType.Bytea);
             }
             copy.Complete();
         }
+        WriteIdentities(connection, tx, plan);
 
         if (rows.Count > 0)
         {
@@ -178,6 +198,84 @@ public sealed class PostgresLogStore : ILogStore
         command.Parameters.AddWithValue("shard", shard);
         command.Parameters.AddWithValue("key", grainKey);
         return command.ExecuteScalar() as byte[];
+    }
+
+    private static void WriteIdentities(NpgsqlConnection connection, NpgsqlTransaction tx, IdentityPlan plan)
+    {
+        var identities = plan.IdentitiesToWrite.GroupBy(i => i.Key).Select(g => g.Last()).ToList();
+        if (identities.Count > 0)
+        {
+            using var upsert = new NpgsqlCommand("""
+                INSERT INTO identities(key, card, branch, alias_of) SELECT * FROM unnest(@k, @c, @b, @a)
+                ON CONFLICT (key) DO UPDATE SET card = excluded.card, branch = excluded.branch, alias_of = excluded.alias_of
+                """, connection, tx);
+            upsert.Parameters.AddWithValue("k", identities.Select(i => i.Key).ToArray());
+            upsert.Parameters.AddWithValue("c", NpgsqlDbType.Array | NpgsqlDbType.Text, identities.Select(i => (object?)i.CardKey ?? DBNull.Value).ToArray());
+            upsert.Parameters.AddWithValue("b", identities.Select(i => i.Branch).ToArray());
+            upsert.Parameters.AddWithValue("a", NpgsqlDbType.Array | NpgsqlDbType.Text, identities.Select(i => (object?)i.AliasOf ?? DBNull.Value).ToArray());
+            upsert.ExecuteNonQuery();
+        }
+        var waiting = plan.WaitingToInsert;
+        if (waiting.Count > 0)
+        {
+            using var insert = new NpgsqlCommand("INSERT INTO waiting(key, payload) SELECT * FROM unnest(@k, @p)", connection, tx);
+            insert.Parameters.AddWithValue("k", waiting.Select(w => w.IdentityKey).ToArray());
+            insert.Parameters.AddWithValue("p", waiting.Select(w => w.Payload).ToArray());
+            insert.ExecuteNonQuery();
+        }
+        var released = plan.WaitingToDelete;
+        if (released.Count > 0)
+        {
+            using var delete = new NpgsqlCommand("DELETE FROM waiting WHERE id = ANY(@ids)", connection, tx);
+            delete.Parameters.AddWithValue("ids", released.ToArray());
+            delete.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The identity plan's view of the store, inside the append's transaction.</summary>
+    private sealed class Reader(NpgsqlConnection connection, NpgsqlTransaction tx) : IIdentityReader
+    {
+        public bool AnyWaiting()
+        {
+            using var command = new NpgsqlCommand("SELECT EXISTS(SELECT 1 FROM waiting)", connection, tx);
+            return command.ExecuteScalar() is true;
+        }
+
+        public IdentityRow? Find(string key)
+        {
+            using var command = new NpgsqlCommand("SELECT card, branch, alias_of FROM identities WHERE key = @k", connection, tx);
+            command.Parameters.AddWithValue("k", key);
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new IdentityRow(key, reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+                : null;
+        }
+
+        public IReadOnlyList<string> AliasesOf(string key)
+        {
+            using var command = new NpgsqlCommand("SELECT key FROM identities WHERE alias_of = @k ORDER BY key COLLATE \"C\"", connection, tx);
+            command.Parameters.AddWithValue("k", key);
+            using var reader = command.ExecuteReader();
+            var keys = new List<string>();
+            while (reader.Read()) keys.Add(reader.GetString(0));
+            return keys;
+        }
+
+        public IReadOnlyList<(long Id, WaitingRecord Record)> Waiting(string key)
+        {
+            using var command = new NpgsqlCommand("SELECT id, payload FROM waiting WHERE key = @k ORDER BY id", connection, tx);
+            command.Parameters.AddWithValue("k", key);
+            using var reader = command.ExecuteReader();
+            var rows = new List<(long, WaitingRecord)>();
+            while (reader.Read()) rows.Add((reader.GetInt64(0), new WaitingRecord(key, reader.GetFieldValue<byte[]>(1))));
+            return rows;
+        }
+    }
+
+    public int WaitingCount()
+    {
+        using var command = _dataSource.CreateCommand("SELECT count(*) FROM waiting");
+        return Convert.ToInt32(command.ExecuteScalar());
     }
 
     public IReadOnlyList<string> GrainKeys(int shard)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Shinsa.Silo.Actors;
 
 namespace Shinsa.Silo.Storage;
 
@@ -10,7 +11,8 @@ namespace Shinsa.Silo.Storage;
 /// </summary>
 public sealed class SqliteLogStore : ILogStore
 {
-    private const int SchemaVersion = 1;
+    // 2: identities and waiting records (decisions and care claims that name a receipt or a care card).
+    private const int SchemaVersion = 2;
     private readonly string _connectionString;
     // SQLite has one writer at a time; a second one gets SQLITE_BUSY and sleeps in growing steps (up to 100 ms).
     // Taking turns on an in-process lock instead keeps the appender and the shard checkpoints from sleeping.
@@ -88,8 +90,11 @@ public sealed class SqliteLogStore : ILogStore
         command.ExecuteNonQuery();
     }
 
+    private ShardMap? _map;
+
     public void Initialize(int shardCount)
     {
+        _map = new ShardMap(shardCount);
         using var lease = Rent();
         var connection = lease.Session.Connection;
         Execute(connection, "PRAGMA journal_mode=WAL;");
@@ -104,6 +109,10 @@ public sealed class SqliteLogStore : ILogStore
             CREATE TABLE IF NOT EXISTS card_index(insurer_no TEXT NOT NULL, symbol TEXT NOT NULL, number TEXT NOT NULL,
                 branch TEXT NOT NULL, person_id TEXT NOT NULL, household_id TEXT NOT NULL,
                 PRIMARY KEY(insurer_no, symbol, number, branch));
+            CREATE TABLE IF NOT EXISTS identities(key TEXT PRIMARY KEY, card TEXT, branch TEXT NOT NULL, alias_of TEXT);
+            CREATE INDEX IF NOT EXISTS identities_by_alias ON identities(alias_of);
+            CREATE TABLE IF NOT EXISTS waiting(id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, payload BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS waiting_by_key ON waiting(key);
             """, tx);
         var storedVersion = ReadMeta(connection, tx, "schema_version");
         if (storedVersion is not null && int.Parse(storedVersion) > SchemaVersion)
@@ -175,6 +184,7 @@ public sealed class SqliteLogStore : ILogStore
             var outcomes = new List<AppendOutcome>(batch.Count);
             var seenInBatch = new HashSet<string>();
             var seq = _lastSeq;
+            var plan = new IdentityPlan(new Reader(lease.Session, tx), _map ?? throw new InvalidOperationException("Initialize the store first"));
             foreach (var item in batch)
             {
                 existsId.Value = item.Submission.Id;
@@ -185,7 +195,8 @@ public sealed class SqliteLogStore : ILogStore
                 }
                 var firstSeq = seq + 1;
                 var lastByShard = new Dictionary<int, long>();
-                foreach (var entry in item.Entries)
+                var resolved = plan.Plan(item);
+                foreach (var entry in item.Entries.Concat(resolved))
                 {
                     seq++;
                     pSeq.Value = seq;
@@ -203,12 +214,84 @@ public sealed class SqliteLogStore : ILogStore
                 sId.Value = item.Submission.Id;
                 sBody.Value = JsonSerializer.SerializeToUtf8Bytes(item.Submission with { LastSeqByShard = lastByShard });
                 insertSubmission.ExecuteNonQuery();
-                outcomes.Add(new AppendOutcome(item.Submission.Id, false, firstSeq));
+                outcomes.Add(new AppendOutcome(item.Submission.Id, false, firstSeq) { Resolved = resolved });
             }
+            WriteIdentities(lease.Session, tx, plan);
             tx.Commit();
             _lastSeq = seq;
             return outcomes;
         }
+    }
+
+    private static void WriteIdentities(Session session, SqliteTransaction tx, IdentityPlan plan)
+    {
+        var upsert = session.Command("""
+            INSERT INTO identities(key, card, branch, alias_of) VALUES($k, $c, $b, $a)
+            ON CONFLICT(key) DO UPDATE SET card = excluded.card, branch = excluded.branch, alias_of = excluded.alias_of
+            """, tx);
+        var (k, c, b, a) = (upsert.Parameters.Add("$k", SqliteType.Text), upsert.Parameters.Add("$c", SqliteType.Text),
+            upsert.Parameters.Add("$b", SqliteType.Text), upsert.Parameters.Add("$a", SqliteType.Text));
+        foreach (var row in plan.IdentitiesToWrite)
+        {
+            k.Value = row.Key; c.Value = (object?)row.CardKey ?? DBNull.Value; b.Value = row.Branch; a.Value = (object?)row.AliasOf ?? DBNull.Value;
+            upsert.ExecuteNonQuery();
+        }
+        var insert = session.Command("INSERT INTO waiting(key, payload) VALUES($k, $p)", tx);
+        var (wk, wp) = (insert.Parameters.Add("$k", SqliteType.Text), insert.Parameters.Add("$p", SqliteType.Blob));
+        foreach (var w in plan.WaitingToInsert)
+        {
+            wk.Value = w.IdentityKey; wp.Value = w.Payload;
+            insert.ExecuteNonQuery();
+        }
+        var delete = session.Command("DELETE FROM waiting WHERE id = $id", tx);
+        var id = delete.Parameters.Add("$id", SqliteType.Integer);
+        foreach (var released in plan.WaitingToDelete)
+        {
+            id.Value = released;
+            delete.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The identity plan's view of the store, inside the append's transaction.</summary>
+    private sealed class Reader(Session session, SqliteTransaction tx) : IIdentityReader
+    {
+        public bool AnyWaiting() => session.Command("SELECT EXISTS(SELECT 1 FROM waiting)", tx).ExecuteScalar() is long n && n != 0;
+
+        public IdentityRow? Find(string key)
+        {
+            var command = session.Command("SELECT card, branch, alias_of FROM identities WHERE key = $k", tx);
+            command.Parameters.AddWithValue("$k", key);
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new IdentityRow(key, reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+                : null;
+        }
+
+        public IReadOnlyList<string> AliasesOf(string key)
+        {
+            var command = session.Command("SELECT key FROM identities WHERE alias_of = $k ORDER BY key", tx);
+            command.Parameters.AddWithValue("$k", key);
+            using var reader = command.ExecuteReader();
+            var keys = new List<string>();
+            while (reader.Read()) keys.Add(reader.GetString(0));
+            return keys;
+        }
+
+        public IReadOnlyList<(long Id, WaitingRecord Record)> Waiting(string key)
+        {
+            var command = session.Command("SELECT id, payload FROM waiting WHERE key = $k ORDER BY id", tx);
+            command.Parameters.AddWithValue("$k", key);
+            using var reader = command.ExecuteReader();
+            var rows = new List<(long, WaitingRecord)>();
+            while (reader.Read()) rows.Add((reader.GetInt64(0), new WaitingRecord(key, (byte[])reader.GetValue(1))));
+            return rows;
+        }
+    }
+
+    public int WaitingCount()
+    {
+        using var lease = Rent();
+        return Convert.ToInt32(lease.Session.Command("SELECT count(*) FROM waiting").ExecuteScalar());
     }
 
     public SubmissionRow? FindSubmission(string id)

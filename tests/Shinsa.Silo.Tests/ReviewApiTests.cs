@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Shinsa.Grains.Records;
+using Shinsa.Grains.Review;
+using Shinsa.Ingestion.Uke;
+
+namespace Shinsa.Silo.Tests;
+
+/// <summary>
+/// The review API (findings, 高額療養費, a household's view, rules) and the correction feeds (withdrawals, decisions)
+/// and care claims, on an in-process silo. One household, hand-computed: a 100,000-point stay (cost 1,000,000 yen at
+/// 30%: copay 300,000; ウ cap 80,100 + (1,000,000 − 267,000) × 1% = 87,430; 高額療養費 212,570) and two 73-point
+/// outpatient receipts of the same clinic and month (DUP: the second's 730 yen).
+/// </summary>
+public sealed class ReviewApiTests : IDisposable
+{
+    private readonly SiloFactory _silo = new();
+
+    static ReviewApiTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    public void Dispose() => _silo.Dispose();
+
+    private const string Provider = "0110001";
+    private static readonly HouseholdCard Card = new("040014", "12", "345");
+
+    private const string Eligibility =
+        "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
+        "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
+        "acquire,P1,H1,041001,,0000012345,,1970-01-01,1,2024-01-01,,10,ウ,kaigo\n";
+
+    private static Receipt Receipt(int no, bool inpatient, int points, int times, uint days) => new(
+        new ReceiptKey(Provider, new YearMonth(202405), no), ClaimKind.Medical, inpatient ? "1111" : "1112", new YearMonth(202404), Card, "01", 1,
+        19700101, "シンサ", 70, inpatient ? 20240401 : null, null, System.Numerics.BitOperations.PopCount(days), points * times, points * times, null, [],
+        [new Diagnosis("4659007", 20240401, 1, true)],
+        [new ServiceLine(LineKind.Procedure, inpatient ? "90" : "12", inpatient ? "190077410" : "112007410", null, points, times, days)], 1);
+
+    private static byte[] ClaimFile() => UkeWriter.Write(new UkeWriter.Provider(ClaimKind.Medical, Provider, "04", "テスト医院", new YearMonth(202405)),
+        [Receipt(1, true, 10_000, 10, 0x3FFu), Receipt(2, false, 73, 1, 1u), Receipt(3, false, 73, 1, 2u)]);
+
+    private static async Task<string> PostCsv(HttpClient client, string path, string csv)
+    {
+        var response = await client.PostFile(path, Encoding.UTF8.GetBytes(csv), "feed.csv");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    private static async Task<JsonElement> Get(HttpClient client, string path) => await client.GetFromJsonAsync<JsonElement>(path);
+
+    private static List<JsonElement> OpenFindings(JsonElement page) =>
+        page.GetProperty("items").EnumerateArray().Where(f => f.GetProperty("state").GetString() == "open").ToList();
+
+    [Fact]
+    public async Task Findings_high_cost_and_the_household_view_of_a_month()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility", Eligibility));
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+
+        var page = await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04");
+        var open = OpenFindings(page);
+        Assert.Equal(["DUP", "ROUTE"], open.Select(f => f.GetProperty("check_id").GetString()).Order());
+        var dup = open.Single(f => f.GetProperty("check_id").GetString() == "DUP");
+        Assert.Equal(730, dup.GetProperty("yen_at_stake").GetInt64());
+        Assert.Equal(["0110001/2024-05/2", "0110001/2024-05/3"], dup.GetProperty("receipts").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("P1", dup.GetProperty("person").GetString());
+        Assert.Equal(1, dup.GetProperty("rule_version").GetInt32());
+        Assert.Equal(1_000_000, open.Single(f => f.GetProperty("check_id").GetString() == "ROUTE").GetProperty("yen_at_stake").GetInt64());
+        Assert.Equal(1, (await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=DUP")).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await Get(client, "/api/v1/findings?insurer=040015&service_month=2024-04")).GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/findings?service_month=2024-04")).StatusCode);
+
+        var highCost = Assert.Single((await Get(client, "/api/v1/high-cost?insurer=040014&service_month=2024-04")).EnumerateArray());
+        Assert.Equal("H1", highCost.GetProperty("household_id").GetString());
+        Assert.Equal(1, highCost.GetProperty("persons").GetInt32());
+        Assert.Equal(1_001_460, highCost.GetProperty("cost_yen").GetInt64());    // 100,146 points
+        Assert.Equal(300_440, highCost.GetProperty("copay_yen").GetInt64());     // 300,000 + the 外来 unit's 440 (under 21,000: not added up)
+        Assert.Equal(87_430, highCost.GetProperty("cap_yen").GetInt64());
+        Assert.Equal(212_570, highCost.GetProperty("payable_yen").GetInt64());
+        Assert.False(highCost.GetProperty("tasuu").GetBoolean());
+
+        var household = await Get(client, "/api/v1/beneficiaries/040014/12/345");
+        var month = Assert.Single(household.GetProperty("months").EnumerateArray());
+        Assert.Equal("2024-04", month.GetProperty("service_month").GetString());
+        Assert.Equal(3, month.GetProperty("receipts").GetArrayLength());
+        Assert.Equal(2, month.GetProperty("findings").GetArrayLength());
+        Assert.Equal(212_570, month.GetProperty("high_cost").GetProperty("payable_yen").GetInt64());
+        // The 介護 row lives with its own card; the medical household holds the 国保 row.
+        Assert.Equal("kokuho", Assert.Single(household.GetProperty("eligibility").EnumerateArray()).GetProperty("system").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/beneficiaries/040014/12/999")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Withdrawals_and_decisions_take_receipts_out_and_decisions_wait_for_their_receipt()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility", Eligibility));
+        // A 返戻 for receipt 3 arrives before the claim file: it waits, then applies when the receipt comes.
+        var decisions = await PostCsv(client, "/api/v1/decisions", "provider_code,billing_month,receipt_no,decision,points_cut\n0110001,2024-05,3,返戻,0\n0110001,2024-05,1,査定,1000\n");
+        await client.WaitAppliedAsync(decisions);
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+
+        var kpi = await client.KpiAsync("service_month=2024-04&insurer=040014");
+        Assert.Equal(2, kpi.GetProperty("receipts").GetInt64());               // receipt 3 returned
+        Assert.Equal(100_073 - 1_000, kpi.GetProperty("points").GetInt64());  // the stay cut by 1,000 points
+        var dup = Assert.Single((await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=DUP")).GetProperty("items").EnumerateArray());
+        Assert.Equal("withdrawn", dup.GetProperty("state").GetString());
+
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/withdrawals",
+            "provider_code,billing_month,receipt_no,insurer_no,card_symbol,card_number\n0110001,2024-05,2,040014,12,345\n"));
+        kpi = await client.KpiAsync("service_month=2024-04&insurer=040014");
+        Assert.Equal(1, kpi.GetProperty("receipts").GetInt64());
+        Assert.Equal(99_000, kpi.GetProperty("points").GetInt64());
+        // 高額療養費 follows the cut: cost 990,000 at 30% = 297,000; cap 80,100 + 7,230 = 87,330; payable 209,670.
+        var highCost = Assert.Single((await Get(client, "/api/v1/high-cost?insurer=040014&service_month=2024-04")).EnumerateArray());
+        Assert.Equal(209_670, highCost.GetProperty("payable_yen").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_care_claim_waits_for_eligibility_and_then_finds_the_stay()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/care-claims",
+            "insurer_no,insured_no,provider_no,service_month,service_type,service_days,units,unit_price_yen,benefit_pct,copay_yen\n" +
+            "041001,0000012345,0470100001,2024-04,11,3;4;5;6;12,1000,10.00,90,1000\n"));
+        Assert.Empty((await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=CARE-HOSP")).GetProperty("items").EnumerateArray());
+
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility", Eligibility));
+        var care = Assert.Single(OpenFindings(await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=CARE-HOSP")));
+        // 1,000 units × 10.00 yen × 90% = 9,000 over 5 days; days 3–6 fall in the stay (days 1–10) → 9,000 × 4 / 5 = 7,200
+        Assert.Equal(7_200, care.GetProperty("yen_at_stake").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_new_rule_file_re_reviews_every_household_and_a_bad_one_is_refused()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility", Eligibility));
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        Assert.Single((await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=ROUTE&state=open")).GetProperty("items").EnumerateArray());
+
+        var rules = RuleSet.Starter with { Version = 2, Route = RuleSet.Starter.Route with { MedicalExpertPoints = 200_000 } };
+        var response = await client.PostAsync("/api/v1/rules", new StringContent(rules.ToJson(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await client.WaitAppliedAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+
+        Assert.Empty((await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=ROUTE&state=open")).GetProperty("items").EnumerateArray());
+        var dup = Assert.Single(OpenFindings(await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=DUP")));
+        Assert.Equal(2, dup.GetProperty("rule_version").GetInt32());
+        var state = await Get(client, "/api/v1/rules");
+        Assert.All(state.GetProperty("shards").EnumerateArray(), s =>
+        {
+            Assert.Equal(2, s.GetProperty("rules_version").GetInt32());
+            Assert.Equal("2024-04", s.GetProperty("as_of").GetString());
+        });
+
+        var bad = await client.PostAsync("/api/v1/rules", new StringContent("{\"version\": 3, \"rout\": {}}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("rout", await bad.Content.ReadAsStringAsync());
+    }
+}
