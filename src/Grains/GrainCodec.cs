@@ -72,7 +72,7 @@ public static class GrainCodec
         WriteList(w, s.JudoClaims, WriteJudo);
         WriteList(w, s.CareClaims, WriteCare);
         WriteList(w, s.HighCost, WriteHighCost);
-        w.Write(s.NextDue?.Value ?? 0);
+        WriteList(w, s.Dues, (w, m) => w.Write(m.Value));
         WriteList(w, s.Decisions, WriteDecision);
     });
 
@@ -83,16 +83,16 @@ public static class GrainCodec
         var findings = ReadList(r, ReadFinding);
         var eligibility = ReadList(r, ReadEligibility);
         // Version 1 snapshots end here: households then held no check-ups, 傷病届 or 柔整 claims.
-        if (_readingVersion < 2) return new HouseholdSnapshot(card, receipts, findings, eligibility, [], [], [], [], [], null);
+        if (_readingVersion < 2) return new HouseholdSnapshot(card, receipts, findings, eligibility, [], [], [], [], [], []);
         var checkups = ReadList(r, ReadCheckup);
         var reports = ReadList(r, ReadThirdParty);
         var judo = ReadList(r, ReadJudo);
-        if (_readingVersion < 3) return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, [], [], null);
+        if (_readingVersion < 3) return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, [], [], []);
         var care = ReadList(r, ReadCare);
         var highCost = ReadList(r, ReadHighCost);
-        var due = r.ReadInt32();
+        var dues = ReadList(r, r => new YearMonth(r.ReadInt32()));
         var decisions = ReadList(r, ReadDecision);
-        return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, care, highCost, due == 0 ? null : new YearMonth(due))
+        return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, care, highCost, dues)
             { Decisions = decisions };
     });
 

@@ -24,6 +24,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.Services.AddOptions<ShinsaOptions>().Bind(builder.Configuration.GetSection(ShinsaOptions.Section))
     .Validate(o => o.ShardCount > 0 && o.Workers > 0 && o.ResidentGrainCap > 0 && o.MaxBacklogRecords > 0,
         "Shinsa: ShardCount, Workers, ResidentGrainCap and MaxBacklogRecords must be positive")
+    .Validate(o => o.LeaseTimeout >= TimeSpan.FromMilliseconds(300), "Shinsa: LeaseTimeout must be at least 00:00:00.300")
     .ValidateOnStart();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 builder.Services.AddProblemDetails();
@@ -67,6 +68,7 @@ app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("r
 app.MapSubmissionEndpoints();
 app.MapKpiEndpoints();
 app.MapReviewEndpoints();
+app.MapClusterEndpoints();
 app.MapKpiCatalogEndpoints();
 app.MapHostEndpoints();
 app.MapDashboardPages();
@@ -76,6 +78,8 @@ app.Lifetime.ApplicationStarted.Register(() =>
     var options = app.Services.GetRequiredService<IOptions<ShinsaOptions>>().Value;
     var store = app.Services.GetRequiredService<ILogStore>();
     var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+    if (app.Services.GetRequiredService<ActorHost>().Cluster is { } cluster && string.IsNullOrEmpty(cluster.Url))
+        cluster.Url = addresses.FirstOrDefault() ?? "";
     app.Logger.LogInformation("Shinsa silo listening on {Urls}; data in {Store} ({Shards} shards, {Workers} workers)",
         string.Join(", ", addresses), store.Description, options.ShardCount, options.Workers);
 });

@@ -287,3 +287,45 @@ public class DecisionTests
         Assert.True(back.DecisionsOf(new ReceiptKey(Clinic, new YearMonth(202405), 2)).Returned);
     }
 }
+
+/// <summary>高額療養費 and 高額介護合算療養費 computed by the household from its receipts, eligibility and care claims.</summary>
+public class HouseholdHighCostTests
+{
+    private static Receipt Stay(int month, int pointsPerDay = 10_000, int days = 10) =>
+        Receipt(month % 100, [new ServiceLine(LineKind.Procedure, "90", Admission, null, pointsPerDay, days, (uint)((1L << days) - 1))],
+            provider: Hospital, month: month, inpatient: true, days: days);
+
+    [Fact]
+    public void A_100000_point_stay_under_ウ_pays_212570()
+    {
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ"))).Apply(Stay(202408));
+        var row = Assert.Single(w.Grain.HighCost);
+        // cost 1,000,000; copay 300,000; cap 80,100 + (1,000,000 − 267,000) × 1% = 87,430
+        Assert.Equal((1_000_000L, 300_000L, 87_430L, 212_570L, false), (row.CostYen, row.CopayYen, row.CapYen, row.PayableYen, row.Tasuu));
+        Assert.Equal(row, w.Partials.HighCost[(Card.Key, new YearMonth(202408))]);
+    }
+
+    [Fact]
+    public void The_fourth_stay_within_twelve_months_uses_the_tasuu_cap_and_an_earlier_month_arriving_late_moves_it()
+    {
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ")))
+            .Apply(Stay(202401), Stay(202402), Stay(202404));
+        Assert.All(w.Grain.HighCost, r => Assert.False(r.Tasuu));
+        w.Apply(Stay(202403)); // now 2024-04 is the 4th: cap 44,400, payable 300,000 − 44,400
+        var april = w.Grain.HighCost.Single(r => r.Month == new YearMonth(202404));
+        Assert.Equal((true, 44_400L, 255_600L), (april.Tasuu, april.CapYen, april.PayableYen));
+    }
+
+    [Fact]
+    public void Combined_care_adds_the_years_care_copays_to_what_the_household_bore()
+    {
+        var care = new CareClaimHeld(Card, "01", new CareClaim("041001", "0000012345", "0470100001", new YearMonth(202409), "11",
+            1u, 1_000, 10m, 90, 600_000, 0));
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ"))).Apply(Stay(202408)).Apply(new CareClaimArrived(care));
+        var year = Assert.Single(HighCost.HouseholdHighCost.ComputeAll(w.Grain.Facts()).Yearly);
+        // borne after 高額療養費 87,430 + care 600,000 = 687,430; cap (ウ) 670,000 → 17,430 (> 500),
+        // split: medical 17,430 × 87,430 / 687,430 = 2,216 (rounded down), care the rest 15,214
+        Assert.Equal((2024, 87_430L, 600_000L, 670_000L, 17_430L, 2_216L, 15_214L),
+            (year.Year, year.MedicalBorneYen, year.CareCopayYen, year.CapYen, year.PayableYen, year.MedicalShareYen, year.CareShareYen));
+    }
+}

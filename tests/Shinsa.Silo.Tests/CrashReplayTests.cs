@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text;
+using Shinsa.Grains.Records;
 using Shinsa.Ingestion.Uke;
 using Shinsa.Ingestion.Synthetic;
 using Shinsa.Tests.Common;
@@ -11,8 +13,10 @@ namespace Shinsa.Silo.Tests;
 
 /// <summary>
 /// Invariants 1 and 2 with a real process and SIGKILL: whatever the kill points, after restarts and a resubmission of
-/// every file (acknowledged or not), the KPIs equal those of a run with no crash, and both equal the totals of the
-/// files themselves.
+/// every file (acknowledged or not), the KPIs, the open findings and the 高額療養費 equal those of a run with no crash,
+/// and the KPIs equal the totals of the files themselves. The corpus has eligibility (so ELIG-*, 高額療養費 and DUP
+/// apply), check-ups whose CHK-VISIT timers fire when the claim files move the review clock, and claims that no
+/// eligibility covers (ELIG-NONE).
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer postgres) : IDisposable
@@ -33,12 +37,46 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
     };
 
     private static readonly byte[][] Corpus = BuildCorpus();
+    private const int Stays = 12;
 
+    /// <summary>
+    /// The replicated real sample, then feeds that give the review something to find: eligibility for the first
+    /// variants' households and for a dozen households with a long stay (one UKE file each, 入院 of 15,000 points a
+    /// day for 6 days: payable 高額療養費 under ウ), two receipts of one stay household twice (DUP), and check-ups at
+    /// 受診勧奨 level in 2020-11 (no visit in the ten months after: CHK-VISIT once the clock reaches 2021-09).
+    /// </summary>
     private static byte[][] BuildCorpus()
     {
         var sample = TestFiles.SampleUkeBytes();
-        return Enumerable.Range(0, Files).Select(i => SampleReplicator.MakeVariant(sample, i)).ToArray();
+        var variants = Enumerable.Range(0, Files).Select(i => SampleReplicator.MakeVariant(sample, i)).ToList();
+        var covered = variants.Take(20).SelectMany((f, i) => UkeParser.Parse(f, $"v{i}").Receipts).ToList();
+        var header = "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n";
+        var rows = covered.Select((r, i) => string.Join(',', "acquire", $"P{i}", $"H{i}", r.Card.InsurerNo, r.Card.Symbol, r.Card.Number, r.Branch ?? "",
+            $"{r.BirthDate / 10000:D4}-{r.BirthDate / 100 % 100:D2}-{r.BirthDate % 100:D2}", r.Sex, "2021-01-01", "", 30, "ウ", "kokuho")).ToList();
+        var stays = Enumerable.Range(0, Stays).Select(i => StayFile(i)).ToList();
+        rows.AddRange(Enumerable.Range(0, Stays).Select(i => $"acquire,S{i},HS{i},040014,S{i},1,01,1960-05-05,2,2021-01-01,,30,ウ,kokuho"));
+        var checkups = "insurer_no,card_symbol,card_number,branch,exam_date,hba1c,fasting_glucose,sbp,dbp,egfr,ldl,bmi,waist\n" +
+            string.Concat(Enumerable.Range(0, Stays).Select(i => $"040014,S{i},1,01,2020-11-15,7.2,,150,92,,,,\n"));
+        return [Encoding.UTF8.GetBytes(header + string.Join("\n", rows) + "\n"), Encoding.UTF8.GetBytes(checkups), .. stays, .. variants];
     }
+
+    private static byte[] StayFile(int i)
+    {
+        var card = new HouseholdCard("040014", $"S{i}", "1");
+        Receipt Stay(int no) => new(new ReceiptKey($"{9_000_000 + i}", new YearMonth(202111), no), ClaimKind.Medical, "1111", new YearMonth(202110), card,
+            "01", 2, 19600505, "シンサ", 70, 20211001, null, 6, 90_000, 90_000, null, [], [new Diagnosis("4659007", 20211001, 1, true)],
+            [new ServiceLine(LineKind.Procedure, "90", "190077410", null, 15_000, 6, 0x3Fu)], 1);
+        Receipt[] receipts = i == 0 ? [Stay(1), Stay(2)] : [Stay(1)];
+        return UkeWriter.Write(new UkeWriter.Provider(ClaimKind.Medical, $"{9_000_000 + i}", "04", "テスト病院", new YearMonth(202111)), receipts);
+    }
+
+    /// <summary>Where a corpus file goes, and the first letter of its submission id.</summary>
+    private static (string Path, char Prefix) PathOf(byte[] file) =>
+        file.AsSpan().StartsWith("event,"u8) ? ("/api/v1/eligibility", 'e')
+        : file.AsSpan().StartsWith("insurer_no,"u8) ? ("/api/v1/checkups", 'c')
+        : ("/api/v1/submissions", 'u');
+
+    private static bool IsClaimFile(byte[] file) => file.Length > 2 && file[0] == (byte)'I' && file[1] == (byte)'R';
 
     private string NewDir()
     {
@@ -65,13 +103,20 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
 
         // The run with no crash.
         Dictionary<string, long[]> clean;
+        Review cleanReview;
         using (var silo = SiloProcess.Start(NewDir(), Fresh()))
         {
             await silo.WaitReadyAsync();
             await SubmitAll(silo, Corpus, CancellationToken.None, onAcknowledged: null);
             clean = await ReadKpis(silo.Client, queries);
+            cleanReview = await ReadReview(silo.Client);
         }
         AssertSameKpis(expected, clean, "no-crash run vs the files' own totals");
+        // The review found what the corpus holds: every check the feeds set up fired.
+        foreach (var check in new[] { "ELIG-NONE", "DUP", "ROUTE", "CHK-VISIT" })
+            Assert.Contains(cleanReview.Findings, f => f.StartsWith(check + ":", StringComparison.Ordinal));
+        Assert.Equal(Stays, cleanReview.HighCost.Count);
+        output.WriteLine($"no-crash run: {cleanReview.Findings.Count} open findings, {cleanReview.HighCost.Count} 高額療養費 households");
 
         // The run with crashes: one data dir, killed at random points, restarted each time.
         var random = new Random(seed);
@@ -79,7 +124,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
         var crashSettings = Fresh();
         var acknowledged = new ConcurrentDictionary<string, int>();
         var acknowledgedFiles = new ConcurrentDictionary<int, int>();
-        var idToFile = Corpus.Select((f, i) => (Id: Ingest.SubmissionService.ClaimIdOf(f), i))
+        var idToFile = Corpus.Select((f, i) => (Id: Ingest.SubmissionService.IdOf(PathOf(f).Prefix, f), i))
             .ToDictionary(x => x.Id, x => x.i);
         for (var kill = 0; kill < 6; kill++)
         {
@@ -97,8 +142,8 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
             // Files not yet acknowledged go first, so the kill lands amid new appends, snapshots and evictions.
             var order = Corpus.Select((file, i) => (file, i))
                 .OrderBy(f => acknowledgedFiles.ContainsKey(f.i)).ThenBy(_ => random.Next()).ToArray();
-            var fresh = Files - acknowledgedFiles.Count;
-            var ackTarget = fresh > 4 ? random.Next(1, fresh / 2) : random.Next(1, Files);
+            var fresh = Corpus.Length - acknowledgedFiles.Count;
+            var ackTarget = fresh > 4 ? random.Next(1, fresh / 2) : random.Next(1, Corpus.Length);
             using var stop = new CancellationTokenSource();
             var acks = 0;
             var submitting = SubmitAll(silo, order.Select(f => f.file), stop.Token, id =>
@@ -112,7 +157,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
             silo.Kill();
             stop.Cancel();
             try { await submitting; } catch (Exception e) when (e is HttpRequestException or OperationCanceledException or TaskCanceledException) { }
-            output.WriteLine($"kill {kill}: after {acks} acknowledgements (target {ackTarget}), {acknowledgedFiles.Count} of {Files} files acknowledged so far");
+            output.WriteLine($"kill {kill}: after {acks} acknowledgements (target {ackTarget}), {acknowledgedFiles.Count} of {Corpus.Length} files acknowledged so far");
         }
 
         using (var silo = SiloProcess.Start(dataDir, crashSettings))
@@ -123,7 +168,36 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
             Assert.Superset(acknowledged.Keys.ToHashSet(), ids.ToHashSet());
             var crashed = await ReadKpis(silo.Client, queries);
             AssertSameKpis(clean, crashed, "crash run vs no-crash run");
+            var review = await ReadReview(silo.Client);
+            Assert.Equal(cleanReview.Findings, review.Findings);
+            Assert.Equal(cleanReview.HighCost, review.HighCost);
         }
+    }
+
+    private sealed record Review(List<string> Findings, List<string> HighCost);
+
+    /// <summary>Every open finding (id, yen, receipts) and every 高額療養費 row, over the corpus's insurers and months.</summary>
+    private static async Task<Review> ReadReview(HttpClient client)
+    {
+        var findings = new List<string>();
+        var highCost = new List<string>();
+        foreach (var insurer in SampleReplicator.Insurers)
+            foreach (var month in new[] { "2021-09", "2021-10" })
+            {
+                for (var page = 1; ; page++)
+                {
+                    var result = await client.GetFromJsonAsync<JsonElement>($"/api/v1/findings?insurer={insurer}&service_month={month}&state=open&page={page}&page_size=1000");
+                    var items = result.GetProperty("items").EnumerateArray().ToList();
+                    findings.AddRange(items.Select(f => $"{f.GetProperty("id").GetString()} {f.GetProperty("yen_at_stake").GetInt64()} " +
+                        string.Join(',', f.GetProperty("receipts").EnumerateArray().Select(r => r.GetString()))));
+                    if (items.Count < 1000) break;
+                }
+                var rows = await client.GetFromJsonAsync<JsonElement>($"/api/v1/high-cost?insurer={insurer}&service_month={month}");
+                highCost.AddRange(rows.EnumerateArray().Select(r => r.GetRawText()));
+            }
+        findings.Sort(StringComparer.Ordinal);
+        highCost.Sort(StringComparer.Ordinal);
+        return new Review(findings, highCost);
     }
 
     private static async Task<List<string>> SubmitAll(SiloProcess silo, IEnumerable<byte[]> files, CancellationToken ct,
@@ -136,7 +210,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
             {
                 var content = new ByteArrayContent(file);
                 content.Headers.ContentType = new("application/octet-stream");
-                var response = await silo.Client.PostAsync("/api/v1/submissions", content, token);
+                var response = await silo.Client.PostAsync(PathOf(file).Path, content, token);
                 if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
                 {
                     await Task.Delay(100, token);
@@ -157,7 +231,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
     /// <summary>Every (service month, insurer) and every provider the corpus touches, plus the month totals.</summary>
     private static List<string> Queries()
     {
-        var receipts = Corpus.SelectMany((f, i) => UkeParser.Parse(f, $"f{i}").Receipts).ToList();
+        var receipts = Corpus.Where(IsClaimFile).SelectMany((f, i) => UkeParser.Parse(f, $"f{i}").Receipts).ToList();
         var months = receipts.Select(r => r.ServiceMonth).Distinct().ToList();
         var queries = new List<string>();
         foreach (var month in months)
@@ -173,8 +247,8 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
 
     private static Dictionary<string, long[]> ExpectedFromFiles()
     {
-        var receipts = Corpus.SelectMany((f, i) => UkeParser.Parse(f, $"f{i}").Receipts).ToList();
-        Assert.Equal(Files * 75, receipts.Count);
+        var receipts = Corpus.Where(IsClaimFile).SelectMany((f, i) => UkeParser.Parse(f, $"f{i}").Receipts).ToList();
+        Assert.Equal(Files * 75 + Stays + 1, receipts.Count);
         var expected = new Dictionary<string, long[]>();
         foreach (var query in Queries())
         {

@@ -96,6 +96,20 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
+    public void Grains_load_in_a_batch_as_they_do_one_by_one()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        store.WriteCheckpoint(1, 0, [1], [new("g1", [1]), new("g2", [2])]);
+        var found = store.LoadGrains(1, ["g1", "g2", "g3"]);
+        Assert.Equal(["g1", "g2"], found.Keys.Order());
+        Assert.Equal([1], found["g1"]);
+        Assert.Equal([2], found["g2"]);
+        Assert.Empty(store.LoadGrains(2, ["g1"]));
+        Assert.Empty(store.LoadGrains(1, []));
+    }
+
+    [Fact]
     public void A_store_refuses_another_shard_count()
     {
         using (var store = CreateStore()) store.Initialize(4);

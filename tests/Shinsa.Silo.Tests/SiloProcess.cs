@@ -70,6 +70,24 @@ public sealed class SiloProcess : IDisposable
         throw new TimeoutException($"the silo was not ready in time:\n{Output}");
     }
 
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Sends a POSIX signal by name (STOP, CONT, TERM) with kill(1).</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{name}", _process.Id.ToString() } })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{name} {_process.Id} failed");
+    }
+
+    /// <summary>SIGTERM, then waits for the graceful shutdown to finish.</summary>
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        Signal("TERM");
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no flush, like a power cut for the process.</summary>
     public void Kill()
     {

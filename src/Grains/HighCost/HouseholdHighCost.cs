@@ -3,6 +3,10 @@ using Shinsa.Grains.Review;
 
 namespace Shinsa.Grains.HighCost;
 
+/// <summary>高額介護合算療養費 of a household's August–July year (named by the year its August is in), when payable.</summary>
+public sealed record CombinedCareRow(HouseholdCard Card, string HouseholdId, int Year, long MedicalBorneYen, long CareCopayYen, long CapYen,
+    long PayableYen, long MedicalShareYen, long CareShareYen);
+
 /// <summary>A household month with 高額療養費 payable: what the API's high-cost list shows.</summary>
 public sealed record HighCostRow(
     HouseholdCard Card, string HouseholdId, YearMonth Month, int Persons, long CostYen, long CopayYen, long CapYen, long PayableYen, bool Tasuu);
@@ -16,7 +20,10 @@ public sealed record HighCostRow(
 /// </summary>
 public static class HouseholdHighCost
 {
-    public static IReadOnlyList<HighCostRow> Compute(HouseholdFacts facts)
+    public static IReadOnlyList<HighCostRow> Compute(HouseholdFacts facts) => ComputeAll(facts).Monthly;
+
+    /// <summary>The months with 高額療養費 payable, and the years with 高額介護合算療養費 payable.</summary>
+    public static (IReadOnlyList<HighCostRow> Monthly, IReadOnlyList<CombinedCareRow> Yearly) ComputeAll(HouseholdFacts facts)
     {
         var earliest = HighCostTables.All.Min(t => t.EffectiveFrom);
         var months = new List<HouseholdMonth>();
@@ -27,8 +34,9 @@ public static class HouseholdHighCost
                 months.Add(m);
                 householdIds[m.Month] = householdId;
             }
-        if (months.Count == 0) return [];
-        return HighCostCalculator.ComputeSeries(months)
+        if (months.Count == 0) return ([], []);
+        var results = HighCostCalculator.ComputeSeries(months);
+        var monthly = results
             .Where(r => r.PayableYen > 0)
             .Select(r =>
             {
@@ -37,6 +45,51 @@ public static class HouseholdHighCost
                     r.CostYen, r.CopayYen, r.CapYen, r.PayableYen, r.Tasuu);
             })
             .ToList();
+        return (monthly, CombinedCare(facts, months, results, householdIds));
+    }
+
+    /// <summary>
+    /// 高額介護合算療養費 per August–July year: what the household bore for medical care after 高額療養費, plus its care
+    /// copays, against the annual cap of its income class (the class of the year's last computed month). In a mixed
+    /// household each month's borne amount is split between the 70+ and the under-70 members in proportion to their
+    /// copays (the 70+ share rounded down), and care copays go to the group of the person they are for.
+    /// </summary>
+    private static List<CombinedCareRow> CombinedCare(HouseholdFacts facts, List<HouseholdMonth> months, IReadOnlyList<HighCostResult> results,
+        Dictionary<YearMonth, string> householdIds)
+    {
+        static int YearOf(YearMonth m) => m.Month >= 8 ? m.Year : m.Year - 1;
+        var rows = new List<CombinedCareRow>();
+        foreach (var year in months.GroupBy(m => YearOf(m.Month)))
+        {
+            long medical70 = 0, medicalUnder = 0, care70 = 0, careUnder = 0;
+            string? class70 = null, classUnder = null;
+            foreach (var m in year.OrderBy(m => m.Month))
+            {
+                var borne = results.First(r => r.Month == m.Month).BorneYen;
+                var copay = m.Units.Sum(u => u.CopayYen);
+                var copay70 = m.Units.Where(u => m.SeventyPlusPersons.Contains(u.PersonKey)).Sum(u => u.CopayYen);
+                var share70 = copay == 0 ? 0 : borne * copay70 / copay;
+                medical70 += share70;
+                medicalUnder += borne - share70;
+                class70 = m.SeventyPlusClass ?? class70;
+                classUnder = m.UnderSeventyClass ?? classUnder;
+            }
+            foreach (var held in facts.CareClaims.Where(c => YearOf(c.Claim.ServiceMonth) == year.Key))
+            {
+                var row = facts.RowsOf(held.Branch, 0, 0).FirstOrDefault();
+                if (row is not null && HouseholdFacts.IsSeventyPlus(row.BirthDate, held.Claim.ServiceMonth)) care70 += held.Claim.CopayYen;
+                else careUnder += held.Claim.CopayYen;
+            }
+            var last = year.Max(m => m.Month);
+            var table = HighCostTables.For(last);
+            var result = CombinedCareCalculator.Compute(
+                class70 is null ? null : new CareYearBurden(class70, medical70, care70),
+                classUnder is null ? null : new CareYearBurden(classUnder, medicalUnder, careUnder), table);
+            if (result.PayableYen > 0)
+                rows.Add(new CombinedCareRow(facts.Card, householdIds[last], year.Key, medical70 + medicalUnder, care70 + careUnder, result.CapYen,
+                    result.PayableYen, result.MedicalShareYen, result.CareShareYen));
+        }
+        return rows;
     }
 
     private static HouseholdMonth? Month(HouseholdFacts facts, YearMonth month, List<Receipt> receipts, out string householdId)

@@ -21,9 +21,15 @@ public sealed class HouseholdGrain
     /// A receipt as the grain holds it: encoded (one array instead of dozens of objects, which keeps a large resident
     /// set cheap for the GC, and is written to the snapshot as is) with the KPI contribution it made.
     /// </summary>
-    private sealed record Held(KpiKey Cell, KpiCounters Contribution, byte[] Encoded);
+    private sealed record Held(KpiKey Cell, KpiCounters Contribution, byte[] Encoded)
+    {
+        // Decoded on first review and kept while the grain is resident: every record re-reviews the whole household,
+        // and decoding a year of receipts each time would make a busy household quadratic.
+        public Receipt? Decoded { get; set; }
+        public Receipt Receipt => Decoded ??= GrainCodec.DecodeReceipt(Encoded);
+    }
 
-    private readonly Dictionary<ReceiptKey, Held> _receipts = new();
+    private readonly SortedDictionary<ReceiptKey, Held> _receipts = new(ReceiptKeyOrder.Instance);
     // Open findings and the history of closed ones (resolved: the condition cleared; withdrawn: a receipt left).
     private readonly Dictionary<string, Finding> _findings = new(StringComparer.Ordinal);
     // Kept as a set so a row delivered twice (a retried eligibility file) is a no-op.
@@ -41,7 +47,7 @@ public sealed class HouseholdGrain
 
     public HouseholdCard Card { get; }
     public int ReceiptCount => _receipts.Count;
-    public IEnumerable<Receipt> Receipts => _receipts.Values.Select(h => GrainCodec.DecodeReceipt(h.Encoded));
+    public IEnumerable<Receipt> Receipts => _receipts.Values.Select(h => h.Receipt);
     public IEnumerable<Finding> Findings => _findings.Values;
     public IEnumerable<Finding> OpenFindings => _findings.Values.Where(f => f.State == FindingState.Open);
     public IEnumerable<EligibilityEvent> Eligibility => _eligibility;
@@ -51,11 +57,18 @@ public sealed class HouseholdGrain
     public IEnumerable<CareClaimHeld> CareClaims => _careClaims.Values;
     public IEnumerable<HighCostRow> HighCost => _highCost.Values;
     public ReceiptDecisions DecisionsOf(ReceiptKey key) => DecisionsOn(key);
-    /// <summary>The review month at which this household must be looked at again with no new record (a durable timer).</summary>
-    public YearMonth? NextDue { get; private set; }
+    // The months at which a finding may appear once the review clock reaches them (see FindingSink.Dues).
+    private readonly SortedSet<YearMonth> _dues = new();
 
-    public void Apply(LogRecord record, ShardPartials partials, ReviewContext context)
+    /// <summary>The review month at which this household must be looked at again with no new record (a durable timer).</summary>
+    public YearMonth? NextDue => _dues.Count == 0 ? null : _dues.Min;
+    public IEnumerable<YearMonth> Dues => _dues;
+
+    /// <summary>Applies a record; <paramref name="context"/> null = keep records and KPIs only, no review (an ingest-only silo).</summary>
+    public void Apply(LogRecord record, ShardPartials partials, ReviewContext? context)
     {
+        // Which months' findings this record can change, read before the change (a replaced or withdrawn receipt's month).
+        var changed = ChangedMonths(record);
         switch (record)
         {
             case ReceiptArrived r: HoldReceipt(r.Receipt, partials.Kpis); break;
@@ -68,7 +81,36 @@ public sealed class HouseholdGrain
             case CareClaimArrived c: _careClaims[c.Held.Key] = c.Held with { Claim = c.Held.Claim with { SourceLine = 0 } }; break;
             default: throw new ArgumentException($"unknown record {record.GetType().Name}", nameof(record));
         }
-        Review(partials, context);
+        if (context is not null && changed.Count > 0) Review(partials, context, changed);
+    }
+
+    private static readonly IReadOnlyList<YearMonth> Everything = [new YearMonth(0)];
+
+    /// <summary>
+    /// The service months a record touches. Eligibility and 傷病届 can change who a person is or any month's findings,
+    /// so they touch everything (<see cref="Everything"/>); a record that changes nothing touches nothing.
+    /// </summary>
+    private List<YearMonth> ChangedMonths(LogRecord record)
+    {
+        var months = new List<YearMonth>();
+        void Held(ReceiptKey key) { if (_receipts.TryGetValue(key, out var h)) months.Add(h.Receipt.ServiceMonth); }
+        switch (record)
+        {
+            case ReceiptArrived r: months.Add(r.Receipt.ServiceMonth); Held(r.Receipt.Key); break;
+            case ReceiptWithdrawn w:
+                Held(w.Key);
+                if (_judoClaims.TryGetValue((w.Key.ProviderCode, w.Key.BillingMonth.Value, w.Key.ReceiptNo), out var withdrawnJudo)) months.Add(withdrawnJudo.ServiceMonth);
+                break;
+            case DecisionArrived d: Held(d.Decision.Receipt); break;
+            case JudoClaimArrived j:
+                months.Add(j.Claim.ServiceMonth);
+                if (_judoClaims.TryGetValue((j.Claim.ProviderCode, j.Claim.BillingMonth.Value, j.Claim.ClaimNo), out var earlier)) months.Add(earlier.ServiceMonth);
+                break;
+            case CareClaimArrived c: months.Add(c.Held.Claim.ServiceMonth); break;
+            case CheckupArrived c: months.Add(new YearMonth(c.Checkup.ExamDate / 100)); break;
+            default: return [.. Everything];
+        }
+        return months;
     }
 
     private void HoldReceipt(Receipt receipt, KpiRollup kpis)
@@ -82,7 +124,7 @@ public sealed class HouseholdGrain
 
     private void Hold(Receipt receipt, byte[] encoded, KpiRollup? kpis)
     {
-        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key)), encoded);
+        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key)), encoded) { Decoded = receipt with { SourceLine = 0 } };
         _receipts[receipt.Key] = held;
         kpis?.Add(held.Cell, held.Contribution);
     }
@@ -95,7 +137,7 @@ public sealed class HouseholdGrain
         var decisions = _decisions.TryGetValue(decision.Receipt, out var d) ? d : _decisions[decision.Receipt] = new ReceiptDecisions();
         if (!decisions.Add(decision) || !_receipts.TryGetValue(decision.Receipt, out var held)) return;
         kpis.Add(held.Cell, -held.Contribution);
-        Hold(GrainCodec.DecodeReceipt(held.Encoded), held.Encoded, kpis);
+        Hold(held.Receipt, held.Encoded, kpis);
     }
 
     private void Withdraw(ReceiptKey key, KpiRollup kpis)
@@ -104,24 +146,39 @@ public sealed class HouseholdGrain
     }
 
     /// <summary>The household's records as the checks read them (a 返戻 receipt is out of the review until resubmitted).</summary>
-    public HouseholdFacts Facts() => new(Card,
-        _receipts.Where(r => !DecisionsOn(r.Key).Returned).OrderBy(r => r.Key, ReceiptKeyOrder.Instance)
-            .Select(r => GrainCodec.DecodeReceipt(r.Value.Encoded)).ToList(),
-        _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(), _judoClaims.Values.ToList(), _careClaims.Values.ToList(),
-        _decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
+    public HouseholdFacts Facts() => Facts(new YearMonth(0), new YearMonth(999912));
+
+    /// <summary>The facts with receipts, 柔整 and care claims of service months <paramref name="from"/> … <paramref name="to"/> only.</summary>
+    private HouseholdFacts Facts(YearMonth from, YearMonth to) => new(Card,
+        _receipts.Values.Select(h => h.Receipt).Where(r => r.ServiceMonth >= from && r.ServiceMonth <= to && !DecisionsOn(r.Key).Returned).ToList(),
+        _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(),
+        _judoClaims.Values.Where(j => j.ServiceMonth >= from && j.ServiceMonth <= to).ToList(),
+        _careClaims.Values.Where(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to).ToList(),
+        _decisions.Count == 0 ? null : _decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
+
+    /// <summary>Re-runs the whole catalogue and 高額療養費 over the household: what a fired timer or a rule change calls.</summary>
+    public void Review(ShardPartials partials, ReviewContext context) => Review(partials, context, Everything);
 
     /// <summary>
-    /// Re-runs the catalogue and 高額療養費 and moves the shard's partials from what this household contributed before
-    /// to what it contributes now. Also what a fired timer or a rule change calls.
+    /// Re-runs the catalogue for the findings of the months a change can reach (each changed month m up to
+    /// m + the rules' window), reading records from m − window on, and 高額療養費 over every month (a change moves the
+    /// 多数回 of all later months); then moves the shard's partials from what this household contributed there before
+    /// to what it contributes now. A finding of month m depends only on records of m − window … m, so this gives the
+    /// same findings as re-running everything (a property test holds it to that), at a cost that does not grow with
+    /// the household's history.
     /// </summary>
-    public void Review(ShardPartials partials, ReviewContext context)
+    private void Review(ShardPartials partials, ReviewContext context, IReadOnlyList<YearMonth> changed)
     {
-        var facts = Facts();
-        var result = ReviewEngine.Evaluate(facts, context);
+        var window = context.Rules.ReviewWindowMonths;
+        var everything = changed.Contains(Everything[0]);
+        var from = everything ? new YearMonth(0) : changed.Min();
+        var to = everything ? new YearMonth(999912) : changed.Max().AddMonths(window);
+        bool InScope(YearMonth m) => m >= from && m <= to;
+        var result = ReviewEngine.Evaluate(everything ? Facts() : Facts(from.AddMonths(-window), to), context);
 
         foreach (var (id, finding) in _findings.ToList())
         {
-            if (finding.State != FindingState.Open || result.Found.ContainsKey(id)) continue;
+            if (finding.State != FindingState.Open || !InScope(finding.ServiceMonth) || result.Found.ContainsKey(id)) continue;
             var stillBilled = finding.Receipts.All(k => _receipts.ContainsKey(k) && !DecisionsOn(k).Returned);
             var closed = finding with { State = stillBilled ? FindingState.Resolved : FindingState.Withdrawn };
             Count(partials, finding, -1);
@@ -130,6 +187,7 @@ public sealed class HouseholdGrain
         }
         foreach (var (id, finding) in result.Found)
         {
+            if (!InScope(finding.ServiceMonth)) continue;
             if (_findings.GetValueOrDefault(id) is { State: FindingState.Open } open)
             {
                 if (open == finding) continue;
@@ -142,14 +200,15 @@ public sealed class HouseholdGrain
 
         foreach (var month in _highCost.Keys) partials.HighCost.Remove((Card.Key, month));
         _highCost.Clear();
-        foreach (var row in HouseholdHighCost.Compute(facts))
+        foreach (var row in HouseholdHighCost.Compute(Facts()))
         {
             _highCost[row.Month] = row;
             partials.HighCost[(Card.Key, row.Month)] = row;
         }
 
         if (NextDue is { } before) partials.Timers.Remove((before.Value, Card.Key));
-        NextDue = result.NextDue;
+        _dues.RemoveWhere(InScope);
+        _dues.UnionWith(result.Dues.Where(InScope));
         if (NextDue is { } due) partials.Timers.Add((due.Value, Card.Key));
     }
 
@@ -171,7 +230,7 @@ public sealed class HouseholdGrain
             _judoClaims.Values.ToList(),
             _careClaims.Values.ToList(),
             _highCost.Values.ToList(),
-            NextDue)
+            _dues.ToList())
         {
             Decisions = _decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
                 .SelectMany(d => d.Value.All.Select(x => new ReviewDecision(d.Key, x.Kind, x.Cut, 0))).ToList(),
@@ -180,7 +239,8 @@ public sealed class HouseholdGrain
     /// <summary>A grain back from its snapshot. Its contributions are already in the shard's partials (snapshotted with it).</summary>
     public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
     {
-        var grain = new HouseholdGrain(snapshot.Card) { NextDue = snapshot.NextDue };
+        var grain = new HouseholdGrain(snapshot.Card);
+        grain._dues.UnionWith(snapshot.Dues);
         foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
         foreach (var d in snapshot.Decisions)
             (grain._decisions.TryGetValue(d.Receipt, out var set) ? set : grain._decisions[d.Receipt] = new ReceiptDecisions()).Add(d);
@@ -207,7 +267,7 @@ public sealed record HouseholdSnapshot(
     IReadOnlyList<JudoClaim> JudoClaims,
     IReadOnlyList<CareClaimHeld> CareClaims,
     IReadOnlyList<HighCostRow> HighCost,
-    YearMonth? NextDue)
+    IReadOnlyList<YearMonth> Dues)
 {
     public IReadOnlyList<ReviewDecision> Decisions { get; init; } = [];
 }

@@ -5,15 +5,19 @@ using Shinsa.Grains.Records;
 namespace Shinsa.Grains.Review;
 
 /// <summary>
-/// Collects what one evaluation of a household found, and the earliest review month at which the answer could
-/// change with no new record (a durable timer: CHK-VISIT and DM-DROP wait for months to pass).
+/// Collects what one evaluation of a household found, and the review months at which the answer could change with no
+/// new record (durable timers: CHK-VISIT and DM-DROP wait for months to pass). A due month is the month the finding it
+/// waits for would be in.
 /// </summary>
 public sealed class FindingSink(HouseholdCard card, int ruleVersion)
 {
     private readonly Dictionary<string, Finding> _found = new(StringComparer.Ordinal);
 
+    private readonly SortedSet<YearMonth> _dues = new();
+
     public IReadOnlyDictionary<string, Finding> Found => _found;
-    public YearMonth? NextDue { get; private set; }
+    /// <summary>The months at which a finding may appear once the review clock reaches them (the timers to set).</summary>
+    public IReadOnlySet<YearMonth> Dues => _dues;
 
     /// <summary>Adds a finding; its id is the check, the person and <paramref name="subject"/>, so re-evaluating finds the same id.</summary>
     public void Add(string checkId, string subject, string person, string provider, YearMonth month, IEnumerable<ReceiptKey> receipts,
@@ -24,10 +28,7 @@ public sealed class FindingSink(HouseholdCard card, int ruleVersion)
             receipts.Distinct().Order(ReceiptKeyOrder.Instance).ToImmutableArray(), yenAtStake, FindingState.Open, detail);
     }
 
-    public void DueAt(YearMonth month)
-    {
-        if (NextDue is null || month < NextDue) NextDue = month;
-    }
+    public void DueAt(YearMonth month) => _dues.Add(month);
 }
 
 /// <summary>Receipt keys in provider, billing month, number order: the order findings list their receipts in.</summary>

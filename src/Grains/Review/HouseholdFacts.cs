@@ -35,8 +35,15 @@ public sealed class HouseholdFacts
     /// <summary>The cost the insurer bears after 査定: (declared points − points cut) × 10 yen. 高額療養費 is computed on it.</summary>
     public long AssessedCostYen(Receipt r) => (r.DeclaredPoints - (long)_pointsCut.GetValueOrDefault(r.Key)) * 10;
 
+    private readonly Dictionary<Receipt, string> _persons = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>The person a receipt is for: the eligibility person id when known, else the receipt's own person key.</summary>
-    public string PersonOf(Receipt r) => RowsOf(r.Branch, r.BirthDate, r.Sex).FirstOrDefault()?.PersonId ?? r.PersonKey;
+    public string PersonOf(Receipt r)
+    {
+        if (!_persons.TryGetValue(r, out var person))
+            _persons[r] = person = RowsOf(r.Branch, r.BirthDate, r.Sex).FirstOrDefault()?.PersonId ?? r.PersonKey;
+        return person;
+    }
 
     /// <summary>The person named by 枝番 on a check-up, 傷病届 or 柔整 claim.</summary>
     public string PersonOf(string branch, int birthDate = 0, byte sex = 0) =>

@@ -79,6 +79,14 @@ public sealed record RuleSet
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>
+    /// How far, in months, a check looks back from the month of a finding (縦覧 windows, the 初診 lookback, CHK-VISIT and
+    /// DM-DROP): a record of month m can change findings of months m … m + this, read from records of m − this onwards.
+    /// </summary>
+    [JsonIgnore]
+    public int ReviewWindowMonths => new[] { FirstVisitLookbackMonths, CheckupVisit.Months, DiabetesDrop.Months }
+        .Concat(FrequencyLimits.Select(l => l.Months)).Max();
+
     public bool ChecksEligibilityOf(string insurerNo) => EligibilityInsurers.Any(p => p.Matches(insurerNo));
 }
 

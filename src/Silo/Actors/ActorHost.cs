@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Shinsa.Grains;
 using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Storage;
@@ -20,6 +21,8 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     private readonly Shard[] _shards;
     private readonly ShardWorker[] _workers;
     private readonly List<Task> _running = new();
+    // Cluster mode (a store with shard leases): shards are owned dynamically and tailed from the log; null = embedded.
+    private readonly ClusterHost? _cluster;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Timer? _housekeeping;
     private long _backlog;
@@ -33,8 +36,16 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         Map = new ShardMap(_options.ShardCount);
+        if (store is IShardLeases leases)
+        {
+            _cluster = new ClusterHost(store, leases, _options, logger, records => _metrics.RecordsApplied.Add(records), masters.Masters);
+            _shards = [];
+            _workers = [];
+            metrics.ObserveHost(this);
+            return;
+        }
         var perShardCap = Math.Max(1, _options.ResidentGrainCap / _options.ShardCount);
-        _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap, masters.Masters)).ToArray();
+        _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap, masters.Masters, _options.Review.Enabled)).ToArray();
         var workers = Math.Clamp(_options.Workers, 1, _options.ShardCount);
         _workers = Enumerable.Range(0, workers)
             .Select(w => new ShardWorker(w, _shards.Where(s => s.Id % workers == w), _options, OnApplied, OnFault))
@@ -47,11 +58,23 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public Task Ready => _ready.Task;
     public Exception? Fault => _fault;
     public long Backlog => Interlocked.Read(ref _backlog);
-    public int ResidentGrains => _shards.Sum(s => s.ResidentCount);
-    public int ShardCount => _shards.Length;
-    public long AppliedSeq(int shard) => _shards[shard].AppliedSeq;
+    public int ResidentGrains => _cluster?.ResidentGrains ?? _shards.Sum(s => s.ResidentCount);
+    public int ShardCount => _options.ShardCount;
+    public long AppliedSeq(int shard) => _cluster?.AppliedSeq(shard) ?? _shards[shard].AppliedSeq;
+
+    /// <summary>True when every shard has applied the log up to the given position (a submission's last entries).</summary>
+    public bool IsApplied(IReadOnlyDictionary<int, long> lastSeqByShard) =>
+        _cluster?.IsApplied(lastSeqByShard) ?? lastSeqByShard.All(kv => _shards[kv.Key].AppliedSeq >= kv.Value);
+
+    /// <summary>Cluster mode only: this silo's member id and lease view; null when embedded.</summary>
+    internal ClusterHost? Cluster => _cluster;
+
     public IEnumerable<(int Shard, int Worker, long AppliedSeq, long CheckpointSeq, int Resident)> ShardStatus() =>
-        _workers.SelectMany(w => w.Shards.Select(s => (s.Id, w.Id, s.AppliedSeq, s.CheckpointSeq, s.ResidentCount))).OrderBy(s => s.Item1);
+        _cluster is not null
+            ? _cluster.Owned.Where(o => o.Recovered && !o.Lost)
+                .Select(o => (o.Shard.Id, o.Shard.Id % Math.Clamp(_options.Workers, 1, _options.ShardCount), o.Shard.AppliedSeq, o.Shard.CheckpointSeq, o.Shard.ResidentCount))
+                .OrderBy(s => s.Item1)
+            : _workers.SelectMany(w => w.Shards.Select(s => (s.Id, w.Id, s.AppliedSeq, s.CheckpointSeq, s.ResidentCount))).OrderBy(s => s.Item1);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -65,6 +88,15 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     {
         try
         {
+            if (_cluster is not null)
+            {
+                // Joins the cluster; acquired shards recover on their workers (ready does not wait for them:
+                // any silo may append and answer while shards move).
+                _cluster.Start();
+                _logger.LogInformation("Silo {Silo} joined the cluster (lease timeout {Timeout})", _cluster.SiloId, _options.LeaseTimeout);
+                _ready.TrySetResult();
+                return;
+            }
             var clock = Stopwatch.StartNew();
             var replayed = await Task.WhenAll(_workers.Select(w => Task.Run(() => w.Shards.Sum(s => s.Recover()))));
             _logger.LogInformation("Recovered {Shards} shards in {Elapsed} ms, replaying {Records} log records after the snapshots",
@@ -130,16 +162,34 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     /// <summary>Hands appended records to their shards' workers, in log order.</summary>
     internal async ValueTask DispatchAsync(int shard, long seq, Grains.Records.LogRecord record)
     {
+        if (_cluster is not null)
+        {
+            // The owner (here or on another silo) reads the record from the log; the backlog bound covers the
+            // records waiting to be appended.
+            Interlocked.Decrement(ref _backlog);
+            _cluster.Wake(shard);
+            return;
+        }
         var worker = _workers[shard % _workers.Length];
         await worker.EnqueueAsync(new WorkItem(shard, seq, record), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Visits every shard's partials: the live ones of the shards served here; in cluster mode, the latest checkpoint
+    /// of the others (so an answer trails their owners by at most the snapshot interval).
+    /// </summary>
+    private void ForEachPartials(Action<int, ShardPartials> visit)
+    {
+        if (_cluster is not null) { _cluster.ForEachPartials(visit); return; }
+        foreach (var shard in _shards)
+            lock (shard.PartialsLock) visit(shard.Id, shard.Partials);
     }
 
     /// <summary>Sums the shards' partial rollups over the cells <paramref name="filter"/> selects.</summary>
     public KpiCounters SumKpis(Func<KpiKey, bool> filter)
     {
         var total = default(KpiCounters);
-        foreach (var shard in _shards)
-            lock (shard.PartialsLock) shard.Partials.Kpis.SumInto(filter, ref total);
+        ForEachPartials((_, p) => p.Kpis.SumInto(filter, ref total));
         return total;
     }
 
@@ -147,18 +197,25 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public List<T> Collect<T>(Func<ShardPartials, IEnumerable<T>> select)
     {
         var all = new List<T>();
-        foreach (var shard in _shards)
-            lock (shard.PartialsLock) all.AddRange(select(shard.Partials));
+        ForEachPartials((_, p) => all.AddRange(select(p)));
         return all;
     }
 
     /// <summary>The review clock and rules in force, per shard (they agree once every shard has applied its log).</summary>
-    public IReadOnlyList<(int Shard, Grains.Records.YearMonth AsOf, int RulesVersion)> ReviewState() =>
-        _shards.Select(s => { lock (s.PartialsLock) return (s.Id, s.Partials.AsOf, s.Context.Rules.Version); }).ToList();
+    public IReadOnlyList<(int Shard, Grains.Records.YearMonth AsOf, int RulesVersion)> ReviewState()
+    {
+        var state = new List<(int, Grains.Records.YearMonth, int)>();
+        ForEachPartials((id, p) => state.Add((id, p.AsOf, p.RulesJson is { } json ? Grains.Review.RuleSet.Parse(json).Version : Grains.Review.RuleSet.Starter.Version)));
+        return state.OrderBy(s => s.Item1).ToList();
+    }
 
     /// <summary>The rule file each shard's log last set (null: none yet, the starter set applies).</summary>
-    public IReadOnlyList<(int Shard, string? Json)> ShardRules() =>
-        _shards.Select(s => { lock (s.PartialsLock) return (s.Id, s.Partials.RulesJson); }).ToList();
+    public IReadOnlyList<(int Shard, string? Json)> ShardRules()
+    {
+        var rules = new List<(int, string?)>();
+        ForEachPartials((id, p) => rules.Add((id, p.RulesJson)));
+        return rules;
+    }
 
     /// <summary>
     /// Runs <paramref name="read"/> on the worker of the card's shard, after the records already queued for it, and
@@ -167,6 +224,10 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public async Task<T> ReadGrainAsync<T>(Grains.Records.HouseholdCard card, Func<Grains.Households.HouseholdGrain?, T> read)
     {
         var shardId = Map.ShardOf(card);
+        // Cluster mode: the household as of its shard's last checkpoint (at most a snapshot interval behind its owner).
+        if (_cluster is not null)
+            return read(_store.LoadGrain(shardId, card.Key) is { } stored
+                ? Grains.Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored)) : null);
         var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         await _workers[shardId % _workers.Length].EnqueueAsync(new WorkItem(shardId, 0, null, shard =>
         {
@@ -179,6 +240,11 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _housekeeping?.Dispose();
+        if (_cluster is not null)
+        {
+            if (_ready.Task.IsCompletedSuccessfully) await _cluster.StopAsync(cancellationToken);
+            return;
+        }
         foreach (var worker in _workers) worker.Complete();
         await Task.WhenAll(_running).WaitAsync(cancellationToken);
         _logger.LogInformation("Shard workers stopped after writing their snapshots");

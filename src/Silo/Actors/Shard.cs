@@ -32,12 +32,19 @@ internal sealed class Shard
     private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
     private ReviewContext? _context;
 
-    public Shard(int id, ILogStore store, int residentCap, ReferenceMasters masters)
+    private readonly bool _review;
+    // Cluster mode: writes the checkpoint only while the silo holds the shard's lease (fencing); null = unconditional.
+    private readonly Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? _fencedCheckpoint;
+
+    public Shard(int id, ILogStore store, int residentCap, ReferenceMasters masters, bool review = true,
+        Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? fencedCheckpoint = null)
     {
         Id = id;
+        _review = review;
         _store = store;
         _masters = masters;
         _residentCap = Math.Max(1, residentCap);
+        _fencedCheckpoint = fencedCheckpoint;
     }
 
     public int Id { get; }
@@ -90,7 +97,7 @@ internal sealed class Shard
                 case ClockAdvanced clock: AdvanceClock(clock.Month); break;
                 case RulesChanged rules: ChangeRules(rules.RulesJson); break;
                 default:
-                    Activate(record.Card).Apply(record, Partials, Context);
+                    Activate(record.Card).Apply(record, Partials, _review ? Context : null);
                     _dirty.Add(record.Card.Key);
                     break;
             }
@@ -128,6 +135,7 @@ internal sealed class Shard
 
     private void ReviewAgain(string grainKey)
     {
+        if (!_review) return;
         Activate(HouseholdCard.FromKey(grainKey)).Review(Partials, Context);
         _dirty.Add(grainKey);
     }
@@ -141,11 +149,25 @@ internal sealed class Shard
             return resident.Grain;
         }
         if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
-        var stored = _store.LoadGrain(Id, card.Key);
+        var stored = _prefetched.Remove(card.Key, out var fetched) ? fetched : _store.LoadGrain(Id, card.Key);
         var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
         _resident[card.Key] = new Resident(grain) { LastTouched = now };
         _residentCount = _resident.Count;
         return grain;
+    }
+
+    // Snapshots read ahead for the next records (null = known absent). An entry is used once, before the grain first
+    // becomes resident, so it is never older than the store (only this shard's checkpoints write its grains).
+    private readonly Dictionary<string, byte[]?> _prefetched = new();
+
+    /// <summary>Loads, in one store call, the snapshots of the grains the next records need that are not resident.</summary>
+    public void Prefetch(IEnumerable<string> grainKeys)
+    {
+        _prefetched.Clear();
+        var missing = grainKeys.Where(k => !_resident.ContainsKey(k)).ToHashSet();
+        if (missing.Count == 0) return;
+        var found = _store.LoadGrains(Id, missing);
+        foreach (var key in missing) _prefetched[key] = found.GetValueOrDefault(key);
     }
 
     /// <summary>Writes every changed grain, the partials and the applied position in one transaction.</summary>
@@ -157,7 +179,8 @@ internal sealed class Shard
             grains.Add(new(key, GrainCodec.Encode(_resident[key].Grain.ToSnapshot())));
         byte[] partials;
         lock (PartialsLock) partials = GrainCodec.Encode(Partials);
-        _store.WriteCheckpoint(Id, _appliedSeq, partials, grains);
+        if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains);
+        else if (!_fencedCheckpoint(_appliedSeq, partials, grains)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
         _dirty.Clear();
         _recordsSinceCheckpoint = 0;
         Volatile.Write(ref _checkpointSeq, _appliedSeq);
@@ -192,4 +215,10 @@ internal sealed class Shard
         var stored = _store.LoadGrain(Id, grainKey);
         return stored is null ? null : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
     }
+}
+
+/// <summary>The silo no longer holds the shard's lease (cluster mode): the shard must be dropped, not retried.</summary>
+internal sealed class LeaseLostException(int shard, string reason) : Exception($"shard {shard}: {reason}")
+{
+    public int Shard { get; } = shard;
 }

@@ -10,6 +10,8 @@ public sealed class ShardsRecoveredCheck(ActorHost host) : IHealthCheck
         Task.FromResult(host.Fault is { } fault
             ? HealthCheckResult.Unhealthy("a shard worker failed", fault)
             : host.IsReady
-                ? HealthCheckResult.Healthy($"{host.ShardCount} shards recovered, backlog {host.Backlog}")
+                ? HealthCheckResult.Healthy(host.Cluster is { } cluster
+                    ? $"silo {cluster.SiloId} in the cluster, serving {host.ShardStatus().Count()} of {host.ShardCount} shards"
+                    : $"{host.ShardCount} shards recovered, backlog {host.Backlog}")
                 : HealthCheckResult.Unhealthy("recovering shards from the log"));
 }

@@ -35,8 +35,10 @@ public sealed record PersonView(string PersonId, string Branch, int BirthDate, i
 
 public sealed record MonthView(string ServiceMonth, IReadOnlyList<ReceiptView> Receipts, IReadOnlyList<FindingView> Findings, HighCostView? HighCost);
 
+public sealed record CombinedCareView(int Year, long MedicalBorneYen, long CareCopayYen, long CapYen, long PayableYen, long MedicalShareYen, long CareShareYen);
+
 public sealed record HouseholdView(string InsurerNo, string CardSymbol, string CardNumber, IReadOnlyList<PersonView> Eligibility,
-    IReadOnlyList<MonthView> Months);
+    IReadOnlyList<MonthView> Months, IReadOnlyList<CombinedCareView> CombinedCare);
 
 public sealed record RulesAccepted(string Id, int Version);
 
@@ -158,6 +160,8 @@ public static class ReviewEndpoints
         return new HouseholdView(grain.Card.InsurerNo, grain.Card.Symbol, grain.Card.Number,
             facts.Eligibility.Select(e => new PersonView(e.PersonId, e.Branch, e.BirthDate, e.Sex, e.Kind.ToString().ToLowerInvariant(), e.ValidFrom,
                 e.ValidTo, e.BurdenPct, e.IncomeClass, e.System.ToString().ToLowerInvariant())).ToList(),
-            months);
+            months,
+            HouseholdHighCost.ComputeAll(facts).Yearly.Select(c => new CombinedCareView(c.Year, c.MedicalBorneYen, c.CareCopayYen, c.CapYen,
+                c.PayableYen, c.MedicalShareYen, c.CareShareYen)).ToList());
     }
 }

@@ -12,6 +12,7 @@ public sealed class ShinsaOptions
 
     public MastersOptions Masters { get; set; } = new();
     public RulesOptions Rules { get; set; } = new();
+    public ReviewOptions Review { get; set; } = new();
 
     /// <summary>Where the embedded store lives (--data-dir).</summary>
     public string DataDir { get; set; } = "./data";
@@ -42,12 +43,29 @@ public sealed class ShinsaOptions
 
     /// <summary>Seconds a client is told to wait after a 429 or a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>Cluster mode: a silo that has not renewed its shard leases for this long loses them to live silos.
+    /// Silos heartbeat and renew every third of it.</summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Cluster mode: the silo's member id; empty = host name, process id and a random suffix (a new member
+    /// per start). A silo restarted under the same id takes its own leases back without waiting for them to expire.</summary>
+    public string SiloId { get; set; } = "";
+
+    /// <summary>Cluster mode: the URL other silos and the status page show for this silo; empty = its first listening URL.</summary>
+    public string AdvertisedUrl { get; set; } = "";
 }
 
 public sealed class PostgresOptions
 {
     /// <summary>Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=shinsa;Database=shinsa.</summary>
     public string ConnectionString { get; set; } = "";
+}
+
+public sealed class ReviewOptions
+{
+    /// <summary>Run the check catalogue and 高額療養費 on every record (false: keep records and KPIs only, e.g. to measure what the review costs).</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 public sealed class RulesOptions

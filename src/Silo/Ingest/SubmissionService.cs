@@ -42,7 +42,7 @@ public sealed class SubmissionService(
     public SubmissionRow? Find(string id) => store.FindSubmission(id);
 
     /// <summary>True when every shard the submission wrote to has applied it.</summary>
-    public bool IsApplied(SubmissionRow row) => row.LastSeqByShard.All(kv => host.AppliedSeq(kv.Key) >= kv.Value);
+    public bool IsApplied(SubmissionRow row) => host.IsApplied(row.LastSeqByShard);
 
     public async Task<SubmitResult> SubmitClaimFileAsync(byte[] bytes, string fileName)
     {

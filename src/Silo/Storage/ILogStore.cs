@@ -37,6 +37,16 @@ public interface ILogStore : IDisposable
     /// <summary>The keys of every grain stored for the shard (a rule change re-reviews them all).</summary>
     IReadOnlyList<string> GrainKeys(int shard);
 
+    /// <summary>The stored snapshots among <paramref name="grainKeys"/> (absent keys are left out). A store with
+    /// network round trips overrides this with one query.</summary>
+    IReadOnlyDictionary<string, byte[]> LoadGrains(int shard, IReadOnlyCollection<string> grainKeys)
+    {
+        var found = new Dictionary<string, byte[]>();
+        foreach (var key in grainKeys)
+            if (LoadGrain(shard, key) is { } state) found[key] = state;
+        return found;
+    }
+
     /// <summary>Writes the grains changed since the last checkpoint, the shard partials and the position they include, atomically.</summary>
     void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains);
 }

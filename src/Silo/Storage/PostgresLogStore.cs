@@ -10,7 +10,7 @@ namespace Shinsa.Silo.Storage;
 /// visible in the same order: a shard worker that has read up to position N can never later find an entry below N.
 /// The schema is created and migrated by the silo at start (versioned, idempotent, safe when silos start together).
 /// </summary>
-public sealed class PostgresLogStore : ILogStore
+public sealed partial class PostgresLogStore : ILogStore
 {
     // Arbitrary but fixed: pg_advisory_xact_lock keys for migrations and for appends.
     private const long MigrationLock = 0x5348_494E_5341_0001, AppendLock = 0x5348_494E_5341_0002;
@@ -27,7 +27,14 @@ public sealed class PostgresLogStore : ILogStore
         CREATE TABLE card_index(insurer_no text NOT NULL, symbol text NOT NULL, number text NOT NULL, branch text NOT NULL,
             person_id text NOT NULL, household_id text NOT NULL, PRIMARY KEY(insurer_no, symbol, number, branch));
         """,
-        // 2: identities and waiting records (decisions and care claims that name a receipt or a care card).
+        // 2: cluster membership and shard leases (PostgresLogStore.Leases.cs).
+        """
+        CREATE TABLE silos(id text PRIMARY KEY, url text NOT NULL, started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            heartbeat timestamptz NOT NULL);
+        CREATE TABLE shard_leases(shard int PRIMARY KEY, owner text, epoch bigint NOT NULL DEFAULT 0,
+            expires timestamptz NOT NULL DEFAULT '-infinity', applied_seq bigint NOT NULL DEFAULT 0);
+        """,
+        // 3: identities and waiting records (decisions and care claims that name a receipt or a care card).
         """
         CREATE TABLE identities(key text PRIMARY KEY, card text, branch text NOT NULL, alias_of text);
         CREATE INDEX identities_by_alias ON identities(alias_of);
@@ -37,6 +44,11 @@ public sealed class PostgresLogStore : ILogStore
     ];
 
     private readonly NpgsqlDataSource _dataSource;
+
+    // A silo paused (GC, SIGSTOP) inside a transaction that holds the append lock or a lease row would block every
+    // other silo's appends, or the take-over of that shard, until it resumed: the server ends such a session instead.
+    // No transaction of the silo waits on its client this long when the silo runs.
+    private const string LimitStall = "SET LOCAL idle_in_transaction_session_timeout = '5s';";
 
     public PostgresLogStore(string connectionString)
     {
@@ -70,6 +82,7 @@ public sealed class PostgresLogStore : ILogStore
                 $"the database was created with {stored} shards; the configured shard count is {shardCount}. " +
                 $"The shard count is fixed per deployment: set Shinsa:ShardCount back to {stored} or use a new database.");
         Execute(connection, tx, $"INSERT INTO meta(key, value) VALUES ('shard_count', '{shardCount}') ON CONFLICT (key) DO NOTHING");
+        Execute(connection, tx, $"INSERT INTO shard_leases(shard) SELECT generate_series(0, {shardCount - 1}) ON CONFLICT (shard) DO NOTHING");
         tx.Commit();
     }
 
@@ -77,7 +90,7 @@ public sealed class PostgresLogStore : ILogStore
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
-        Execute(connection, tx, $"SELECT pg_advisory_xact_lock({AppendLock})");
+        Execute(connection, tx, $"{LimitStall} SELECT pg_advisory_xact_lock({AppendLock})");
 
         var existing = new HashSet<string>();
         using (var find = new NpgsqlCommand("SELECT id FROM submissions WHERE id = ANY(@ids)", connection, tx))
@@ -150,6 +163,8 @@ public sealed class PostgresLogStore : ILogStore
             upsert.Parameters.AddWithValue("h", cards.Select(c => c.HouseholdId).ToArray());
             upsert.ExecuteNonQuery();
         }
+        // Delivered at commit: wakes the shard workers of every silo (LISTEN in PostgresLogStore.Leases.cs).
+        if (rows.Count > 0) Execute(connection, tx, $"NOTIFY {AppendChannel}");
         tx.Commit();
         return outcomes;
     }
@@ -288,10 +303,29 @@ public sealed class PostgresLogStore : ILogStore
         return keys;
     }
 
+    public IReadOnlyDictionary<string, byte[]> LoadGrains(int shard, IReadOnlyCollection<string> grainKeys)
+    {
+        var found = new Dictionary<string, byte[]>();
+        if (grainKeys.Count == 0) return found;
+        using var command = _dataSource.CreateCommand("SELECT key, state FROM grains WHERE shard = @shard AND key = ANY(@keys)");
+        command.Parameters.AddWithValue("shard", shard);
+        command.Parameters.AddWithValue("keys", grainKeys.ToArray());
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) found[reader.GetString(0)] = reader.GetFieldValue<byte[]>(1);
+        return found;
+    }
+
     public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
+        WriteCheckpointRows(connection, tx, shard, appliedSeq, partials, grains);
+        tx.Commit();
+    }
+
+    private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, int shard, long appliedSeq, byte[] partials,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    {
         if (grains.Count > 0)
         {
             using var upsert = new NpgsqlCommand("""
@@ -313,7 +347,6 @@ public sealed class PostgresLogStore : ILogStore
             checkpoint.Parameters.AddWithValue("partials", partials);
             checkpoint.ExecuteNonQuery();
         }
-        tx.Commit();
     }
 
     private static void Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)

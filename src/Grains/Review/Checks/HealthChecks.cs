@@ -30,8 +30,9 @@ public sealed class CheckupVisitCheck : ICheck
 }
 
 /// <summary>
-/// DM-DROP 糖尿病治療中断: a person with diabetes on their receipts has had no diabetes claim for the last N months of
-/// the review clock. Waits on a durable timer until the clock reaches the last diabetes month + N.
+/// DM-DROP 糖尿病治療中断: after a month with a diabetes claim, N months with none (each interruption is a finding, in
+/// the month it becomes one: the diabetes month + N). Until the review clock reaches that month the household waits on
+/// a durable timer; a diabetes claim inside the N months (even arriving late) means there was no interruption.
 /// </summary>
 public sealed class DiabetesDropCheck : ICheck
 {
@@ -43,11 +44,15 @@ public sealed class DiabetesDropCheck : ICheck
         var diabetic = facts.Receipts.Where(r => r.Kind == ClaimKind.Medical && (ClaimMath.GroupsOf(r, context.Masters) & DiseaseGroup.Diabetes) != 0);
         foreach (var person in diabetic.GroupBy(facts.PersonOf))
         {
-            var last = person.MaxBy(r => (r.ServiceMonth.Value, r.Key.BillingMonth.Value, r.Key.ReceiptNo))!;
-            var due = last.ServiceMonth.AddMonths(months);
-            if (context.AsOf < due) { sink.DueAt(due); continue; }
-            sink.Add(Id, last.ServiceMonth.ToString(), person.Key, last.Key.ProviderCode, due, [last.Key], 0,
-                $"last diabetes claim in {last.ServiceMonth}, none in the {months} months after");
+            var byMonth = person.GroupBy(r => r.ServiceMonth).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Key, ReceiptKeyOrder.Instance).Last());
+            foreach (var (month, last) in byMonth.OrderBy(m => m.Key))
+            {
+                var due = month.AddMonths(months);
+                if (Enumerable.Range(1, months).Any(i => byMonth.ContainsKey(month.AddMonths(i)))) continue;
+                if (context.AsOf < due) { sink.DueAt(due); continue; }
+                sink.Add(Id, month.ToString(), person.Key, last.Key.ProviderCode, due, [last.Key], 0,
+                    $"diabetes claim in {month}, none in the {months} months after");
+            }
         }
     }
 }

@@ -1,0 +1,370 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Shinsa.Grains;
+using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
+using Shinsa.Silo.Hosting;
+using Shinsa.Silo.Storage;
+
+namespace Shinsa.Silo.Actors;
+
+/// <summary>A shard this silo holds a lease on, with the epoch (fencing token) it was acquired with.</summary>
+internal sealed class OwnedShard(Shard shard, ShardLease lease)
+{
+    public Shard Shard { get; } = shard;
+    public ShardLease Lease { get; } = lease;
+    /// <summary>Checkpoint loaded and log tail replayed: the shard's rollup is current and may answer queries.</summary>
+    public volatile bool Recovered;
+    /// <summary>The lease loop found the lease gone (expired or taken over): drop without writing anything.</summary>
+    public volatile bool Lost;
+    /// <summary>Rebalance or shutdown: checkpoint, then free the lease.</summary>
+    public volatile bool ReleaseRequested;
+    /// <summary>When the worker last applied records to this shard (Stopwatch ticks).</summary>
+    public long LastAppliedTicks = Stopwatch.GetTimestamp();
+}
+
+/// <summary>
+/// Cluster mode of the actor host (a store with <see cref="IShardLeases"/>): the silo heartbeats, holds leases on
+/// a fair share of the shards (ceil(shards / live silos)), takes over expired ones and hands over its excess. The
+/// log is the source of truth: a worker tails the log for the shards it owns, whoever appended the records, woken
+/// by LISTEN/NOTIFY and polling as a fallback. Every checkpoint and cursor advance is fenced by the lease epoch.
+/// </summary>
+internal sealed class ClusterHost
+{
+    private readonly ILogStore _store;
+    private readonly IShardLeases _leases;
+    private readonly ShinsaOptions _options;
+    private readonly ILogger _logger;
+    private readonly Action<int> _applied;
+    private readonly ConcurrentDictionary<int, OwnedShard> _owned = new();
+    private readonly TailWorker[] _workers;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _running = new();
+    private readonly Lock _remoteLock = new();
+    private readonly Dictionary<int, (long Seq, ShardPartials Partials)> _remote = new();
+    private readonly Grains.Masters.ReferenceMasters _masters;
+    private readonly int _perShardCap;
+
+    public ClusterHost(ILogStore store, IShardLeases leases, ShinsaOptions options, ILogger logger, Action<int> applied,
+        Grains.Masters.ReferenceMasters masters)
+    {
+        _masters = masters;
+        _store = store;
+        _leases = leases;
+        _options = options;
+        _logger = logger;
+        _applied = applied;
+        SiloId = string.IsNullOrWhiteSpace(options.SiloId)
+            ? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}"
+            : options.SiloId;
+        Url = options.AdvertisedUrl;
+        _perShardCap = Math.Max(1, options.ResidentGrainCap / options.ShardCount);
+        var workers = Math.Clamp(options.Workers, 1, options.ShardCount);
+        _workers = Enumerable.Range(0, workers).Select(w => new TailWorker(w, this)).ToArray();
+    }
+
+    public string SiloId { get; }
+    public string Url { get; set; }
+    public TimeSpan LeaseTimeout => _options.LeaseTimeout;
+    internal ShinsaOptions Options => _options;
+    internal ILogStore Store => _store;
+    internal IShardLeases Leases => _leases;
+    internal ILogger Logger => _logger;
+
+    public IEnumerable<OwnedShard> Owned => _owned.Values;
+    public int ResidentGrains => _owned.Values.Sum(o => o.Shard.ResidentCount);
+
+    private TailWorker WorkerOf(int shard) => _workers[shard % _workers.Length];
+
+    /// <summary>Joins the cluster (first heartbeat and acquisition), then runs the workers, the listener and the lease loop.</summary>
+    public void Start()
+    {
+        LeaseRound();
+        foreach (var worker in _workers) _running.Add(Task.Run(() => worker.RunAsync(_stop.Token)));
+        _running.Add(Task.Run(() => _leases.ListenForAppendsAsync(WakeAll, _stop.Token)));
+        _running.Add(Task.Run(LeaseLoop));
+    }
+
+    public void WakeAll() { foreach (var w in _workers) w.Wake(); }
+
+    public void Wake(int shard) => WorkerOf(shard).Wake();
+
+    private async Task LeaseLoop()
+    {
+        using var timer = new PeriodicTimer(_options.LeaseTimeout / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                try { LeaseRound(); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger.LogError(e, "Silo {Silo}: heartbeat or lease renewal failed; leases not renewed expire after {Timeout}", SiloId, _options.LeaseTimeout);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Heartbeat, renew, notice lost leases, then acquire up to the fair share or hand over the excess.</summary>
+    private void LeaseRound()
+    {
+        var timeout = _options.LeaseTimeout;
+        var live = _leases.Heartbeat(SiloId, Url, timeout);
+        var held = _leases.Renew(SiloId, timeout).ToDictionary(l => l.Shard, l => l.Epoch);
+        foreach (var (shard, epoch) in held)
+        {
+            // Held in the store but not here (a worker dropped it after an error): free it for whoever can serve it.
+            if (!_owned.ContainsKey(shard)) _leases.Release(SiloId, new ShardLease(shard, epoch));
+        }
+        foreach (var owned in _owned.Values)
+        {
+            if (owned.Lost || (held.TryGetValue(owned.Shard.Id, out var epoch) && epoch == owned.Lease.Epoch)) continue;
+            owned.Lost = true;
+            _logger.LogWarning("Silo {Silo} lost the lease of shard {Shard} (epoch {Epoch}): it expired or was taken over; dropping the shard",
+                SiloId, owned.Shard.Id, owned.Lease.Epoch);
+            Wake(owned.Shard.Id);
+        }
+        if (_stop.IsCancellationRequested) return;
+
+        var quota = (_options.ShardCount + live - 1) / live;
+        var active = _owned.Values.Where(o => !o.Lost && !o.ReleaseRequested).ToList();
+        if (active.Count < quota)
+        {
+            foreach (var lease in _leases.Acquire(SiloId, quota - active.Count, timeout, _owned.Keys.ToList()))
+            {
+                var owned = new OwnedShard(new Shard(lease.Shard, _store, _perShardCap, _masters, _options.Review.Enabled,
+                    (seq, partials, grains) => _leases.WriteCheckpoint(SiloId, lease, seq, partials, grains)), lease);
+                _owned[lease.Shard] = owned;
+                _logger.LogInformation("Silo {Silo} acquired shard {Shard} (epoch {Epoch}); {Live} live silos, fair share {Quota}",
+                    SiloId, lease.Shard, lease.Epoch, live, quota);
+                WorkerOf(lease.Shard).Add(owned);
+            }
+        }
+        else if (active.Count > quota)
+        {
+            foreach (var owned in active.OrderByDescending(o => o.Shard.Id).Take(active.Count - quota))
+            {
+                owned.ReleaseRequested = true;
+                _logger.LogInformation("Silo {Silo} hands over shard {Shard}: {Live} live silos, fair share {Quota}", SiloId, owned.Shard.Id, live, quota);
+                Wake(owned.Shard.Id);
+            }
+        }
+    }
+
+    internal void Applied(int records) => _applied(records);
+
+    internal void Forget(OwnedShard owned) => _owned.TryRemove(new KeyValuePair<int, OwnedShard>(owned.Shard.Id, owned));
+
+    /// <summary>
+    /// Applied as seen from this silo, i.e. included in the KPIs it answers: for the shards it serves, its own applied
+    /// position; for the others, the position of their latest checkpoint (which <see cref="SumKpis"/> reads).
+    /// </summary>
+    public bool IsApplied(IReadOnlyDictionary<int, long> lastSeqByShard)
+    {
+        if (lastSeqByShard.Count == 0) return true;
+        IReadOnlyDictionary<int, long>? checkpoints = null;
+        foreach (var (shard, seq) in lastSeqByShard)
+        {
+            if (_owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost && owned.Shard.AppliedSeq >= seq) continue;
+            checkpoints ??= _leases.CheckpointPositions();
+            if (checkpoints.GetValueOrDefault(shard) < seq) return false;
+        }
+        return true;
+    }
+
+    public long AppliedSeq(int shard) =>
+        _owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost
+            ? owned.Shard.AppliedSeq
+            : _leases.CheckpointPositions().GetValueOrDefault(shard);
+
+    /// <summary>
+    /// Visits every shard's partials: the live ones of the shards served here, the latest checkpointed partials of the
+    /// others (so the answer trails the owners by at most their snapshot interval).
+    /// </summary>
+    public void ForEachPartials(Action<int, ShardPartials> visit)
+    {
+        IReadOnlyDictionary<int, long>? checkpoints = null;
+        for (var shard = 0; shard < _options.ShardCount; shard++)
+        {
+            if (_owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost)
+            {
+                lock (owned.Shard.PartialsLock) visit(shard, owned.Shard.Partials);
+                continue;
+            }
+            checkpoints ??= _leases.CheckpointPositions();
+            if (!checkpoints.TryGetValue(shard, out var seq)) continue;
+            ShardPartials partials;
+            lock (_remoteLock)
+            {
+                if (!_remote.TryGetValue(shard, out var cached) || cached.Seq != seq)
+                {
+                    var checkpoint = _store.LoadCheckpoint(shard);
+                    if (checkpoint is null) continue;
+                    cached = (checkpoint.AppliedSeq, GrainCodec.DecodePartials(checkpoint.Partials));
+                    _remote[shard] = cached;
+                }
+                partials = cached.Partials;
+            }
+            // A remote checkpoint's partials are never changed after decoding, so they are read without a lock.
+            visit(shard, partials);
+        }
+    }
+
+    /// <summary>Graceful leave: every worker checkpoints and frees its leases, then the silo leaves the membership.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stop.Cancel();
+        foreach (var w in _workers) w.Wake();
+        await Task.WhenAll(_running).WaitAsync(cancellationToken);
+        // A shard acquired while the workers were finishing was never recovered: nothing to checkpoint, free it.
+        foreach (var owned in _owned.Values) _leases.Release(SiloId, owned.Lease);
+        _leases.Leave(SiloId);
+        _logger.LogInformation("Silo {Silo} handed over its shards and left the cluster", SiloId);
+    }
+}
+
+/// <summary>
+/// Drives the shards of one worker slot in cluster mode: recovers an acquired shard (checkpoint + log tail), then
+/// applies what the log holds after its applied position, checkpoints on the usual triggers, publishes the cursor,
+/// hands a shard over on request and drops it when its lease is lost. Only this worker touches its shards.
+/// </summary>
+internal sealed class TailWorker(int id, ClusterHost host)
+{
+    private readonly ConcurrentDictionary<int, OwnedShard> _mine = new();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public int Id { get; } = id;
+
+    public void Add(OwnedShard owned)
+    {
+        _mine[owned.Shard.Id] = owned;
+        Wake();
+    }
+
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    private const int PrefetchBatch = 1024;
+
+    // A shard with nothing new for this long is "quiet"; shorter than the poll so a drained shard checkpoints at the
+    // next poll, longer than the gap between appends of a stream so a stream keeps the snapshot-interval cadence.
+    private TimeSpan QuietAfter => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(250).Ticks, host.Options.SnapshotInterval.Ticks));
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var options = host.Options;
+        // Polling is the fallback when a notification is missed (e.g. while the listener reconnects).
+        var poll = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, Math.Max(TimeSpan.FromMilliseconds(50).Ticks, options.SnapshotInterval.Ticks)));
+        while (!stop.IsCancellationRequested)
+        {
+            foreach (var owned in _mine.Values) Step(owned);
+            try
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                wait.CancelAfter(poll);
+                await _wake.Reader.ReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) { }
+        }
+        foreach (var owned in _mine.Values)
+        {
+            owned.ReleaseRequested = true;
+            Step(owned);
+        }
+    }
+
+    private void Step(OwnedShard owned)
+    {
+        var shard = owned.Shard;
+        var leases = host.Leases;
+        try
+        {
+            if (owned.Lost)
+            {
+                Drop(owned, "its lease was lost");
+                return;
+            }
+            if (!owned.Recovered)
+            {
+                var replayed = shard.Recover();
+                owned.Recovered = true;
+                if (!leases.AdvanceCursor(host.SiloId, owned.Lease, shard.AppliedSeq))
+                    throw new LeaseLostException(shard.Id, "cursor advance refused by the lease fence");
+                host.Logger.LogInformation("Silo {Silo} recovered shard {Shard} (epoch {Epoch}): checkpoint at {Checkpoint}, {Replayed} log records replayed",
+                    host.SiloId, shard.Id, owned.Lease.Epoch, shard.CheckpointSeq, replayed);
+            }
+            if (owned.ReleaseRequested)
+            {
+                shard.Checkpoint();
+                leases.Release(host.SiloId, owned.Lease);
+                Forget(owned);
+                host.Logger.LogInformation("Silo {Silo} checkpointed shard {Shard} at {Seq} and released its lease", host.SiloId, shard.Id, shard.AppliedSeq);
+                return;
+            }
+            var applied = 0;
+            var batch = new List<(long Seq, LogRecord Record)>(PrefetchBatch);
+            void ApplyBatch()
+            {
+                // One store round trip for the batch's grains instead of one per grain activation.
+                shard.Prefetch(batch.Select(b => b.Record.Card.Key));
+                foreach (var (seq, record) in batch)
+                {
+                    shard.Apply(seq, record);
+                    applied++;
+                    if (shard.RecordsSinceCheckpoint >= host.Options.SnapshotEveryRecords) shard.Checkpoint();
+                }
+                batch.Clear();
+            }
+            foreach (var entry in host.Store.ReadShard(shard.Id, shard.AppliedSeq))
+            {
+                batch.Add((entry.Seq, GrainCodec.DecodeRecord(entry.Payload)));
+                if (batch.Count == PrefetchBatch) ApplyBatch();
+            }
+            if (batch.Count > 0) ApplyBatch();
+            if (applied > 0)
+            {
+                owned.LastAppliedTicks = Stopwatch.GetTimestamp();
+                if (!leases.AdvanceCursor(host.SiloId, owned.Lease, shard.AppliedSeq))
+                    throw new LeaseLostException(shard.Id, "cursor advance refused by the lease fence");
+                host.Applied(applied);
+            }
+            if (shard.SinceCheckpoint >= host.Options.SnapshotInterval)
+            {
+                shard.Checkpoint();
+                shard.CollectIdle(host.Options.IdleAfter);
+            }
+            else if (applied == 0 && shard.RecordsSinceCheckpoint > 0 && Stopwatch.GetElapsedTime(owned.LastAppliedTicks) >= QuietAfter)
+            {
+                // The tail is drained and quiet: checkpoint now, so that other silos (which read this shard's KPIs
+                // and applied position from its checkpoint) see it within a poll interval rather than a snapshot interval.
+                shard.Checkpoint();
+            }
+        }
+        catch (LeaseLostException e)
+        {
+            Drop(owned, e.Message);
+        }
+        catch (Exception e)
+        {
+            // The lease loop frees a lease held in the store but no longer served here, so another silo (or this
+            // one, from the checkpoint) takes the shard over.
+            host.Logger.LogError(e, "Silo {Silo}: shard {Shard} failed; dropping it so it is recovered from its checkpoint", host.SiloId, shard.Id);
+            Forget(owned);
+        }
+    }
+
+    private void Drop(OwnedShard owned, string reason)
+    {
+        Forget(owned);
+        host.Logger.LogWarning("Silo {Silo} dropped shard {Shard} (epoch {Epoch}) and its {Resident} resident grains: {Reason}",
+            host.SiloId, owned.Shard.Id, owned.Lease.Epoch, owned.Shard.ResidentCount, reason);
+    }
+
+    private void Forget(OwnedShard owned)
+    {
+        owned.Lost = true;
+        _mine.TryRemove(new KeyValuePair<int, OwnedShard>(owned.Shard.Id, owned));
+        host.Forget(owned);
+    }
+}

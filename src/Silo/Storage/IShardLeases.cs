@@ -1,0 +1,63 @@
+namespace Shinsa.Silo.Storage;
+
+/// <summary>
+/// Cluster membership and shard leases: a capability of a store that several silos share (PostgreSQL). A store
+/// without it (the embedded SQLite store) means "one silo owns every shard, no leases", exactly as before.
+/// <para>
+/// A lease carries an epoch that rises on every acquisition; it is the fencing token. Every checkpoint and every
+/// cursor advance names the epoch and succeeds only while the lease row still has this owner, this epoch and an
+/// expiry in the future, checked in the same transaction as the write. A silo that was paused past its lease, or
+/// whose shard was taken over, therefore cannot overwrite the new owner's state.
+/// </para>
+/// </summary>
+public interface IShardLeases
+{
+    /// <summary>Registers or refreshes the silo's heartbeat; returns the number of live silos (itself included).</summary>
+    int Heartbeat(string siloId, string url, TimeSpan leaseTimeout);
+
+    /// <summary>Removes the silo from the membership (graceful leave); its leases must have been released before.</summary>
+    void Leave(string siloId);
+
+    /// <summary>Extends every unexpired lease the silo holds; returns those it still holds (an expired lease is lost).</summary>
+    IReadOnlyList<ShardLease> Renew(string siloId, TimeSpan leaseTimeout);
+
+    /// <summary>
+    /// Acquires up to <paramref name="max"/> shards that are free, expired or (after a restart under the same id)
+    /// still held by this silo id, skipping <paramref name="exclude"/>. Each acquisition raises the epoch and resets
+    /// the published applied position to the shard's checkpoint.
+    /// </summary>
+    IReadOnlyList<ShardLease> Acquire(string siloId, int max, TimeSpan leaseTimeout, IReadOnlyCollection<int> exclude);
+
+    /// <summary>Frees a lease at once (graceful hand-over), if this silo still holds it with this epoch.</summary>
+    bool Release(string siloId, ShardLease lease);
+
+    /// <summary>
+    /// Writes a checkpoint (see <see cref="ILogStore.WriteCheckpoint"/>) only if the silo still holds the lease with
+    /// this epoch; false (and nothing written) when it does not.
+    /// </summary>
+    bool WriteCheckpoint(string siloId, ShardLease lease, long appliedSeq, byte[] partials,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains);
+
+    /// <summary>Publishes the shard's applied log position (the cursor), fenced like a checkpoint.</summary>
+    bool AdvanceCursor(string siloId, ShardLease lease, long appliedSeq);
+
+    /// <summary>Per shard: the applied position published by its owner (0 for a shard nobody has applied).</summary>
+    IReadOnlyDictionary<int, long> AppliedPositions();
+
+    /// <summary>Per shard: the log position its latest checkpoint includes.</summary>
+    IReadOnlyDictionary<int, long> CheckpointPositions();
+
+    /// <summary>Members and leases, for the cluster status page and tests.</summary>
+    ClusterView View(TimeSpan leaseTimeout);
+
+    /// <summary>Calls <paramref name="onAppend"/> whenever any silo appends to the log, until cancelled.</summary>
+    Task ListenForAppendsAsync(Action onAppend, CancellationToken cancellationToken);
+}
+
+public sealed record ShardLease(int Shard, long Epoch);
+
+public sealed record SiloRow(string Id, string Url, double HeartbeatAgeSeconds, bool Live);
+
+public sealed record LeaseRow(int Shard, string? Owner, long Epoch, double ExpiresInSeconds, long AppliedSeq, long CheckpointSeq);
+
+public sealed record ClusterView(IReadOnlyList<SiloRow> Silos, IReadOnlyList<LeaseRow> Leases);

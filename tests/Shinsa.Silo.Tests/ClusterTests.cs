@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using Shinsa.Ingestion.Synthetic;
+using Shinsa.Ingestion.Uke;
+using Shinsa.Tests.Common;
+using Xunit.Abstractions;
+
+namespace Shinsa.Silo.Tests;
+
+/// <summary>
+/// Several silo processes over one PostgreSQL: failover after SIGKILL, fencing after SIGSTOP, join and graceful
+/// leave. Every test ends with exact KPI totals compared with the totals computed from the files themselves (the
+/// result of a single silo with no crash: CrashReplayTests proves the two equal), read from every live silo.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgres) : IDisposable
+{
+    private const int ShardCount = 8;
+    private readonly List<SiloProcess> _silos = [];
+    private readonly string _dataDir = TestFiles.NewTempDir("shinsa-cluster");
+    private string _connectionString = "";
+
+    private static readonly byte[][] Corpus = BuildCorpus(150);
+
+    private static byte[][] BuildCorpus(int files)
+    {
+        var sample = TestFiles.SampleUkeBytes();
+        // Offset from CrashReplayTests' variants only for variety; any distinct files do.
+        return Enumerable.Range(0, files).Select(i => SampleReplicator.MakeVariant(sample, 1000 + i)).ToArray();
+    }
+
+    private Dictionary<string, string> Settings(TimeSpan leaseTimeout) => new()
+    {
+        ["Shinsa__Storage"] = "postgres",
+        ["Shinsa__Postgres__ConnectionString"] = _connectionString,
+        ["Shinsa__ShardCount"] = ShardCount.ToString(),
+        ["Shinsa__Workers"] = "2",
+        ["Shinsa__LeaseTimeout"] = leaseTimeout.ToString("c"),
+        ["Shinsa__SnapshotEveryRecords"] = "400",
+        ["Shinsa__SnapshotInterval"] = "00:00:00.300",
+        ["Shinsa__ResidentGrainCap"] = "800",
+        ["Shinsa__IdleAfter"] = "00:00:01",
+        ["Shinsa__MaxBacklogRecords"] = "3000",
+    };
+
+    private async Task<List<SiloProcess>> StartSilos(int count, TimeSpan leaseTimeout)
+    {
+        if (_connectionString == "") _connectionString = postgres.NewDatabase();
+        var started = Enumerable.Range(0, count).Select(_ => SiloProcess.Start(_dataDir, Settings(leaseTimeout))).ToList();
+        _silos.AddRange(started);
+        await Task.WhenAll(started.Select(s => s.WaitReadyAsync()));
+        return started;
+    }
+
+    [Fact]
+    public async Task A_silo_killed_mid_stream_loses_nothing_and_its_shards_are_owned_again_within_15_seconds()
+    {
+        var silos = await StartSilos(3, TimeSpan.FromSeconds(3));
+        await WaitBalanced(silos, TimeSpan.FromSeconds(30));
+        var victim = silos[1];
+        var victimId = await SiloId(victim);
+        var survivors = new List<SiloProcess> { silos[0], silos[2] };
+
+        // Stream to all three; kill one once a third of the files are acknowledged, keep streaming to the others.
+        var acks = 0;
+        var streaming = SubmitAll(silos, Corpus, () => Interlocked.Increment(ref acks));
+        while (Volatile.Read(ref acks) < Corpus.Length / 3) await Task.Delay(5);
+        var view = await ClusterView(survivors[0]);
+        var victimShards = view.GetProperty("leases").EnumerateArray()
+            .Where(l => l.GetProperty("owner").GetString() == victimId).Select(l => l.GetProperty("shard").GetInt32()).ToList();
+        var clock = Stopwatch.StartNew();
+        victim.Kill();
+        output.WriteLine($"killed {victimId} (shards {string.Join(",", victimShards)}) after {acks} acknowledgements");
+        Assert.NotEmpty(victimShards);
+
+        // Its shards are owned again, by live silos that serve them, within 15 s.
+        var survivorIds = new[] { await SiloId(survivors[0]), await SiloId(survivors[1]) };
+        while (true)
+        {
+            var served = (await Task.WhenAll(survivors.Select(LocalShards))).SelectMany(s => s).ToHashSet();
+            if (victimShards.All(served.Contains)) break;
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"shards {string.Join(",", victimShards.Except(served))} not served 15 s after the kill");
+            await Task.Delay(100);
+        }
+        var failover = clock.Elapsed;
+        output.WriteLine($"failover: the killed silo's shards were served again after {failover.TotalSeconds:F1} s");
+        Assert.True(failover < TimeSpan.FromSeconds(15));
+
+        await streaming;
+        // Resubmit every file (acknowledged or not) to the survivors: duplicates change nothing.
+        await SubmitAll(survivors, Corpus, null);
+        await AssertExactTotals(survivors);
+        var leases = (await ClusterView(survivors[0])).GetProperty("leases").EnumerateArray().ToList();
+        Assert.All(leases, l => Assert.Contains(l.GetProperty("owner").GetString(), survivorIds));
+    }
+
+    [Fact]
+    public async Task A_silo_paused_past_its_lease_drops_the_shards_it_lost_and_cannot_overwrite_them()
+    {
+        var silos = await StartSilos(2, TimeSpan.FromSeconds(2));
+        var (paused, other) = (silos[0], silos[1]);
+        await WaitBalanced(silos, TimeSpan.FromSeconds(30));
+        await SubmitAll(silos, Corpus[..50], null);
+        var pausedId = await SiloId(paused);
+        var before = (await ClusterView(paused)).GetProperty("local").EnumerateArray()
+            .ToDictionary(l => l.GetProperty("shard").GetInt32(), l => l.GetProperty("epoch").GetInt64());
+        Assert.NotEmpty(before);
+
+        paused.Signal("STOP");
+        try
+        {
+            // The other silo takes every shard once the paused one's leases expire.
+            await WaitUntil(async () => (await LocalShards(other)).Count == ShardCount, TimeSpan.FromSeconds(20), "take-over of the paused silo's shards");
+            // More records for those shards while the paused silo still believes it holds them.
+            await SubmitAll([other], Corpus[50..100], null);
+        }
+        finally
+        {
+            paused.Signal("CONT");
+        }
+
+        // On resuming, it notices and drops the lost shards (renewal refused, or a fenced write refused).
+        await WaitUntil(() => Task.FromResult(before.Keys.All(s =>
+            paused.Output.Contains($"dropped shard {s} (epoch {before[s]})"))), TimeSpan.FromSeconds(10), "the paused silo dropping its shards");
+        output.WriteLine(string.Join("\n", paused.Output.Split('\n').Where(l => l.Contains("lost the lease") || l.Contains("fence"))));
+
+        // No split brain afterwards: whatever it serves now, it holds with the current epoch (re-acquired after a rebalance).
+        var view = await ClusterView(paused);
+        var leases = view.GetProperty("leases").EnumerateArray().ToDictionary(l => l.GetProperty("shard").GetInt32());
+        foreach (var local in view.GetProperty("local").EnumerateArray())
+        {
+            var lease = leases[local.GetProperty("shard").GetInt32()];
+            Assert.Equal(pausedId, lease.GetProperty("owner").GetString());
+            Assert.Equal(lease.GetProperty("epoch").GetInt64(), local.GetProperty("epoch").GetInt64());
+        }
+        foreach (var (shard, epoch) in before) Assert.True(leases[shard].GetProperty("epoch").GetInt64() > epoch);
+
+        await SubmitAll(silos, Corpus[100..], null);
+        await SubmitAll(silos, Corpus, null);
+        await AssertExactTotals(silos);
+    }
+
+    [Fact]
+    public async Task A_joining_silo_gets_its_share_and_a_graceful_stop_hands_its_shards_back_without_waiting_for_the_timeout()
+    {
+        var leaseTimeout = TimeSpan.FromSeconds(10);
+        var silos = await StartSilos(3, leaseTimeout);
+        await WaitBalanced(silos, TimeSpan.FromSeconds(40));
+        await SubmitAll(silos, Corpus[..50], null);
+
+        var joiner = (await StartSilos(1, leaseTimeout))[0];
+        var all = silos.Append(joiner).ToList();
+        await WaitBalanced(all, TimeSpan.FromSeconds(40));
+        var joinerShards = await LocalShards(joiner);
+        Assert.Equal(ShardCount / 4, joinerShards.Count);
+        await SubmitAll(all, Corpus[50..100], null);
+
+        var clock = Stopwatch.StartNew();
+        await joiner.StopGracefullyAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("released its lease", joiner.Output);
+        await WaitUntil(async () =>
+        {
+            var served = (await Task.WhenAll(silos.Select(LocalShards))).SelectMany(s => s).ToList();
+            return served.Count == ShardCount && served.Distinct().Count() == ShardCount;
+        }, leaseTimeout, "the remaining silos serving every shard before the lease timeout");
+        output.WriteLine($"graceful hand-over: every shard served again {clock.Elapsed.TotalSeconds:F1} s after SIGTERM (lease timeout {leaseTimeout.TotalSeconds} s)");
+        var view = await ClusterView(silos[0]);
+        Assert.Equal(3, view.GetProperty("silos").GetArrayLength()); // the leaver removed itself
+
+        await SubmitAll(silos, Corpus[100..], null);
+        await SubmitAll(silos, Corpus, null);
+        await AssertExactTotals(silos);
+    }
+
+    // ---- helpers ----
+
+    private static async Task<JsonElement> ClusterView(SiloProcess silo) =>
+        await silo.Client.GetFromJsonAsync<JsonElement>("/api/v1/cluster");
+
+    private static async Task<string> SiloId(SiloProcess silo) => (await ClusterView(silo)).GetProperty("silo_id").GetString()!;
+
+    private static async Task<List<int>> LocalShards(SiloProcess silo) =>
+        (await ClusterView(silo)).GetProperty("local").EnumerateArray().Select(l => l.GetProperty("shard").GetInt32()).ToList();
+
+    /// <summary>Every shard served by exactly one of the silos, each within its fair share.</summary>
+    private static async Task WaitBalanced(List<SiloProcess> silos, TimeSpan timeout)
+    {
+        var quota = (ShardCount + silos.Count - 1) / silos.Count;
+        await WaitUntil(async () =>
+        {
+            var shards = await Task.WhenAll(silos.Select(LocalShards));
+            var served = shards.SelectMany(s => s).ToList();
+            return served.Count == ShardCount && served.Distinct().Count() == ShardCount && shards.All(s => s.Count <= quota);
+        }, timeout, "a balanced cluster");
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Submits every file, spreading them over the silos; a refused connection (a killed silo) moves on to the next.</summary>
+    private static async Task SubmitAll(List<SiloProcess> silos, IEnumerable<byte[]> files, Func<int>? onAcknowledged)
+    {
+        var next = 0;
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (file, token) =>
+        {
+            var target = Interlocked.Increment(ref next);
+            for (var attempt = 0; ; attempt++)
+            {
+                Assert.True(attempt < 2000, "a file was never acknowledged");
+                var silo = silos[(target + attempt) % silos.Count];
+                try
+                {
+                    var content = new ByteArrayContent(file);
+                    content.Headers.ContentType = new("application/octet-stream");
+                    var response = await silo.Client.PostAsync("/api/v1/submissions", content, token);
+                    if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+                    {
+                        await Task.Delay(50, token);
+                        continue;
+                    }
+                    Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                    onAcknowledged?.Invoke();
+                    return;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(20, token);
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// For each silo: waits until it reports every submission applied, then compares its KPI answers with the files'
+    /// own totals, exactly ("applied" on a silo means included in the KPIs that silo answers, whoever owns the shards).
+    /// Finally every shard's checkpoint must come to cover its whole log.
+    /// </summary>
+    private async Task AssertExactTotals(List<SiloProcess> silos)
+    {
+        var ids = Corpus.Select(f => Ingest.SubmissionService.ClaimIdOf(f)).ToList();
+        var expected = ExpectedFromFiles();
+        foreach (var silo in silos)
+        {
+            foreach (var id in ids) await silo.Client.WaitAppliedAsync(id, TimeSpan.FromMinutes(2));
+            var differences = new List<string>();
+            foreach (var (query, want) in expected)
+            {
+                var kpi = await silo.Client.KpiAsync(query);
+                long[] got = [kpi.GetProperty("receipts").GetInt64(), kpi.GetProperty("days").GetInt64(),
+                    kpi.GetProperty("points").GetInt64(), kpi.GetProperty("cost_yen").GetInt64()];
+                if (!want.SequenceEqual(got)) differences.Add($"{query}: expected [{string.Join(",", want)}] got [{string.Join(",", got)}]");
+            }
+            Assert.True(differences.Count == 0, $"{silo.Url}: {differences.Count} KPI cells differ:\n{string.Join("\n", differences.Take(20))}");
+        }
+        await WaitUntil(() => Task.FromResult(CheckpointsCoverTheLog()), TimeSpan.FromSeconds(30), "checkpoints covering the log");
+    }
+
+    private bool CheckpointsCoverTheLog()
+    {
+        using var connection = new NpgsqlConnection(_connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("""
+            SELECT count(*) FROM (SELECT shard, max(seq) AS last FROM log GROUP BY shard) l
+            LEFT JOIN checkpoints c ON c.shard = l.shard WHERE c.applied_seq IS NULL OR c.applied_seq < l.last
+            """, connection);
+        return (long)command.ExecuteScalar()! == 0;
+    }
+
+    /// <summary>Each service month's totals and those of every insurer and provider in it, from the parsed files.</summary>
+    private static Dictionary<string, long[]> ExpectedFromFiles()
+    {
+        var receipts = Corpus.SelectMany((f, i) => UkeParser.Parse(f, $"f{i}").Receipts).ToList();
+        Assert.Equal(Corpus.Length * 75, receipts.Count);
+        var expected = new Dictionary<string, long[]>();
+        void Add(string query, IEnumerable<Shinsa.Grains.Records.Receipt> matching)
+        {
+            var list = matching.ToList();
+            expected[query] = [list.Count, list.Sum(r => (long)r.Days), list.Sum(r => (long)r.DeclaredPoints), list.Sum(r => r.CostYen)];
+        }
+        foreach (var month in receipts.GroupBy(r => r.ServiceMonth))
+        {
+            Add($"service_month={month.Key}", month);
+            foreach (var insurer in month.GroupBy(r => r.Card.InsurerNo)) Add($"service_month={month.Key}&insurer={insurer.Key}", insurer);
+            foreach (var provider in month.GroupBy(r => r.Key.ProviderCode)) Add($"service_month={month.Key}&provider={provider.Key}", provider);
+        }
+        return expected;
+    }
+
+    public void Dispose()
+    {
+        foreach (var silo in _silos) silo.Dispose();
+        try { Directory.Delete(_dataDir, true); } catch (IOException) { }
+    }
+}

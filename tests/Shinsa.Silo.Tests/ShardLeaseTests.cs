@@ -1,0 +1,135 @@
+using Shinsa.Silo.Storage;
+
+namespace Shinsa.Silo.Tests;
+
+/// <summary>The lease and fencing rules of <see cref="IShardLeases"/> on a real PostgreSQL, without silos.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ShardLeaseTests : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly PostgresLogStore _store;
+
+    public ShardLeaseTests(PostgresServer server)
+    {
+        _connectionString = server.NewDatabase();
+        _store = new PostgresLogStore(_connectionString);
+    }
+
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(1), Short = TimeSpan.FromMilliseconds(600);
+
+    [Fact]
+    public void A_lease_is_exclusive_until_it_expires_and_a_take_over_raises_the_epoch()
+    {
+        _store.Initialize(4);
+        var a = _store.Acquire("a", 4, Short, []);
+        Assert.Equal([0, 1, 2, 3], a.Select(l => l.Shard).Order());
+        Assert.All(a, l => Assert.Equal(1, l.Epoch));
+        Assert.Empty(_store.Acquire("b", 4, Long, []));
+
+        Thread.Sleep(Short + TimeSpan.FromMilliseconds(300));
+        Assert.Empty(_store.Renew("a", Long)); // an expired lease is lost, not renewed
+        var b = _store.Acquire("b", 2, Long, []);
+        Assert.Equal(2, b.Count);
+        Assert.All(b, l => Assert.Equal(2, l.Epoch));
+        Assert.Equal(b.Select(l => l.Shard).Order(), _store.Renew("b", Long).Select(l => l.Shard).Order());
+    }
+
+    [Fact]
+    public void A_checkpoint_or_cursor_with_a_stale_epoch_is_refused_and_changes_nothing()
+    {
+        _store.Initialize(2);
+        _store.Append([new SubmissionAppend(new SubmissionRow("s", "uke", "f", 1, 1, 0, 0, [], [], new Dictionary<int, long>()),
+            [new EntryAppend(0, [1]), new EntryAppend(0, [2])])]);
+        var stale = _store.Acquire("a", 1, Short, [1]).Single();
+        Assert.True(_store.WriteCheckpoint("a", stale, 1, [10], [new("g", [10])]));
+        Assert.True(_store.AdvanceCursor("a", stale, 1));
+
+        // Silo a is paused past its lease; silo b takes the shard over and checkpoints.
+        Thread.Sleep(Short + TimeSpan.FromMilliseconds(300));
+        var current = _store.Acquire("b", 1, Long, [1]).Single();
+        Assert.Equal(stale.Epoch + 1, current.Epoch);
+        Assert.Equal(1, _store.AppliedPositions()[0]); // the new owner starts from the checkpoint
+        Assert.True(_store.WriteCheckpoint("b", current, 2, [20], [new("g", [20])]));
+
+        // Silo a resumes: its writes with the old epoch are fenced off, and b's state is intact.
+        Assert.False(_store.WriteCheckpoint("a", stale, 2, [99], [new("g", [99])]));
+        Assert.False(_store.AdvanceCursor("a", stale, 2));
+        Assert.False(_store.Release("a", stale));
+        var checkpoint = _store.LoadCheckpoint(0)!;
+        Assert.Equal(2L, checkpoint.AppliedSeq);
+        Assert.Equal([20], checkpoint.Partials);
+        Assert.Equal([20], _store.LoadGrain(0, "g"));
+        // The current owner still advances its cursor.
+        Assert.True(_store.AdvanceCursor("b", current, 2));
+        Assert.Equal(2, _store.AppliedPositions()[0]);
+    }
+
+    [Fact]
+    public void An_expired_lease_refuses_writes_even_when_nobody_took_it_and_release_frees_at_once()
+    {
+        _store.Initialize(2);
+        var lease = _store.Acquire("a", 1, Short, [1]).Single();
+        Thread.Sleep(Short + TimeSpan.FromMilliseconds(300));
+        Assert.False(_store.WriteCheckpoint("a", lease, 0, [1], []));
+        Assert.Null(_store.LoadCheckpoint(0));
+
+        var again = _store.Acquire("a", 1, Long, [1]).Single();
+        Assert.True(_store.Release("a", again));
+        var other = _store.Acquire("b", 1, Long, [1]).Single(); // no wait for the timeout after a hand-over
+        Assert.Equal(again.Epoch + 1, other.Epoch);
+    }
+
+    [Fact]
+    public void Membership_counts_live_silos_and_forgets_one_that_left()
+    {
+        _store.Initialize(2);
+        Assert.Equal(1, _store.Heartbeat("a", "http://a", Long));
+        Assert.Equal(2, _store.Heartbeat("b", "http://b", Long));
+        Assert.Equal(2, _store.Heartbeat("a", "http://a", Long));
+        _store.Leave("b");
+        Assert.Equal(1, _store.Heartbeat("a", "http://a", Long));
+        var view = _store.View(Long);
+        Assert.Equal("a", Assert.Single(view.Silos).Id);
+        Assert.Equal(2, view.Leases.Count);
+    }
+
+    [Fact]
+    public void A_database_of_schema_version_1_is_migrated_to_leases_and_keeps_its_data()
+    {
+        _store.Initialize(3);
+        _store.Append([new SubmissionAppend(new SubmissionRow("old", "uke", "f", 1, 1, 0, 0, [], [], new Dictionary<int, long>()),
+            [new EntryAppend(2, [7])])]);
+        // Turn it back into what a silo before cluster mode left behind.
+        using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
+        {
+            connection.Open();
+            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases; DELETE FROM schema_migrations WHERE version = 2", connection);
+            downgrade.ExecuteNonQuery();
+        }
+        using var upgraded = new PostgresLogStore(_connectionString);
+        upgraded.Initialize(3);
+        Assert.Equal([7], Assert.Single(upgraded.ReadShard(2, 0)).Payload);
+        Assert.Equal(3, upgraded.Acquire("a", 10, Long, []).Count);
+        upgraded.Initialize(3); // idempotent
+        Assert.Equal(3, upgraded.View(Long).Leases.Count);
+    }
+
+    [Fact]
+    public async Task An_append_by_another_silo_wakes_the_listener()
+    {
+        _store.Initialize(2);
+        using var other = new PostgresLogStore(_connectionString);
+        using var woken = new SemaphoreSlim(0);
+        using var stop = new CancellationTokenSource();
+        var listening = _store.ListenForAppendsAsync(() => woken.Release(), stop.Token);
+        Assert.True(await woken.WaitAsync(TimeSpan.FromSeconds(10))); // the wake-up after LISTEN (catch-up)
+        Assert.False(await woken.WaitAsync(TimeSpan.FromMilliseconds(300))); // nothing appended: no notification
+        other.Append([new SubmissionAppend(new SubmissionRow("n", "uke", "f", 1, 1, 0, 0, [], [], new Dictionary<int, long>()),
+            [new EntryAppend(1, [1])])]);
+        Assert.True(await woken.WaitAsync(TimeSpan.FromSeconds(5)));
+        stop.Cancel();
+        await listening;
+    }
+
+    public void Dispose() => _store.Dispose();
+}
