@@ -124,7 +124,7 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
 
         // On resuming, it notices and drops the lost shards (renewal refused, or a fenced write refused).
         await WaitUntil(() => Task.FromResult(before.Keys.All(s =>
-            paused.Output.Contains($"dropped shard {s} (epoch {before[s]})"))), TimeSpan.FromSeconds(10), "the paused silo dropping its shards");
+            paused.Output.Contains($"dropped shard {s} (epoch {before[s]})"))), TimeSpan.FromSeconds(20), "the paused silo dropping its shards");
         output.WriteLine(string.Join("\n", paused.Output.Split('\n').Where(l => l.Contains("lost the lease") || l.Contains("fence"))));
 
         // No split brain afterwards: whatever it serves now, it holds with the current epoch (re-acquired after a rebalance).

@@ -104,7 +104,10 @@ public sealed partial class PostgresLogStore : ILogStore
         var outcomes = new List<AppendOutcome>(batch.Count);
         var rows = new List<SubmissionRow>();
         // The identity plan reads the store, which it cannot do while COPY holds the connection: plan first, then copy.
-        var plan = new IdentityPlan(new Reader(connection, tx), _map ?? throw new InvalidOperationException("Initialize the store first"));
+        // A store that did not initialise the schema (another silo did) reads the deployment's shard count.
+        _map ??= new Actors.ShardMap(int.Parse(Scalar<string?>(connection, tx, "SELECT value FROM meta WHERE key = 'shard_count'")
+            ?? throw new InvalidOperationException("the database has no shard count: Initialize the store first")));
+        var plan = new IdentityPlan(new Reader(connection, tx), _map);
         var entries = new List<EntryAppend>();
         foreach (var item in batch)
         {
