@@ -38,6 +38,38 @@ public sealed class GeneratorTests : IDisposable
     }
 
     [Fact]
+    public void Anomalies_are_deterministic_name_generated_records_and_rate_zero_has_none()
+    {
+        var preset = Preset.Tiny;
+        string Run(double rate)
+        {
+            var dir = TestFiles.NewTempDir("shinsa-gen");
+            _dirs.Add(dir);
+            new PrefectureGenerator(preset, 4, 5, YearMonth.Of(2024, 4), rate).Generate(dir);
+            return dir;
+        }
+        var a = Run(0.004);
+        var b = Tree(Run(0.004));
+        var treeA = Tree(a);
+        Assert.Equal(treeA.Keys.Order(), b.Keys.Order());
+        Assert.All(treeA, kv => Assert.Equal(kv.Value, b[kv.Key]));
+        Assert.Empty(File.ReadAllBytes(Path.Combine(Run(0), PrefectureGenerator.LabelsFile)));
+
+        // Every label names receipts that are in the files (UKE receipts, or 柔整 claims named like receipts), of its card.
+        var labels = PrefectureGenerator.ReadLabels(a);
+        Assert.Equal(Grains.Review.ReviewEngine.CheckIds.Where(c => c != "CHK-VISIT").Order(), labels.Select(l => l.Check).Distinct().Order()); // CHK-VISIT needs 11 months
+        var manifest = Replayer.ReadManifest(a);
+        var receipts = manifest.Months.SelectMany(m => m.ClaimFiles).SelectMany(f => UkeParser.Parse(File.ReadAllBytes(Path.Combine(a, f)), f).Receipts)
+            .ToDictionary(r => r.Key.ToString(), r => r.Card.Key);
+        foreach (var m in manifest.Months)
+            foreach (var j in JudoClaimCsv.Parse(File.ReadAllBytes(Path.Combine(a, m.ServiceMonth, "judo_claims.csv")), "j").Rows)
+                receipts[new ReceiptKey(j.ProviderCode, j.BillingMonth, j.ClaimNo).ToString()] = j.Card.Key;
+        Assert.All(labels, l => Assert.All(l.Receipts, r => Assert.Equal(l.Card, receipts[r])));
+        Assert.All(labels, l => Assert.Equal(l.Card.Split(':')[0], l.Insurer));
+        Assert.All(labels.Where(l => l.Check is not ("VISITS" or "DM-DROP" or "CHK-VISIT")), l => Assert.True(l.Yen > 0, $"{l.Check} has yen at stake"));
+    }
+
+    [Fact]
     public void Every_generated_file_parses_back_to_the_manifest_totals()
     {
         var dir = Generate(Preset.Small, 2, 3);
@@ -48,7 +80,7 @@ public sealed class GeneratorTests : IDisposable
             Assert.Empty(eligibility.Errors);
             Assert.Equal(month.EligibilityRows, eligibility.Accepted);
 
-            Assert.Equal(3, month.FeedFiles.Count);
+            Assert.Equal(5, month.FeedFiles.Count);
             foreach (var (file, rows) in month.FeedRows)
             {
                 var bytes = File.ReadAllBytes(Path.Combine(dir, file));
@@ -56,6 +88,8 @@ public sealed class GeneratorTests : IDisposable
                 {
                     "checkups.csv" => Counts(CheckupCsv.Parse(bytes, file)),
                     "third_party_reports.csv" => Counts(ThirdPartyReportCsv.Parse(bytes, file)),
+                    "care_claims.csv" => Counts(CareClaimCsv.Parse(bytes, file)),
+                    "decisions.csv" => Counts(DecisionCsv.Parse(bytes, file)),
                     _ => Counts(JudoClaimCsv.Parse(bytes, file)),
                 };
                 Assert.Empty(errors);
@@ -108,7 +142,7 @@ public sealed class GeneratorTests : IDisposable
         Assert.InRange(month.ReceiptsByKind["visitingnursing"], 1, month.Receipts / 100);
 
         // Ageing rate ≈ 29% (65 and over), ±5% of it.
-        var rows = File.ReadAllLines(Path.Combine(dir, month.EligibilityFile)).Skip(1).Select(l => l.Split(',')).ToList();
+        var rows = File.ReadAllLines(Path.Combine(dir, month.EligibilityFile)).Skip(1).Select(l => l.Split(',')).Where(r => r[13] != "kaigo").ToList();
         var aged = rows.Count(r => int.Parse(r[7][..4]) <= 2024 - 65 - 1 + (string.CompareOrdinal(r[7][5..], "04-01") < 0 ? 1 : 0));
         Assert.InRange((double)aged / rows.Count, 0.29 * 0.95, 0.29 * 1.05);
         // From 75 everybody is in 後期.
@@ -128,6 +162,14 @@ public sealed class GeneratorTests : IDisposable
         Assert.Equal(0, report.Rejected);
         Assert.All(report.Lines, l => Assert.True(l.Matches, $"{l.Scope}: manifest {l.ExpectedReceipts}/{l.ExpectedPoints}/{l.ExpectedDays}, server {l.ServerReceipts}/{l.ServerPoints}/{l.ServerDays}"));
         Assert.True(report.Lines.Count > manifest.Months.Count, "per-insurer lines are reconciled too");
+        // The review decisions moved the KPIs (返戻 took receipts out, 査定 cut points) and the reconciliation expected it.
+        Assert.Contains(manifest.Months, m => m.Expected()[0] < m.Receipts);
+        Assert.Contains(manifest.Months, m => m.Expected()[2] < m.Points);
+        var decided = manifest.Months.SelectMany(m => DecisionCsv.Parse(File.ReadAllBytes(Path.Combine(dir, m.ServiceMonth, "decisions.csv")), "d").Rows)
+            .Select(d => d.Decision).ToHashSet();
+        Assert.Superset(new HashSet<DecisionKind> { DecisionKind.Assessed, DecisionKind.Returned, DecisionKind.Upheld, DecisionKind.Restored }, decided);
+        Assert.Contains(DecisionKind.Assessed, decided);
+        Assert.Contains(DecisionKind.Returned, decided);
     }
 
     public void Dispose()

@@ -16,3 +16,12 @@ public sealed record SubmissionStatus(string Id, string Status, Counts Receipts,
 public sealed record RowsAccepted(string Id, Counts Rows, IReadOnlyList<LineError> Errors);
 
 public sealed record KpiSummary(long Receipts, long Days, long Points, long CostYen);
+
+public sealed record FindingItem(string Id, string CheckId, int RuleVersion, string InsurerNo, string CardSymbol, string CardNumber, string Person,
+    string ProviderCode, string ServiceMonth, IReadOnlyList<string> Receipts, long YenAtStake, string State, string Detail)
+{
+    /// <summary>The household card as <c>insurer:記号:番号</c> (labels.jsonl's <c>card</c>).</summary>
+    public string Card => $"{InsurerNo}:{CardSymbol}:{CardNumber}";
+}
+
+public sealed record FindingPage(int Total, int Page, int PageSize, IReadOnlyList<FindingItem> Items);

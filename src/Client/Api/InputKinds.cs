@@ -13,6 +13,8 @@ public static class InputKinds
         ("api/v1/checkups", CheckupCsv.Columns),
         ("api/v1/third-party-reports", ThirdPartyReportCsv.Columns),
         ("api/v1/judo-claims", JudoClaimCsv.Columns),
+        ("api/v1/care-claims", CareClaimCsv.Columns),
+        ("api/v1/decisions", DecisionCsv.Columns),
     ];
 
     /// <summary>The CSV feed path for <paramref name="bytes"/>, or null for a UKE claim file.</summary>

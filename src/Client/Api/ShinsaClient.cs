@@ -104,6 +104,29 @@ public sealed class ShinsaClient(HttpClient http)
         }
     }
 
+    /// <summary>One page of an insurer's findings for a service month (GET /api/v1/findings).</summary>
+    public async Task<FindingPage> GetFindingsAsync(string insurer, string serviceMonth, string? check = null, string? state = null, int page = 1,
+        int pageSize = 1000, CancellationToken ct = default)
+    {
+        var query = $"insurer={Uri.EscapeDataString(insurer)}&service_month={Uri.EscapeDataString(serviceMonth)}&page={page}&page_size={pageSize}";
+        if (!string.IsNullOrEmpty(check)) query += $"&check={Uri.EscapeDataString(check)}";
+        if (!string.IsNullOrEmpty(state)) query += $"&state={Uri.EscapeDataString(state)}";
+        using var response = await http.GetAsync($"api/v1/findings?{query}", ct);
+        return await Read<FindingPage>(response, ct);
+    }
+
+    /// <summary>Every finding of an insurer's service month, all pages.</summary>
+    public async Task<List<FindingItem>> GetAllFindingsAsync(string insurer, string serviceMonth, string? state = null, CancellationToken ct = default)
+    {
+        var all = new List<FindingItem>();
+        for (var page = 1; ; page++)
+        {
+            var p = await GetFindingsAsync(insurer, serviceMonth, state: state, page: page, ct: ct);
+            all.AddRange(p.Items);
+            if (p.Items.Count == 0 || all.Count >= p.Total) return all;
+        }
+    }
+
     public async Task<bool> IsReadyAsync(CancellationToken ct = default)
     {
         try

@@ -21,6 +21,8 @@ public static class ClaimCatalog
     public static readonly Procedure UrineTest = new("160000310", "尿中一般物質定性半定量検査", 26, "60");
     public static readonly Procedure BloodTest = new("160008010", "末梢血液一般検査", 21, "60");
     public static readonly Procedure Admission = new("190077410", "急性期一般入院料１", 1_650, "90");
+    /// <summary>A surgery large enough that a stay with it reaches 審査専門部会 (ROUTE; Shinsa test code).</summary>
+    public static readonly Procedure HipReplacement = new("150208110", "人工関節置換術（股）", 37_690, "50");
 
     // 歯科 (SS 歯科診療行為)
     public static readonly Procedure DentalFirstVisit = new("301000110", "歯科初診料", 267, "11");
@@ -58,6 +60,12 @@ public static class ClaimCatalog
         new("620454002", "レバミピド錠１００ｍｇ「シンサ」", 2, true, "2329021F1030"),
         new("610465001", "ジャヌビア錠５０ｍｇ", 11, false, "3969010F1022"), // no generic: outside the 後発 denominator
     ];
+
+    public const string HypertensionCode = "8833421";
+    public const string DiabetesCode = "2500013";
+    public const string InjuryCode = "9599001";
+    public const string StomachUlcerCode = "5329005";
+    public const string ColdCode = "4659007";
 
     public static readonly Disease[] Diseases =
     [

@@ -91,11 +91,14 @@ public sealed class Replayer(ShinsaClient client, string directory)
         var lines = new List<Reconciliation>();
         foreach (var month in manifest.Months)
         {
+            // The KPIs count receipts after their review decisions (返戻 out, 査定 cuts off the points).
             var kpi = await client.GetKpiSummaryAsync(month.ServiceMonth, ct: ct);
-            lines.Add(new Reconciliation(month.ServiceMonth, month.Receipts, kpi.Receipts, month.Points, kpi.Points, month.Days, kpi.Days));
-            foreach (var (insurer, t) in month.ByInsurer)
+            var e = month.Expected();
+            lines.Add(new Reconciliation(month.ServiceMonth, e[0], kpi.Receipts, e[2], kpi.Points, e[1], kpi.Days));
+            foreach (var insurer in month.ByInsurer.Keys)
             {
                 var k = await client.GetKpiSummaryAsync(month.ServiceMonth, insurer, ct: ct);
+                var t = month.Expected(insurer);
                 lines.Add(new Reconciliation($"{month.ServiceMonth} {insurer}", t[0], k.Receipts, t[2], k.Points, t[1], k.Days));
             }
         }
