@@ -12,6 +12,9 @@ n=${1:-3}
 receipts=${RECEIPTS:-200000}
 kills=${FAILOVER_KILLS:-0}
 state=$(mktemp -d /tmp/shinsa-bench-cluster.XXXXXX)
+# One federation token for the silos (start-cluster.sh passes it on, restarts inherit it) and the CLI.
+export Shinsa__Auth__AdminToken="${Shinsa__Auth__AdminToken:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+export SHINSA_TOKEN="$Shinsa__Auth__AdminToken"
 trap 'scripts/stop-cluster.sh "$state" --remove >/dev/null 2>&1 || true' EXIT
 
 dotnet build -c Release src/Client -v quiet -nologo >/dev/null

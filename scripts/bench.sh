@@ -3,8 +3,15 @@
 # loopback port and runs `shinsa bench ingest` against it (extra arguments pass through, e.g. --receipts 400000):
 # first with the review off (records and KPIs only: the foundation's pipeline), then with every check and
 # 高額療養費 on. Prints both tables and the ratio "review on / review off" measured in this one script.
+# `scripts/bench.sh freshness [ARGS]` instead runs `shinsa bench freshness` once, review on: the time from a file's
+# 202 to the change on a subscribed KPI stream at half the sustained rate. Each silo gets a fresh admin token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bench=ingest
+if [ "${1:-}" = freshness ]; then bench=freshness; shift; fi
+export SHINSA_TOKEN
+SHINSA_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
 
 for project in src/Silo src/Client; do dotnet build -c Release "$project" -v quiet -nologo >/dev/null; done
 dirs=()
@@ -17,14 +24,20 @@ run() { # $1 = review enabled (true|false); remaining: bench arguments
   local data; data=$(mktemp -d); dirs+=("$data")
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   local url="http://127.0.0.1:$port"
-  Shinsa__Review__Enabled=$review dotnet src/Silo/bin/Release/net10.0/Shinsa.Silo.dll --urls "$url" --data-dir "$data" >"$data/silo.log" 2>&1 &
+  Shinsa__Auth__AdminToken="$SHINSA_TOKEN" Shinsa__Review__Enabled=$review dotnet src/Silo/bin/Release/net10.0/Shinsa.Silo.dll --urls "$url" --data-dir "$data" >"$data/silo.log" 2>&1 &
   silo=$!
   for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.5; done
   curl -sf "$url/health/ready" >/dev/null || { echo "silo did not become ready:" >&2; cat "$data/silo.log" >&2; exit 1; }
-  echo "review enabled=$review: ingesting…" >&2
-  dotnet src/Client/bin/Release/net10.0/shinsa.dll bench ingest --server "$url" --json "$@" | tail -n 1
+  echo "review enabled=$review: $bench…" >&2
+  if [ "$bench" = freshness ]; then
+    dotnet src/Client/bin/Release/net10.0/shinsa.dll bench freshness --server "$url" "$@"
+  else
+    dotnet src/Client/bin/Release/net10.0/shinsa.dll bench ingest --server "$url" --json "$@" | tail -n 1
+  fi
   kill "$silo"; wait "$silo" 2>/dev/null || true; silo=""
 }
+
+if [ "$bench" = freshness ]; then run true "$@"; exit 0; fi
 
 off=$(run false "$@")
 on=$(run true "$@")

@@ -13,6 +13,10 @@ state=${2:-/tmp/shinsa-cluster}
 [ -e "$state/urls" ] && { echo "$state already holds a cluster; stop it with scripts/stop-cluster.sh $state" >&2; exit 1; }
 mkdir -p "$state"
 chmod a+rx "$state"   # PostgreSQL runs as the postgres user when started by root: it must reach STATE_DIR/pg
+# The federation's token (cluster mode generates none): Shinsa__Auth__AdminToken when set, else a fresh one, kept in
+# STATE_DIR/admin-token for the CLI (export SHINSA_TOKEN=$(cat STATE_DIR/admin-token)).
+export Shinsa__Auth__AdminToken="${Shinsa__Auth__AdminToken:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+(umask 077; printf %s "$Shinsa__Auth__AdminToken" >"$state/admin-token")
 
 dotnet build -c Release src/Silo -v quiet -nologo >/dev/null
 connection=$(scripts/start-postgres.sh "$state/pg" | tail -n1)
@@ -44,4 +48,5 @@ for i in $(seq 1 "$count"); do
 done
 echo "PostgreSQL: $connection"
 echo "Cluster status: $(head -n1 "$state/urls")/api/v1/cluster"
+echo "Admin token: $state/admin-token (export SHINSA_TOKEN=\$(cat $state/admin-token))"
 cat "$state/urls"

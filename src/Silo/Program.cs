@@ -5,6 +5,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Shinsa.Silo.Actors;
 using Shinsa.Silo.Api;
+using Shinsa.Silo.Auth;
+using Shinsa.Silo.Dashboard;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Ingest;
 using Shinsa.Silo.Masters;
@@ -49,6 +51,8 @@ builder.Services.AddSingleton<SubmissionService>();
 builder.Services.AddSingleton<RulesProvider>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
 builder.Services.AddSingleton<MastersProvider>();
+builder.Services.AddSingleton<HostSampler>();
+builder.AddShinsaAuth(); // tokens, login cookie, audit log (src/Silo/Auth)
 builder.Services.AddHealthChecks().AddCheck<ShardsRecoveredCheck>("shards", tags: ["ready"]);
 
 var app = builder.Build();
@@ -56,13 +60,18 @@ var app = builder.Build();
 app.Services.GetRequiredService<MastersProvider>();
 app.Services.GetRequiredService<RulesProvider>();
 app.UseExceptionHandler();
-app.MapOpenApi("/openapi/{documentName}.json");
-app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+app.UseDashboardAssets(); // the dashboard's static files (anonymous; every number they show comes from the API)
+app.UseShinsaAuth();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
 app.MapSubmissionEndpoints();
 app.MapKpiEndpoints();
 app.MapReviewEndpoints();
 app.MapClusterEndpoints();
+app.MapKpiCatalogEndpoints();
+app.MapHostEndpoints();
+app.MapDashboardPages();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -28,6 +28,35 @@ public sealed class ShinsaClientTests : IDisposable
     }
 
     [Fact]
+    public async Task WatchKpis_yields_the_pushed_kpis_and_a_refusal_is_an_exception_with_the_reason()
+    {
+        var client = new ShinsaClient(await _silo.StartAsync());
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<long>();
+        var submitted = false;
+        await foreach (var kpi in client.WatchKpisAsync("scope=insurer&id=01010016&service_month=2021-10", cts.Token))
+        {
+            var receipts = kpi.GetProperty("kpis").EnumerateArray().Single(k => k.GetProperty("id").GetString() == "receipts").GetProperty("value").GetInt64();
+            seen.Add(receipts);
+            if (!submitted)
+            {
+                await client.SubmitAsync(TestFiles.SampleUkeBytes(), "RECEIPTC.UKE", cts.Token);
+                submitted = true;
+            }
+            if (receipts == 45) break;
+        }
+        Assert.Equal(0, seen[0]);
+        Assert.Equal(45, seen[^1]);
+
+        var anonymous = new ShinsaClient(_silo.ClientWith(null));
+        var refused = await Assert.ThrowsAsync<ShinsaApiException>(async () =>
+        {
+            await foreach (var _ in anonymous.WatchKpisAsync("scope=prefecture&service_month=2021-10", cts.Token)) { }
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.Status);
+    }
+
+    [Fact]
     public async Task A_429_is_retried_after_the_servers_Retry_After_until_accepted()
     {
         var client = new ShinsaClient(await _silo.StartAsync());

@@ -16,11 +16,39 @@ public sealed class SiloFactory : WebApplicationFactory<ActorHost>
     public SiloFactory(Dictionary<string, string?>? settings = null)
     {
         DataDir = TestFiles.NewTempDir("shinsa-silo");
-        _settings = new() { ["Shinsa:DataDir"] = DataDir, ["Shinsa:ShardCount"] = "8", ["Shinsa:Workers"] = "2" };
+        _settings = new()
+        {
+            ["Shinsa:DataDir"] = DataDir, ["Shinsa:ShardCount"] = "8", ["Shinsa:Workers"] = "2",
+            ["Shinsa:Auth:AdminToken"] = AdminToken,
+        };
         foreach (var (k, v) in settings ?? []) _settings[k] = v;
     }
 
     public string DataDir { get; }
+
+    /// <summary>The federation token every test silo accepts (the clients of <see cref="StartAsync"/> send it).</summary>
+    public const string AdminToken = "test-admin-token";
+
+    /// <summary>Settings that configure more tokens (Shinsa:Auth:Tokens, by their SHA-256), e.g. an insurer's.</summary>
+    public static Dictionary<string, string?> Tokens(params (string Token, string Role)[] tokens)
+    {
+        var settings = new Dictionary<string, string?>();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            settings[$"Shinsa:Auth:Tokens:{i}:Hash"] = Auth.TokenRegistry.HashOf(tokens[i].Token);
+            settings[$"Shinsa:Auth:Tokens:{i}:Role"] = tokens[i].Role;
+            settings[$"Shinsa:Auth:Tokens:{i}:Name"] = tokens[i].Role + " user";
+        }
+        return settings;
+    }
+
+    /// <summary>A client that sends <paramref name="token"/> (null: no Authorization header).</summary>
+    public HttpClient ClientWith(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -31,7 +59,7 @@ public sealed class SiloFactory : WebApplicationFactory<ActorHost>
 
     public async Task<HttpClient> StartAsync()
     {
-        var client = CreateClient();
+        var client = ClientWith(AdminToken);
         await Host.Ready.WaitAsync(TimeSpan.FromSeconds(30));
         return client;
     }

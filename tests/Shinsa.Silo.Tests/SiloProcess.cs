@@ -19,7 +19,11 @@ public sealed class SiloProcess : IDisposable
         _process = process;
         Url = url;
         Client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
     }
+
+    /// <summary>The federation token the process is started with (Shinsa__Auth__AdminToken); <see cref="Client"/> sends it.</summary>
+    public const string AdminToken = "test-admin-token";
 
     public string Url { get; }
     public HttpClient Client { get; }
@@ -39,6 +43,7 @@ public sealed class SiloProcess : IDisposable
             UseShellExecute = false,
         };
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Shinsa__Auth__AdminToken"] = AdminToken;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo");
         var silo = new SiloProcess(process, url);

@@ -79,6 +79,31 @@ public sealed class ShinsaClient(HttpClient http)
         return await Read<KpiSummary>(response, ct);
     }
 
+    /// <summary>
+    /// Follows <c>GET /api/v1/kpis/stream?{query}</c> (server-sent events): yields each KPI object the silo pushes, as it
+    /// arrives, until <paramref name="ct"/> is cancelled or the silo closes the stream.
+    /// </summary>
+    public async IAsyncEnumerable<JsonElement> WatchKpisAsync(string query,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/kpis/stream?{query}");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode) await Read<JsonElement>(response, ct); // throws with the silo's reason
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        string? eventName = null;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.StartsWith("event:", StringComparison.Ordinal)) eventName = line[6..].Trim();
+            else if (line.StartsWith("data:", StringComparison.Ordinal) && eventName == "kpi")
+            {
+                using var doc = JsonDocument.Parse(line[5..]);
+                yield return doc.RootElement.Clone();
+            }
+            else if (line.Length == 0) eventName = null;
+        }
+    }
+
     /// <summary>One page of an insurer's findings for a service month (GET /api/v1/findings).</summary>
     public async Task<FindingPage> GetFindingsAsync(string insurer, string serviceMonth, string? check = null, string? state = null, int page = 1,
         int pageSize = 1000, CancellationToken ct = default)

@@ -40,7 +40,7 @@ internal static class BenchCommand
             Report(result, parse.GetValue(CommonOptions.Json));
             return result.KpiMatches ? 0 : 1;
         });
-        return new Command("bench", "Benchmarks (ratios against a baseline measured in the same run)") { ingest, BenchCopyCommand.Create() };
+        return new Command("bench", "Benchmarks (ratios against a baseline measured in the same run)") { ingest, BenchCopyCommand.Create(), FreshnessBench.Create() };
     }
 
     internal sealed record IngestResult(int Files, int Receipts, long Bytes, double ParseSeconds, double AcknowledgedSeconds, double EndToEndSeconds, int Retries,

@@ -1,3 +1,4 @@
+using Shinsa.Silo.Auth;
 using Shinsa.Silo.Actors;
 using Shinsa.Silo.Storage;
 
@@ -20,6 +21,7 @@ public static class ClusterEndpoints
                     .Select(o => new LocalShard(o.Shard.Id, o.Lease.Epoch, o.Shard.AppliedSeq, o.Shard.CheckpointSeq, o.Shard.ResidentCount)).ToList();
                 return Results.Ok(new ClusterStatus("cluster", cluster.SiloId, view.Silos, view.Leases, local));
             })
+            .RequireFederation()
             .WithTags("Cluster")
             .Produces<ClusterStatus>()
             .WithSummary("Silos (heartbeat age, live), shard leases (owner, epoch, applied and checkpointed positions) and the shards this silo serves");

@@ -1,6 +1,7 @@
 using Shinsa.Grains.Records;
 using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Actors;
+using Shinsa.Silo.Auth;
 
 namespace Shinsa.Silo.Api;
 
@@ -23,6 +24,7 @@ public static class KpiEndpoints
                 var sum = host.SumKpis(scope.Contains);
                 return Results.Ok(new KpiSummary(sum.Receipts, sum.Days, sum.Points, sum.CostYen));
             })
+            .RequireInsurerScope("insurer")
             .Produces<KpiSummary>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("件数・日数・点数・費用額 for a service month, optionally one insurer and/or provider");

@@ -4,6 +4,7 @@ using Shinsa.Grains.Households;
 using Shinsa.Grains.Records;
 using Shinsa.Grains.Review;
 using Shinsa.Silo.Actors;
+using Shinsa.Silo.Auth;
 using Shinsa.Silo.Ingest;
 using Shinsa.Silo.Review;
 
@@ -77,6 +78,8 @@ public static class ReviewEndpoints
                 return Results.Ok(new FindingPage(found.Count, page, pageSize,
                     found.Skip((page - 1) * pageSize).Take(pageSize).Select(FindingView.Of).ToList()));
             })
+            .RequireInsurerScope("insurer")
+            .AuditPersonRead("findings")
             .Produces<FindingPage>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Findings of an insurer's service month (filters: check, provider, state, min_yen; page, page_size), newest billing first");
@@ -93,6 +96,8 @@ public static class ReviewEndpoints
                     .Select(HighCostView.Of).ToList();
                 return Results.Ok(rows);
             })
+            .RequireInsurerScope("insurer")
+            .AuditPersonRead("high-cost")
             .Produces<List<HighCostView>>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("高額療養費: the households of an insurer with a payable amount in a service month");
@@ -106,6 +111,8 @@ public static class ReviewEndpoints
                     ? Results.Problem($"no household {card}", statusCode: StatusCodes.Status404NotFound)
                     : Results.Ok(view);
             })
+            .RequireInsurerScope("insurer")
+            .AuditPersonRead("beneficiary")
             .Produces<HouseholdView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A household's cross-month view: eligibility, receipts, findings and 高額療養費 by service month (記号 '-' = none)");
@@ -122,6 +129,7 @@ public static class ReviewEndpoints
                     ? Results.Accepted($"/api/v1/submissions/{a.Id}", new RulesAccepted(a.Id, rules.Version))
                     : Results.Problem("the silo cannot take the rule file now; retry", statusCode: StatusCodes.Status503ServiceUnavailable);
             })
+            .RequireFederation()
             .Accepts<string>("application/json")
             .Produces<RulesAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -132,6 +140,7 @@ public static class ReviewEndpoints
                 configured = new { configured.Rules.Version, configured.Source },
                 shards = host.ReviewState().Select(s => new { shard = s.Shard, as_of = s.AsOf.ToString(), rules_version = s.RulesVersion }),
             }))
+            .RequireKinds(CallerKind.Federation, CallerKind.Insurer)
             .WithSummary("The configured rule set, and per shard the rule version in force and the review clock");
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Shinsa.Silo.Auth;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Ingest;
 using Shinsa.Silo.Storage;
@@ -24,13 +25,16 @@ public static class SubmissionEndpoints
             {
                 var body = await ReadBodyAsync(http, options.Value);
                 if (body.Error is not null) return body.Error;
+                if (Submitters.RefuseClaimFile(http, body.Bytes!, FileName(http)) is { } refused) return refused;
                 var result = await service.SubmitClaimFileAsync(body.Bytes!, FileName(http));
+                if (result is SubmitResult.Accepted accepted) Submitters.Remember(http, accepted.Id);
                 return result switch
                 {
                     SubmitResult.Accepted a => Results.Accepted($"/api/v1/submissions/{a.Id}", new SubmissionAccepted(a.Id)),
                     _ => NotAccepted(http, result, options.Value),
                 };
             })
+            .RequireKinds(CallerKind.Federation, CallerKind.Provider)
             .Accepts<byte[]>("application/octet-stream", "*/*")
             .Produces<SubmissionAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -45,6 +49,7 @@ public static class SubmissionEndpoints
                     new ReceiptCounts(row.Submitted, row.Accepted, row.Rejected), row.Points, row.Warnings,
                     row.Errors.Select(e => new LineError(e.Line, e.Reason)).ToList()));
             })
+            .RequireSubmissionOwner("id")
             .Produces<SubmissionStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A submission's counts, messages and status (accepted → applied)");
@@ -54,8 +59,10 @@ public static class SubmissionEndpoints
                 {
                     var body = await ReadBodyAsync(http, options.Value);
                     if (body.Error is not null) return body.Error;
+                    if (Submitters.RefuseCsv(http, feed, body.Bytes!, FileName(http)) is { } refused) return refused;
                     var result = await service.SubmitCsvAsync(feed, body.Bytes!, FileName(http));
                     if (result is not SubmitResult.Accepted a) return NotAccepted(http, result, options.Value);
+                    Submitters.Remember(http, a.Id);
                     var row = service.Find(a.Id)!;
                     return Results.Accepted($"/api/v1/submissions/{a.Id}", new RowsAccepted(a.Id,
                         new ReceiptCounts(row.Submitted, row.Accepted, row.Rejected),
@@ -65,6 +72,7 @@ public static class SubmissionEndpoints
                 .Produces<RowsAccepted>(StatusCodes.Status202Accepted)
                 .ProducesProblem(StatusCodes.Status400BadRequest)
                 .ProducesProblem(StatusCodes.Status429TooManyRequests)
+                .RequireKinds(Submitters.KindsFor(feed))
                 .WithName("post-" + feed.Kind)
                 .WithSummary(feed.Summary);
     }

@@ -1,0 +1,269 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Shinsa.Grains.Findings;
+using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
+using Shinsa.Silo.Actors;
+using Shinsa.Silo.Auth;
+
+namespace Shinsa.Silo.Api;
+
+/// <summary>One KPI: its id, Japanese label, unit, value (null when not computable yet) and, when null, why.</summary>
+public sealed record KpiValue(string Id, string Label, string Unit, double? Value, string? Pending = null);
+
+/// <summary>Open findings of one check in the scope: count, yen at stake, and per 1,000 receipts of the scope.</summary>
+public sealed record CheckKpi(string CheckId, long Findings, long YenAtStake, [property: System.Text.Json.Serialization.JsonPropertyName("per_1000")] double? Per1000);
+
+public sealed record KpiCatalog(string Scope, string? Id, string? Insurer, string Axis, string Month, IReadOnlyList<KpiValue> Kpis,
+    IReadOnlyList<CheckKpi> ByCheck);
+
+public sealed record KpiMonth(string Month, long Receipts, long Days, long Points, long CostYen, long Findings, long FindingYen);
+
+public sealed record InsurerKpis(string InsurerNo, long Receipts, long Days, long Points, long CostYen, long Findings, long FindingYen);
+
+/// <summary>
+/// The KPI catalogue of DOMAIN.md over the shards' partials, live over server-sent events. Every view is a sum of
+/// the partials (exact under crash and replay because the partials are); KPIs whose inputs are not in the partials yet
+/// are listed with a null value and the reason.
+/// </summary>
+public static class KpiCatalogEndpoints
+{
+    /// <summary>KPIs that need data not in the partials yet (README: "pending"). Never faked.</summary>
+    private static readonly KpiValue[] Pending =
+    [
+        new("consultation_rate", "受診率", "%", null, "needs 被保険者数 from eligibility in the partials"),
+        new("cost_per_insured", "一人当たり医療費", "円", null, "needs 被保険者数 from eligibility in the partials"),
+        new("generic_share", "後発医薬品使用割合（数量）", "%", null, "needs drug quantities by generic flag in the partials"),
+        new("judo_multi_share", "柔整 3部位以上かつ15日以上の割合", "%", null, "needs the count of 柔整 claims in the partials"),
+        new("third_party_report_rate", "第三者行為 届出率", "%", null, "needs 傷病届 counts in the partials"),
+        new("checkup_rate", "特定健診受診率", "%", null, "needs insured aged 40–74 by fiscal year"),
+        new("prevention_visit_rate", "重症化予防 受診率", "%", null, "needs check-up counts at 受診勧奨 level in the partials (CHK-VISIT gives the non-visitors only)"),
+    ];
+
+    public static void MapKpiCatalogEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/kpis").WithTags("KPIs");
+
+        api.MapGet("", (HttpContext http, ActorHost host) =>
+            {
+                var request = KpiRequest.Parse(http, requireMonth: true, out var error);
+                if (request is null) return error!;
+                return Results.Ok(request.Compute(host));
+            })
+            .Produces<KpiCatalog>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Every KPI of the catalogue: ?scope=prefecture|insurer|provider&id=…[&insurer=N]&service_month=YYYY-MM (or billing_month=)");
+
+        api.MapGet("/stream", async (HttpContext http, ActorHost host, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime) =>
+            {
+                var request = KpiRequest.Parse(http, requireMonth: true, out var error);
+                if (request is null)
+                {
+                    await error!.ExecuteAsync(http);
+                    return;
+                }
+                await StreamAsync(http, request, host, json.Value.SerializerOptions, lifetime.ApplicationStopping);
+            })
+            .Produces<KpiCatalog>(contentType: "text/event-stream")
+            .WithSummary("The same KPI object as server-sent events (event: kpi), pushed when it changes; a comment line every 10 s");
+
+        api.MapGet("/trend", (HttpContext http, ActorHost host) =>
+            {
+                var request = KpiRequest.Parse(http, requireMonth: false, out var error);
+                return request is null ? error! : Results.Ok(request.Trend(host));
+            })
+            .Produces<List<KpiMonth>>()
+            .WithSummary("件数・日数・点数・費用額・指摘 by month for the scope (?axis=billing_month for 請求年月), oldest first");
+
+        api.MapGet("/insurers", (HttpContext http, ActorHost host) =>
+            {
+                var query = http.Request.Query;
+                var billing = query.ContainsKey("billing_month");
+                if (!YearMonth.TryParse((billing ? query["billing_month"] : query["service_month"]).ToString(), out var month))
+                    return Results.Problem("service_month (or billing_month) is required as YYYY-MM", statusCode: StatusCodes.Status400BadRequest);
+                bool InMonth(KpiKey k) => (billing ? k.BillingMonth : k.ServiceMonth) == month;
+                var insurers = new HashSet<string>();
+                host.SumKpis(k => { if (InMonth(k)) insurers.Add(k.InsurerNo); return false; });
+                return Results.Ok(insurers.Order(StringComparer.Ordinal).Select(i =>
+                {
+                    var c = host.SumKpis(k => k.InsurerNo == i && InMonth(k));
+                    return new InsurerKpis(i, c.Receipts, c.Days, c.Points, c.CostYen, c.Findings, c.FindingYen);
+                }).ToList());
+            })
+            .RequireFederation()
+            .Produces<List<InsurerKpis>>()
+            .WithSummary("The prefecture's insurers side by side for a month (federation only)");
+    }
+
+    private static async Task StreamAsync(HttpContext http, KpiRequest request, ActorHost host, JsonSerializerOptions json, CancellationToken stopping)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+        var ct = cts.Token;
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+        string? last = null;
+        var sent = 0;
+        var lastWrite = DateTime.UtcNow;
+        try
+        {
+            await http.Response.WriteAsync("retry: 2000\n\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+            while (!ct.IsCancellationRequested)
+            {
+                var payload = JsonSerializer.Serialize(request.Compute(host), json);
+                if (payload != last)
+                {
+                    last = payload;
+                    await http.Response.WriteAsync($"id: {++sent}\nevent: kpi\ndata: {payload}\n\n", Encoding.UTF8, ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    lastWrite = DateTime.UtcNow;
+                }
+                else if (DateTime.UtcNow - lastWrite > TimeSpan.FromSeconds(10))
+                {
+                    await http.Response.WriteAsync(": heartbeat\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    lastWrite = DateTime.UtcNow;
+                }
+                await Task.Delay(100, ct); // ten looks a second: the freshness benchmark measures what this costs
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (IOException) { } // the client went away mid-write
+    }
+
+    /// <summary>A parsed, access-checked KPI query.</summary>
+    private sealed record KpiRequest(string Scope, string? Id, string? Insurer, string? Provider, bool Billing, YearMonth? Month)
+    {
+        public static KpiRequest? Parse(HttpContext http, bool requireMonth, out IResult? error)
+        {
+            error = null;
+            var query = http.Request.Query;
+            var scope = query["scope"].FirstOrDefault() is { Length: > 0 } s ? s : "prefecture";
+            var id = query["id"].FirstOrDefault() is { Length: > 0 } i ? i : null;
+            var narrowInsurer = query["insurer"].FirstOrDefault() is { Length: > 0 } n ? n : null;
+            string? insurer, provider;
+            switch (scope)
+            {
+                case "prefecture": insurer = narrowInsurer; provider = null; break;
+                case "insurer" when id is not null: insurer = id; provider = null; break;
+                case "provider" when id is not null: insurer = narrowInsurer; provider = id; break;
+                case "insurer" or "provider":
+                    error = Results.Problem($"scope={scope} needs id=", statusCode: StatusCodes.Status400BadRequest);
+                    return null;
+                default:
+                    error = Results.Problem("scope is prefecture, insurer or provider", statusCode: StatusCodes.Status400BadRequest);
+                    return null;
+            }
+            // Access before anything else: an insurer sees its own insurer only (a provider's figures narrowed to it);
+            // the prefecture and other insurers are 403 whatever the id; providers read no KPIs.
+            if (Access.DenyInsurer(http.Caller(), insurer) is { } denied)
+            {
+                error = denied;
+                return null;
+            }
+            var billing = query.ContainsKey("billing_month");
+            var axis = query["axis"].FirstOrDefault();
+            if (axis is "billing_month") billing = true;
+            YearMonth? month = null;
+            var text = (billing ? query["billing_month"] : query["service_month"]).ToString();
+            if (text.Length > 0 || requireMonth)
+            {
+                if (!YearMonth.TryParse(text, out var m))
+                {
+                    error = Results.Problem("service_month (or billing_month) is required as YYYY-MM", statusCode: StatusCodes.Status400BadRequest);
+                    return null;
+                }
+                month = m;
+            }
+            return new KpiRequest(scope, id, scope == "insurer" ? null : insurer, provider, billing, month) { InsurerFilter = insurer };
+        }
+
+        public string? InsurerFilter { get; init; }
+
+        private bool InScope(KpiKey k) =>
+            (InsurerFilter is null || k.InsurerNo == InsurerFilter) && (Provider is null || k.ProviderCode == Provider);
+
+        private YearMonth MonthOf(KpiKey k) => Billing ? k.BillingMonth : k.ServiceMonth;
+
+        public KpiCatalog Compute(ActorHost host)
+        {
+            var month = Month!.Value;
+            var c = host.SumKpis(k => MonthOf(k) == month && InScope(k));
+            double? Per(long x, long per, double scale = 1, int digits = 2) => per == 0 ? null : Math.Round(x * scale / per, digits);
+            var kpis = new List<KpiValue>
+            {
+                new("receipts", "件数", "件", c.Receipts),
+                new("days", "日数", "日", c.Days),
+                new("points", "点数", "点", c.Points),
+                new("cost_yen", "費用額", "円", c.CostYen),
+                new("points_per_receipt", "1件当たり点数", "点", Per(c.Points, c.Receipts)),
+                new("days_per_receipt", "1件当たり日数", "日", Per(c.Days, c.Receipts)),
+                new("cost_per_day_yen", "1日当たり費用額", "円", Per(c.CostYen, c.Days)),
+                new("findings", "指摘件数", "件", c.Findings),
+                new("finding_yen", "指摘金額", "円", c.FindingYen),
+                new("findings_per_1000", "1,000件当たり指摘件数", "件", Per(c.Findings, c.Receipts, 1000)),
+                // Review decisions (POST /api/v1/decisions): Receipts already leaves out 返戻 receipts and Points the points cut.
+                new("assessed", "査定件数", "件", c.Assessed),
+                new("assessed_points", "査定点数", "点", c.AssessedPoints),
+                new("returned", "返戻件数", "件", c.Returned),
+                new("assessment_rate_count", "査定率（件数）", "%", Per(c.Assessed, c.Receipts, 100, 3)),
+                new("assessment_rate_points", "査定率（点数）", "%", Per(c.AssessedPoints, c.Points + c.AssessedPoints, 100, 3)),
+                new("return_rate", "返戻率", "%", Per(c.Returned, c.Receipts + c.Returned, 100, 3)),
+            };
+
+            // From the partials' findings index (open findings of the scope and month): per check, and the people counts.
+            var findings = host.Collect(p => p.Findings.Values.Where(f => f.State == FindingState.Open && FindingInScope(f, month)));
+            var byCheck = findings.GroupBy(f => f.CheckId).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new CheckKpi(g.Key, g.Count(), g.Sum(f => f.YenAtStake), Per(g.Count(), c.Receipts, 1000))).ToList();
+            long People(Func<Finding, bool> which) => findings.Where(which).Select(f => (f.Card.Key, f.PersonKey)).Distinct().LongCount();
+            kpis.Add(new("frequent_visitors", "重複・頻回受診者数", "人", People(f => f.CheckId == "VISITS")));
+            // DRUGS names its 多剤 finding "…:polypharmacy" (PharmacyChecks); every other DRUGS finding is a 重複投薬.
+            kpis.Add(new("duplicate_drug_people", "重複投薬者数", "人", People(f => f.CheckId == "DRUGS" && !f.Id.EndsWith(":polypharmacy", StringComparison.Ordinal))));
+            kpis.Add(new("polypharmacy_people", "多剤投与者数", "人", People(f => f.CheckId == "DRUGS" && f.Id.EndsWith(":polypharmacy", StringComparison.Ordinal))));
+            kpis.Add(new("third_party_candidates", "第三者行為 候補件数", "件", findings.LongCount(f => f.CheckId == "THIRD")));
+
+            // 高額療養費 is per household and service month: no provider view, no billing-month view.
+            if (Provider is not null || Billing)
+            {
+                var why = Provider is not null ? "高額療養費 is per household, not per provider" : "高額療養費 is by service month only";
+                kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", null, why));
+                kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", null, why));
+                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", null, why));
+                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", null, why));
+            }
+            else
+            {
+                var rows = host.Collect(p => p.HighCost.Values.Where(h => h.Month == month && h.PayableYen > 0
+                    && (InsurerFilter is null || h.Card.InsurerNo == InsurerFilter)));
+                kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", rows.Sum(h => h.PayableYen)));
+                kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", rows.Count));
+                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", rows.Sum(h => (long)h.Persons)));
+                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", rows.Count(h => h.Tasuu)));
+            }
+            kpis.AddRange(Pending);
+            return new KpiCatalog(Scope, Id, Insurer, Billing ? "billing_month" : "service_month", month.ToString(), kpis, byCheck);
+        }
+
+        /// <summary>A finding's month on the billing axis is its receipts' latest 請求年月 (the worklist's order).</summary>
+        private bool FindingInScope(Finding f, YearMonth month) =>
+            (InsurerFilter is null || f.Card.InsurerNo == InsurerFilter) && (Provider is null || f.ProviderCode == Provider)
+            && (Billing ? (f.Receipts.IsDefaultOrEmpty ? f.ServiceMonth.AddMonths(1) : f.Receipts.Max(r => r.BillingMonth)) : f.ServiceMonth) == month;
+
+        public List<KpiMonth> Trend(ActorHost host)
+        {
+            var months = new HashSet<YearMonth>();
+            // The filter sees every cell: collecting the months this way needs no new host API.
+            host.SumKpis(k => { if (InScope(k)) months.Add(MonthOf(k)); return false; });
+            return months.Order().Select(m =>
+            {
+                var c = host.SumKpis(k => MonthOf(k) == m && InScope(k));
+                return new KpiMonth(m.ToString(), c.Receipts, c.Days, c.Points, c.CostYen, c.Findings, c.FindingYen);
+            }).ToList();
+        }
+    }
+}

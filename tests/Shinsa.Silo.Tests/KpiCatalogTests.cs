@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shinsa.Ingestion.Uke;
+using Shinsa.Tests.Common;
+
+namespace Shinsa.Silo.Tests;
+
+/// <summary>The KPI catalogue, its live stream and the host status (issue 5).</summary>
+public sealed class KpiCatalogTests : IDisposable
+{
+    private const string InsurerToken = "insurer-01010016-token";
+    private readonly SiloFactory _silo = new(SiloFactory.Tokens((InsurerToken, "insurer:01010016")));
+
+    public void Dispose() => _silo.Dispose();
+
+    private static double? Kpi(JsonElement catalog, string id)
+    {
+        var kpi = catalog.GetProperty("kpis").EnumerateArray().Single(k => k.GetProperty("id").GetString() == id);
+        return kpi.GetProperty("value").ValueKind == JsonValueKind.Null ? null : kpi.GetProperty("value").GetDouble();
+    }
+
+    [Fact]
+    public async Task The_catalogue_sums_the_partials_by_scope_and_by_either_month_and_leaves_unknown_kpis_null()
+    {
+        var client = await _silo.StartAsync();
+        var sample = TestFiles.SampleUkeBytes();
+        await client.WaitAppliedAsync(await client.SubmitAsync(sample));
+
+        var insurer = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=01010016&service_month=2021-10");
+        Assert.Equal((45.0, 49.0, 65_213.0, 652_130.0), (Kpi(insurer, "receipts"), Kpi(insurer, "days"), Kpi(insurer, "points"), Kpi(insurer, "cost_yen")));
+        Assert.Equal(Math.Round(65_213 / 45.0, 2), Kpi(insurer, "points_per_receipt"));
+        // 指摘件数 and 指摘金額 come from the partials; they agree with the worklist's open findings of the same month.
+        var open = await client.GetFromJsonAsync<JsonElement>("/api/v1/findings?insurer=01010016&service_month=2021-10&state=open");
+        var openCount = open.GetProperty("total").GetInt32();
+        Assert.True(openCount > 0, "the sample's duplicate 外来 receipts give DUP findings");
+        Assert.Equal(openCount, Kpi(insurer, "findings"));
+        Assert.Equal(open.GetProperty("items").EnumerateArray().Sum(f => f.GetProperty("yen_at_stake").GetInt64()), Kpi(insurer, "finding_yen"));
+        Assert.Equal(Math.Round(openCount * 1000 / 45.0, 2), Kpi(insurer, "findings_per_1000"));
+        foreach (var pending in new[] { "consultation_rate", "cost_per_insured", "generic_share", "judo_multi_share", "checkup_rate", "prevention_visit_rate" })
+            Assert.Null(Kpi(insurer, pending));
+        Assert.NotNull(Kpi(insurer, "high_cost_payable_yen"));
+        Assert.Equal(0, Kpi(insurer, "assessment_rate_count")); // no decision yet: 0 %, not unknown
+
+        // Per check and the people counts agree with the worklist (the findings endpoint) for every check.
+        var byCheck = insurer.GetProperty("by_check").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("check_id").GetString()!, c => (c.GetProperty("findings").GetInt64(), c.GetProperty("yen_at_stake").GetInt64()));
+        var worklist = (await client.GetFromJsonAsync<JsonElement>("/api/v1/findings?insurer=01010016&service_month=2021-10&state=open&page_size=1000"))
+            .GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(byCheck);
+        var dup = insurer.GetProperty("by_check").EnumerateArray().Single(c => c.GetProperty("check_id").GetString() == "DUP");
+        Assert.Equal(Math.Round(byCheck["DUP"].Item1 * 1000 / 45.0, 2), dup.GetProperty("per_1000").GetDouble());
+        Assert.Equal(worklist.GroupBy(f => f.GetProperty("check_id").GetString()!).ToDictionary(g => g.Key,
+            g => ((long)g.Count(), g.Sum(f => f.GetProperty("yen_at_stake").GetInt64()))), byCheck);
+        double People(string check) => worklist.Where(f => f.GetProperty("check_id").GetString() == check)
+            .Select(f => (f.GetProperty("card_symbol").GetString(), f.GetProperty("card_number").GetString(), f.GetProperty("person").GetString())).Distinct().Count();
+        Assert.Equal(People("VISITS"), Kpi(insurer, "frequent_visitors"));
+        Assert.Equal(worklist.Count(f => f.GetProperty("check_id").GetString() == "THIRD"), Kpi(insurer, "third_party_candidates"));
+        Assert.Equal(People("DRUGS"), Kpi(insurer, "duplicate_drug_people") + Kpi(insurer, "polypharmacy_people"));
+        var label = insurer.GetProperty("kpis").EnumerateArray().Single(k => k.GetProperty("id").GetString() == "points_per_receipt");
+        Assert.Equal("1件当たり点数", label.GetProperty("label").GetString());
+
+        var prefecture = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=prefecture&service_month=2021-10");
+        Assert.Equal(75, Kpi(prefecture, "receipts"));
+        Assert.Equal(86_392, Kpi(prefecture, "points"));
+        var provider = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=provider&id=0000000&insurer=34130021&service_month=2021-10");
+        Assert.Equal((15.0, 12_102.0), (Kpi(provider, "receipts"), Kpi(provider, "points")));
+        Assert.Null(Kpi(provider, "high_cost_payable_yen")); // per household, not per provider
+        var empty = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=01010016&service_month=2021-09");
+        Assert.Equal(0, Kpi(empty, "receipts"));
+        Assert.Null(Kpi(empty, "points_per_receipt")); // 0 receipts: undefined, not 0
+
+        var billingMonth = UkeParser.Parse(sample, "RECEIPTC.UKE").BillingMonth.ToString();
+        Assert.NotEqual("2021-10", billingMonth);
+        var byBilling = await client.GetFromJsonAsync<JsonElement>($"/api/v1/kpis?scope=prefecture&billing_month={billingMonth}");
+        Assert.Equal("billing_month", byBilling.GetProperty("axis").GetString());
+        Assert.Equal(75, Kpi(byBilling, "receipts"));
+        Assert.Equal(0, Kpi(await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=prefecture&billing_month=2021-10"), "receipts"));
+
+        var trend = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis/trend?scope=insurer&id=01010016");
+        var month = Assert.Single(trend.EnumerateArray());
+        Assert.Equal(("2021-10", 45L), (month.GetProperty("month").GetString(), month.GetProperty("receipts").GetInt64()));
+        var billingTrend = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis/trend?scope=prefecture&axis=billing_month");
+        Assert.Equal(billingMonth, Assert.Single(billingTrend.EnumerateArray()).GetProperty("month").GetString());
+
+        var insurers = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis/insurers?service_month=2021-10");
+        Assert.Equal(75, insurers.EnumerateArray().Sum(i => i.GetProperty("receipts").GetInt64()));
+        Assert.Equal(45, insurers.EnumerateArray().Single(i => i.GetProperty("insurer_no").GetString() == "01010016").GetProperty("receipts").GetInt64());
+    }
+
+    [Fact]
+    public async Task Assessment_and_return_rates_follow_the_review_decisions()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await client.SubmitAsync(TestFiles.SampleUkeBytes()));
+        // Receipts 1 (13,642 points) and 3 (14,321 points) of the sample are insurer 01010016's.
+        var response = await client.PostFile("/api/v1/decisions", System.Text.Encoding.UTF8.GetBytes(
+            "provider_code,billing_month,receipt_no,decision,points_cut\n0000000,2021-11,1,査定,1000\n0000000,2021-11,3,返戻,0\n"), "d.csv");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await client.WaitAppliedAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _silo.ClientWith(InsurerToken).PostFile("/api/v1/decisions",
+            System.Text.Encoding.UTF8.GetBytes("provider_code,billing_month,receipt_no,decision,points_cut\n0000000,2021-11,5,査定,10\n"), "d.csv")).StatusCode);
+
+        var kpis = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=01010016&service_month=2021-10");
+        Assert.Equal((44.0, 1.0, 1_000.0, 1.0), (Kpi(kpis, "receipts"), Kpi(kpis, "assessed"), Kpi(kpis, "assessed_points"), Kpi(kpis, "returned")));
+        Assert.Equal(65_213 - 1_000 - 14_321, Kpi(kpis, "points"));
+        Assert.Equal(Math.Round(100 / 44.0, 3), Kpi(kpis, "assessment_rate_count"));
+        Assert.Equal(Math.Round(1_000 * 100.0 / (65_213 - 14_321), 3), Kpi(kpis, "assessment_rate_points"));
+        Assert.Equal(Math.Round(100 / 45.0, 3), Kpi(kpis, "return_rate"));
+        var other = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=34130021&service_month=2021-10");
+        Assert.Equal((0.0, 0.0), (Kpi(other, "assessment_rate_count"), Kpi(other, "return_rate")));
+    }
+
+    [Theory]
+    [InlineData("scope=insurer&service_month=2021-10")]
+    [InlineData("scope=county&service_month=2021-10")]
+    [InlineData("scope=prefecture")]
+    [InlineData("scope=prefecture&service_month=2021-13")]
+    public async Task A_bad_catalogue_query_is_400(string query)
+    {
+        var client = await _silo.StartAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/v1/kpis?{query}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_subscribed_stream_receives_the_updated_kpis_after_a_submission()
+    {
+        var admin = await _silo.StartAsync();
+        var insurer = _silo.ClientWith(InsurerToken);
+        using var response = await insurer.GetAsync("/api/v1/kpis/stream?scope=insurer&id=01010016&service_month=2021-10",
+            HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        async Task<JsonElement> NextKpi()
+        {
+            string? eventName = null;
+            while (true)
+            {
+                var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException();
+                if (line.StartsWith("event: ")) eventName = line[7..];
+                else if (line.StartsWith("data: ") && eventName == "kpi") return JsonDocument.Parse(line[6..]).RootElement;
+            }
+        }
+
+        var first = await NextKpi();
+        Assert.Equal(0, Kpi(first, "receipts"));
+        await admin.SubmitAsync(TestFiles.SampleUkeBytes());
+        var next = await NextKpi();
+        while (Kpi(next, "receipts") != 45) next = await NextKpi(); // a file is applied shard by shard
+        Assert.Equal(65_213, Kpi(next, "points"));
+        Assert.Equal("01010016", next.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task The_host_status_lists_every_shard_with_its_positions_and_snapshot_age()
+    {
+        using var silo = new SiloFactory(new() { ["Shinsa:SnapshotInterval"] = "00:00:00.5" });
+        var client = await silo.StartAsync();
+        await client.WaitAppliedAsync(await client.SubmitAsync(TestFiles.SampleUkeBytes()));
+        var host = await client.GetFromJsonAsync<JsonElement>("/api/v1/host");
+        Assert.True(host.GetProperty("ready").GetBoolean());
+        Assert.Equal(8, host.GetProperty("shard_count").GetInt32());
+        Assert.Equal(2, host.GetProperty("workers").GetInt32());
+        var shards = host.GetProperty("shards").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(0, 8), shards.Select(s => s.GetProperty("shard").GetInt32()));
+        Assert.Contains(shards, s => s.GetProperty("applied_seq").GetInt64() > 0);
+        Assert.True(host.GetProperty("records_applied").GetInt64() >= 75, "the sample's 75 receipts (and the review clock's records) were applied");
+        Assert.Equal(0, host.GetProperty("backlog").GetInt64());
+
+        // Snapshots follow within the interval; the sampler (once a second) sees the checkpoint positions move.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            host = await client.GetFromJsonAsync<JsonElement>("/api/v1/host");
+            var snapshotted = host.GetProperty("shards").EnumerateArray()
+                .Where(s => s.GetProperty("checkpoint_seq").GetInt64() > 0 && s.GetProperty("snapshot_age_seconds").ValueKind == JsonValueKind.Number).ToList();
+            if (snapshotted.Count > 0)
+            {
+                Assert.All(snapshotted, s => Assert.InRange(s.GetProperty("snapshot_age_seconds").GetDouble(), 0, 15));
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"no snapshot age after 15 s: {host}");
+            await Task.Delay(200);
+        }
+    }
+}
