@@ -23,10 +23,9 @@ public sealed class HouseholdGrain
     /// </summary>
     private sealed record Held(KpiKey Cell, KpiCounters Contribution, byte[] Encoded)
     {
-        // Decoded on first review and kept while the grain is resident: every record re-reviews the whole household,
-        // and decoding a year of receipts each time would make a busy household quadratic.
-        public Receipt? Decoded { get; set; }
-        public Receipt Receipt => Decoded ??= GrainCodec.DecodeReceipt(Encoded);
+        // Decoded when read, not kept: a resident set of decoded receipts (dozens of objects each) costs the GC more
+        // than decoding the months a review reads.
+        public Receipt Receipt => GrainCodec.DecodeReceipt(Encoded);
     }
 
     private readonly SortedDictionary<ReceiptKey, Held> _receipts = new(ReceiptKeyOrder.Instance);
@@ -124,7 +123,7 @@ public sealed class HouseholdGrain
 
     private void Hold(Receipt receipt, byte[] encoded, KpiRollup? kpis)
     {
-        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key)), encoded) { Decoded = receipt with { SourceLine = 0 } };
+        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key)), encoded);
         _receipts[receipt.Key] = held;
         kpis?.Add(held.Cell, held.Contribution);
     }
@@ -150,7 +149,8 @@ public sealed class HouseholdGrain
 
     /// <summary>The facts with receipts, 柔整 and care claims of service months <paramref name="from"/> … <paramref name="to"/> only.</summary>
     private HouseholdFacts Facts(YearMonth from, YearMonth to) => new(Card,
-        _receipts.Values.Select(h => h.Receipt).Where(r => r.ServiceMonth >= from && r.ServiceMonth <= to && !DecisionsOn(r.Key).Returned).ToList(),
+        _receipts.Where(h => h.Value.Cell.ServiceMonth >= from && h.Value.Cell.ServiceMonth <= to && !DecisionsOn(h.Key).Returned)
+            .Select(h => h.Value.Receipt).ToList(),
         _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(),
         _judoClaims.Values.Where(j => j.ServiceMonth >= from && j.ServiceMonth <= to).ToList(),
         _careClaims.Values.Where(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to).ToList(),
