@@ -49,6 +49,7 @@ builder.Services.AddSingleton<IngestPipeline>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestPipeline>());
 builder.Services.AddSingleton<SubmissionService>();
 builder.Services.AddSingleton<RulesProvider>();
+builder.Services.AddSingleton<TransferCandidates>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
 builder.Services.AddSingleton<MastersProvider>();
 builder.Services.AddSingleton<HostSampler>();

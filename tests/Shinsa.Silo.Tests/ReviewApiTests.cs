@@ -161,4 +161,47 @@ public sealed class ReviewApiTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("rout", await bad.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task ELIG_NONE_names_the_card_that_covered_the_month_as_the_transfer_candidate()
+    {
+        var client = await _silo.StartAsync();
+        // P1 left 040014 at the end of March and joined 040022 from April 1; the April claims still went to 040014.
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility",
+            "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
+            "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
+            "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n" +
+            "acquire,P1,H9,040022,7,88,01,1970-01-01,1,2024-04-01,,30,ウ,kokuho\n" +
+            "acquire,P2,H2,040030,1,1,01,1980-01-01,2,2024-01-01,,30,ウ,kokuho\n"));
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+
+        var page = await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=ELIG-NONE");
+        var findings = OpenFindings(page);
+        Assert.Equal(3, findings.Count); // every April receipt
+        Assert.All(findings, f =>
+        {
+            var candidate = f.GetProperty("transfer_candidate");
+            Assert.Equal(("040022", "7", "88"), (candidate.GetProperty("insurer_no").GetString(), candidate.GetProperty("card_symbol").GetString(),
+                candidate.GetProperty("card_number").GetString()));
+        });
+        var household = await Get(client, "/api/v1/beneficiaries/040014/12/345");
+        var month = Assert.Single(household.GetProperty("months").EnumerateArray());
+        Assert.All(month.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("check_id").GetString() == "ELIG-NONE"),
+            f => Assert.Equal("040022", f.GetProperty("transfer_candidate").GetProperty("insurer_no").GetString()));
+    }
+
+    [Fact]
+    public async Task ELIG_NONE_without_other_coverage_has_no_transfer_candidate()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility",
+            "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
+            "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
+            "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n" +
+            "acquire,P1,H9,040022,7,88,01,1970-01-01,1,2024-06-01,,30,ウ,kokuho\n")); // the new card starts only in June
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        var findings = OpenFindings(await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=ELIG-NONE"));
+        Assert.Equal(3, findings.Count);
+        Assert.All(findings, f => Assert.Equal(JsonValueKind.Null, f.GetProperty("transfer_candidate").ValueKind));
+    }
 }

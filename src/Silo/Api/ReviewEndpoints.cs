@@ -10,9 +10,14 @@ using Shinsa.Silo.Review;
 
 namespace Shinsa.Silo.Api;
 
+public sealed record CardView(string InsurerNo, string CardSymbol, string CardNumber, string Branch);
+
 public sealed record FindingView(string Id, string CheckId, int RuleVersion, string InsurerNo, string CardSymbol, string CardNumber,
     string Person, string ProviderCode, string ServiceMonth, IReadOnlyList<string> Receipts, long YenAtStake, string State, string Detail)
 {
+    /// <summary>ELIG-NONE: another card of the person that covers the month (振替 candidate); null when none is known.</summary>
+    public CardView? TransferCandidate { get; init; }
+
     public static FindingView Of(Finding f) => new(f.Id, f.CheckId, f.RuleVersion, f.Card.InsurerNo, f.Card.Symbol, f.Card.Number, f.PersonKey,
         f.ProviderCode, f.ServiceMonth.ToString(), f.Receipts.Select(r => r.ToString()).ToList(), f.YenAtStake,
         f.State.ToString().ToLowerInvariant(), f.Detail);
@@ -52,7 +57,7 @@ public static class ReviewEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Review");
 
-        api.MapGet("/findings", (HttpContext http, ActorHost host) =>
+        api.MapGet("/findings", async (HttpContext http, ActorHost host, TransferCandidates transfers) =>
             {
                 var q = http.Request.Query;
                 if (q["insurer"].FirstOrDefault() is not { Length: > 0 } insurer)
@@ -76,7 +81,7 @@ public static class ReviewEndpoints
                     .ThenByDescending(f => f.YenAtStake).ThenBy(f => f.Id, StringComparer.Ordinal)
                     .ToList();
                 return Results.Ok(new FindingPage(found.Count, page, pageSize,
-                    found.Skip((page - 1) * pageSize).Take(pageSize).Select(FindingView.Of).ToList()));
+                    await transfers.AddToAsync(found.Skip((page - 1) * pageSize).Take(pageSize).Select(FindingView.Of).ToList())));
             })
             .RequireInsurerScope("insurer")
             .AuditPersonRead("findings")
@@ -102,14 +107,16 @@ public static class ReviewEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("高額療養費: the households of an insurer with a payable amount in a service month");
 
-        api.MapGet("/beneficiaries/{insurer}/{symbol}/{number}", async (string insurer, string symbol, string number, ActorHost host) =>
+        api.MapGet("/beneficiaries/{insurer}/{symbol}/{number}", async (string insurer, string symbol, string number, ActorHost host,
+                TransferCandidates transfers) =>
             {
                 // A 後期 card has no 記号: the path names it "-".
                 var card = new HouseholdCard(insurer, symbol == "-" ? "" : symbol, number);
                 var view = await host.ReadGrainAsync(card, grain => grain is null ? null : ViewOf(grain));
-                return view is null
-                    ? Results.Problem($"no household {card}", statusCode: StatusCodes.Status404NotFound)
-                    : Results.Ok(view);
+                if (view is null) return Results.Problem($"no household {card}", statusCode: StatusCodes.Status404NotFound);
+                var months = new List<MonthView>();
+                foreach (var month in view.Months) months.Add(month with { Findings = await transfers.AddToAsync(month.Findings) });
+                return Results.Ok(view with { Months = months });
             })
             .RequireInsurerScope("insurer")
             .AuditPersonRead("beneficiary")

@@ -24,6 +24,9 @@ public interface ILogStore : IDisposable
     /// <summary>Who holds a card: the card → person/household index built from eligibility rows.</summary>
     CardIndexRow? FindCard(string insurerNo, string symbol, string number, string branch);
 
+    /// <summary>Every card the eligibility feed has given a person (振替: the coverage a claim should have been billed to).</summary>
+    IReadOnlyList<CardIndexRow> CardsOfPerson(string personId);
+
     /// <summary>The shard's log entries after <paramref name="afterSeq"/>, in log order.</summary>
     IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq);
 

@@ -41,6 +41,10 @@ public sealed partial class PostgresLogStore : ILogStore
         CREATE TABLE waiting(id bigserial PRIMARY KEY, key text NOT NULL, payload bytea NOT NULL);
         CREATE INDEX waiting_by_key ON waiting(key);
         """,
+        // 4: cards by person (the 振替 candidate of an ELIG-NONE finding).
+        """
+        CREATE INDEX card_index_by_person ON card_index(person_id);
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -190,6 +194,20 @@ public sealed partial class PostgresLogStore : ILogStore
         command.Parameters.AddWithValue("b", branch);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new CardIndexRow(insurerNo, symbol, number, branch, reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public IReadOnlyList<CardIndexRow> CardsOfPerson(string personId)
+    {
+        using var command = _dataSource.CreateCommand("""
+            SELECT insurer_no, symbol, number, branch, household_id FROM card_index WHERE person_id = @p
+            ORDER BY insurer_no COLLATE "C", symbol COLLATE "C", number COLLATE "C", branch COLLATE "C"
+            """);
+        command.Parameters.AddWithValue("p", personId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<CardIndexRow>();
+        while (reader.Read())
+            rows.Add(new CardIndexRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), personId, reader.GetString(4)));
+        return rows;
     }
 
     public IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq)

@@ -109,6 +109,7 @@ public sealed class SqliteLogStore : ILogStore
             CREATE TABLE IF NOT EXISTS card_index(insurer_no TEXT NOT NULL, symbol TEXT NOT NULL, number TEXT NOT NULL,
                 branch TEXT NOT NULL, person_id TEXT NOT NULL, household_id TEXT NOT NULL,
                 PRIMARY KEY(insurer_no, symbol, number, branch));
+            CREATE INDEX IF NOT EXISTS card_index_by_person ON card_index(person_id);
             CREATE TABLE IF NOT EXISTS identities(key TEXT PRIMARY KEY, card TEXT, branch TEXT NOT NULL, alias_of TEXT);
             CREATE INDEX IF NOT EXISTS identities_by_alias ON identities(alias_of);
             CREATE TABLE IF NOT EXISTS waiting(id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, payload BLOB NOT NULL);
@@ -315,6 +316,20 @@ public sealed class SqliteLogStore : ILogStore
         command.Parameters.AddWithValue("$b", branch);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new CardIndexRow(insurerNo, symbol, number, branch, reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public IReadOnlyList<CardIndexRow> CardsOfPerson(string personId)
+    {
+        using var lease = Rent();
+        var command = lease.Session.Command("""
+            SELECT insurer_no, symbol, number, branch, household_id FROM card_index WHERE person_id = $p ORDER BY insurer_no, symbol, number, branch
+            """);
+        command.Parameters.AddWithValue("$p", personId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<CardIndexRow>();
+        while (reader.Read())
+            rows.Add(new CardIndexRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), personId, reader.GetString(4)));
+        return rows;
     }
 
     public IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq)
