@@ -105,40 +105,19 @@ public sealed partial class PostgresLogStore : ILogStore
         }
         var seq = Scalar<long?>(connection, tx, "SELECT max(seq) FROM log") ?? 0;
 
-        var outcomes = new List<AppendOutcome>(batch.Count);
-        var rows = new List<SubmissionRow>();
-        // The identity plan reads the store, which it cannot do while COPY holds the connection: plan first, then copy.
+        // The identity plan reads the store, which it cannot do while COPY holds the connection: lay out first, then copy.
         // A store that did not initialise the schema (another silo did) reads the deployment's shard count.
         _map ??= new Actors.ShardMap(int.Parse(Scalar<string?>(connection, tx, "SELECT value FROM meta WHERE key = 'shard_count'")
             ?? throw new InvalidOperationException("the database has no shard count: Initialize the store first")));
         var plan = new IdentityPlan(new Reader(connection, tx), _map);
-        var entries = new List<EntryAppend>();
-        foreach (var item in batch)
-        {
-            if (!existing.Add(item.Submission.Id))
-            {
-                outcomes.Add(new AppendOutcome(item.Submission.Id, true, null));
-                continue;
-            }
-            var firstSeq = seq + 1;
-            var lastByShard = new Dictionary<int, long>();
-            var resolved = plan.Plan(item);
-            foreach (var entry in item.Entries.Concat(resolved))
-            {
-                seq++;
-                entries.Add(entry);
-                lastByShard[entry.Shard] = seq;
-            }
-            rows.Add(item.Submission with { LastSeqByShard = lastByShard });
-            outcomes.Add(new AppendOutcome(item.Submission.Id, false, firstSeq) { Resolved = resolved });
-        }
+        var layout = AppendLayout.Of(batch, seq, existing.Contains, plan);
+        var rows = layout.Stored.Select(s => s.Row).ToList();
         using (var copy = connection.BeginBinaryImport("COPY log (seq, shard, payload) FROM STDIN (FORMAT BINARY)"))
         {
-            var position = seq - entries.Count;
-            foreach (var entry in entries)
+            foreach (var (position, entry) in layout.Entries)
             {
                 copy.StartRow();
-                copy.Write(++position, NpgsqlDbType.Bigint);
+                copy.Write(position, NpgsqlDbType.Bigint);
                 copy.Write(entry.Shard, NpgsqlDbType.Integer);
                 copy.Write(entry.Payload, NpgsqlDbType.Bytea);
             }
@@ -153,7 +132,7 @@ public sealed partial class PostgresLogStore : ILogStore
             insert.Parameters.AddWithValue("bodies", rows.Select(r => JsonSerializer.SerializeToUtf8Bytes(r)).ToArray());
             insert.ExecuteNonQuery();
         }
-        var cards = batch.Where(b => outcomes.Any(o => o.Id == b.Submission.Id && !o.Duplicate)).SelectMany(b => b.CardIndex)
+        var cards = layout.Stored.SelectMany(s => s.Item.CardIndex)
             .GroupBy(c => (c.InsurerNo, c.Symbol, c.Number, c.Branch)).Select(g => g.Last()).ToList();
         if (cards.Count > 0)
         {
@@ -173,7 +152,7 @@ public sealed partial class PostgresLogStore : ILogStore
         // Delivered at commit: wakes the shard workers of every silo (LISTEN in PostgresLogStore.Leases.cs).
         if (rows.Count > 0) Execute(connection, tx, $"NOTIFY {AppendChannel}");
         tx.Commit();
-        return outcomes;
+        return layout.Outcomes;
     }
 
     public SubmissionRow? FindSubmission(string id)

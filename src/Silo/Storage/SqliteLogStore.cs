@@ -182,45 +182,35 @@ public sealed class SqliteLogStore : ILogStore
             var cP = upsertCard.Parameters.Add("$p", SqliteType.Text);
             var cH = upsertCard.Parameters.Add("$h", SqliteType.Text);
 
-            var outcomes = new List<AppendOutcome>(batch.Count);
-            var seenInBatch = new HashSet<string>();
-            var seq = _lastSeq;
             var plan = new IdentityPlan(new Reader(lease.Session, tx), _map ?? throw new InvalidOperationException("Initialize the store first"));
-            foreach (var item in batch)
+            var layout = AppendLayout.Of(batch, _lastSeq, id =>
             {
-                existsId.Value = item.Submission.Id;
-                if (!seenInBatch.Add(item.Submission.Id) || exists.ExecuteScalar() is not null)
-                {
-                    outcomes.Add(new AppendOutcome(item.Submission.Id, true, null));
-                    continue;
-                }
-                var firstSeq = seq + 1;
-                var lastByShard = new Dictionary<int, long>();
-                var resolved = plan.Plan(item);
-                foreach (var entry in item.Entries.Concat(resolved))
-                {
-                    seq++;
-                    pSeq.Value = seq;
-                    pShard.Value = entry.Shard;
-                    pPayload.Value = entry.Payload;
-                    insertEntry.ExecuteNonQuery();
-                    lastByShard[entry.Shard] = seq;
-                }
+                existsId.Value = id;
+                return exists.ExecuteScalar() is not null;
+            }, plan);
+            foreach (var (seq, entry) in layout.Entries)
+            {
+                pSeq.Value = seq;
+                pShard.Value = entry.Shard;
+                pPayload.Value = entry.Payload;
+                insertEntry.ExecuteNonQuery();
+            }
+            foreach (var (item, row) in layout.Stored)
+            {
                 foreach (var card in item.CardIndex)
                 {
                     cI.Value = card.InsurerNo; cS.Value = card.Symbol; cN.Value = card.Number; cB.Value = card.Branch;
                     cP.Value = card.PersonId; cH.Value = card.HouseholdId;
                     upsertCard.ExecuteNonQuery();
                 }
-                sId.Value = item.Submission.Id;
-                sBody.Value = JsonSerializer.SerializeToUtf8Bytes(item.Submission with { LastSeqByShard = lastByShard });
+                sId.Value = row.Id;
+                sBody.Value = JsonSerializer.SerializeToUtf8Bytes(row);
                 insertSubmission.ExecuteNonQuery();
-                outcomes.Add(new AppendOutcome(item.Submission.Id, false, firstSeq) { Resolved = resolved });
             }
             WriteIdentities(lease.Session, tx, plan);
             tx.Commit();
-            _lastSeq = seq;
-            return outcomes;
+            _lastSeq = layout.LastSeq;
+            return layout.Outcomes;
         }
     }
 
