@@ -43,6 +43,9 @@ public class ReviewProperties
                 if (rng.Next(4) == 0) // a second prescriber's 処方箋, sometimes the same ingredient (重複投薬)
                     records.Add(new ReceiptArrived(Receipt(++no, [Line(drugs[rng.Next(3)], 14)], provider: Pharmacy, kind: ClaimKind.Pharmacy,
                         month: month, branch: branch, prescriber: Hospital2, diagnoses: [])));
+                if (rng.Next(3) == 0) // 歯科 (no check reads it but DUP, TOTAL and ROUTE: it must still withdraw cleanly)
+                    records.Add(new ReceiptArrived(Receipt(++no, [Line(FirstVisit)], provider: "0310001", kind: ClaimKind.Dental, month: month,
+                        branch: branch, diagnoses: [Cold], declared: rng.Next(5) == 0 ? 300 : null)));
                 if (rng.Next(6) == 0)
                     records.Add(new ReceiptArrived(Receipt(++no, [Line(Admission, 20, 0xFFFFFu), Line(Urine)], provider: Hospital, month: month, branch: branch,
                         inpatient: true, days: 20)));
@@ -94,7 +97,7 @@ public class ReviewProperties
     public bool Withdrawing_a_receipt_of_any_kind_equals_never_having_had_it(int seed)
     {
         var records = Household(seed);
-        // 医科 (outpatient and stays), 調剤 and the 柔整 claim: each can be withdrawn by its key.
+        // 医科 (outpatient and stays), 歯科, 調剤 and the 柔整 claim: each can be withdrawn by its key.
         var keys = records.OfType<ReceiptArrived>().Select(r => r.Receipt.Key)
             .Concat(records.OfType<JudoClaimArrived>().Select(j => new ReceiptKey(j.Claim.ProviderCode, j.Claim.BillingMonth, j.Claim.ClaimNo)))
             .Distinct().ToList();
