@@ -13,7 +13,8 @@ namespace Shinsa.Silo.Tests;
 /// <summary>
 /// Several silo processes over one PostgreSQL: failover after SIGKILL, fencing after SIGSTOP, join and graceful
 /// leave. Every test ends with exact KPI totals compared with the totals computed from the files themselves (the
-/// result of a single silo with no crash: CrashReplayTests proves the two equal), read from every live silo.
+/// result of a single silo with no crash: CrashReplayTests proves the two equal), read from every live silo; after the
+/// SIGKILL, the open findings and 高額療養費 of every surviving silo also equal those of one embedded silo.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgres) : IDisposable
@@ -93,6 +94,7 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
         // Resubmit every file (acknowledged or not) to the survivors: duplicates change nothing.
         await SubmitAll(survivors, Corpus, null);
         await AssertExactTotals(survivors);
+        await AssertSameReviewAsOneEmbeddedSilo(survivors);
         var leases = (await ClusterView(survivors[0])).GetProperty("leases").EnumerateArray().ToList();
         Assert.All(leases, l => Assert.Contains(l.GetProperty("owner").GetString(), survivorIds));
     }
@@ -263,6 +265,37 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
             Assert.True(differences.Count == 0, $"{silo.Url}: {differences.Count} KPI cells differ:\n{string.Join("\n", differences.Take(20))}");
         }
         await WaitUntil(() => Task.FromResult(CheckpointsCoverTheLog()), TimeSpan.FromSeconds(30), "checkpoints covering the log");
+    }
+
+    /// <summary>
+    /// The findings and 高額療養費 every silo answers (after <see cref="AssertExactTotals"/>: everything applied and
+    /// checkpointed) equal those of one embedded silo that ingested the same files with no crash.
+    /// </summary>
+    private async Task AssertSameReviewAsOneEmbeddedSilo(List<SiloProcess> silos)
+    {
+        string[] months = ["2021-10"];
+        ReviewReads.Review expected;
+        var dir = TestFiles.NewTempDir("shinsa-single");
+        try
+        {
+            using var single = SiloProcess.Start(dir, new Dictionary<string, string> { ["Shinsa__ShardCount"] = ShardCount.ToString() });
+            await single.WaitReadyAsync();
+            await SubmitAll([single], Corpus, null);
+            foreach (var id in Corpus.Select(f => Ingest.SubmissionService.ClaimIdOf(f))) await single.Client.WaitAppliedAsync(id, TimeSpan.FromMinutes(2));
+            expected = await ReviewReads.ReadAsync(single.Client, SampleReplicator.Insurers, months);
+        }
+        finally
+        {
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+        Assert.NotEmpty(expected.Findings);
+        foreach (var silo in silos)
+        {
+            var review = await ReviewReads.ReadAsync(silo.Client, SampleReplicator.Insurers, months);
+            Assert.Equal(expected.Findings, review.Findings);
+            Assert.Equal(expected.HighCost, review.HighCost);
+        }
+        output.WriteLine($"{expected.Findings.Count} open findings on every silo, equal to one embedded silo's");
     }
 
     private bool CheckpointsCoverTheLog()

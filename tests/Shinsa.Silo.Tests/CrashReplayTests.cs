@@ -103,13 +103,13 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
 
         // The run with no crash.
         Dictionary<string, long[]> clean;
-        Review cleanReview;
+        ReviewReads.Review cleanReview;
         using (var silo = SiloProcess.Start(NewDir(), Fresh()))
         {
             await silo.WaitReadyAsync();
             await SubmitAll(silo, Corpus, CancellationToken.None, onAcknowledged: null);
             clean = await ReadKpis(silo.Client, queries);
-            cleanReview = await ReadReview(silo.Client);
+            cleanReview = await ReviewReads.ReadAsync(silo.Client, SampleReplicator.Insurers, ["2021-09", "2021-10"]);
         }
         AssertSameKpis(expected, clean, "no-crash run vs the files' own totals");
         // The review found what the corpus holds: every check the feeds set up fired.
@@ -168,36 +168,10 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
             Assert.Superset(acknowledged.Keys.ToHashSet(), ids.ToHashSet());
             var crashed = await ReadKpis(silo.Client, queries);
             AssertSameKpis(clean, crashed, "crash run vs no-crash run");
-            var review = await ReadReview(silo.Client);
+            var review = await ReviewReads.ReadAsync(silo.Client, SampleReplicator.Insurers, ["2021-09", "2021-10"]);
             Assert.Equal(cleanReview.Findings, review.Findings);
             Assert.Equal(cleanReview.HighCost, review.HighCost);
         }
-    }
-
-    private sealed record Review(List<string> Findings, List<string> HighCost);
-
-    /// <summary>Every open finding (id, yen, receipts) and every 高額療養費 row, over the corpus's insurers and months.</summary>
-    private static async Task<Review> ReadReview(HttpClient client)
-    {
-        var findings = new List<string>();
-        var highCost = new List<string>();
-        foreach (var insurer in SampleReplicator.Insurers)
-            foreach (var month in new[] { "2021-09", "2021-10" })
-            {
-                for (var page = 1; ; page++)
-                {
-                    var result = await client.GetFromJsonAsync<JsonElement>($"/api/v1/findings?insurer={insurer}&service_month={month}&state=open&page={page}&page_size=1000");
-                    var items = result.GetProperty("items").EnumerateArray().ToList();
-                    findings.AddRange(items.Select(f => $"{f.GetProperty("id").GetString()} {f.GetProperty("yen_at_stake").GetInt64()} " +
-                        string.Join(',', f.GetProperty("receipts").EnumerateArray().Select(r => r.GetString()))));
-                    if (items.Count < 1000) break;
-                }
-                var rows = await client.GetFromJsonAsync<JsonElement>($"/api/v1/high-cost?insurer={insurer}&service_month={month}");
-                highCost.AddRange(rows.EnumerateArray().Select(r => r.GetRawText()));
-            }
-        findings.Sort(StringComparer.Ordinal);
-        highCost.Sort(StringComparer.Ordinal);
-        return new Review(findings, highCost);
     }
 
     private static async Task<List<string>> SubmitAll(SiloProcess silo, IEnumerable<byte[]> files, CancellationToken ct,
