@@ -275,8 +275,24 @@ async function pageHighCost(params) {
 
 async function pageHost() {
   if (!me.isFederation) return denied('この画面は連合会（federation）のみ表示できます。');
-  app.innerHTML = '<h1>ホスト状態（サイロ・シャード）</h1><div id="host"></div>';
+  app.innerHTML = '<h1>ホスト状態（サイロ・シャード）</h1><div id="cluster"></div><div id="host"></div>';
+  const drawCluster = async () => {
+    // Cluster mode: every silo of the membership and the owner of every shard (GET /api/v1/cluster).
+    const r = await api('/api/v1/cluster');
+    const el = document.getElementById('cluster');
+    if (!el || !r.ok || r.body.mode !== 'cluster') return;
+    const c = r.body;
+    const owned = id => c.leases.filter(l => l.owner === id).map(l => l.shard);
+    el.innerHTML = `<h2>クラスタ（サイロ ${num(c.silos.filter(x => x.live).length)} 台稼働）</h2>
+      <table><thead><tr><th>サイロ</th><th>URL</th><th>状態</th><th class="num">最終ハートビート (秒前)</th><th>担当シャード</th></tr></thead><tbody>` +
+      c.silos.map(x => `<tr><td>${esc(x.id)}${x.id === c.silo_id ? '（この画面）' : ''}</td><td>${esc(x.url)}</td><td>${x.live ? '稼働中' : '停止'}</td>
+        <td class="num">${num(x.heartbeat_age_seconds, true)}</td><td>${esc(owned(x.id).join(', ') || '—')}</td></tr>`).join('') +
+      `</tbody></table><table><thead><tr><th>シャード</th><th>所有サイロ</th><th class="num">エポック</th><th class="num">リース残り (秒)</th><th class="num">適用位置</th><th class="num">スナップショット位置</th></tr></thead><tbody>` +
+      c.leases.map(l => `<tr><td>${l.shard}</td><td>${esc(l.owner || '—')}</td><td class="num">${num(l.epoch)}</td><td class="num">${num(l.expires_in_seconds, true)}</td>
+        <td class="num">${num(l.applied_seq)}</td><td class="num">${num(l.checkpoint_seq)}</td></tr>`).join('') + '</tbody></table><h2>このサイロ</h2>';
+  };
   const draw = async () => {
+    await drawCluster();
     const r = await api('/api/v1/host');
     const el = document.getElementById('host');
     if (!el || !r.ok) return;
