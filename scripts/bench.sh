@@ -3,8 +3,9 @@
 # loopback port and runs `shinsa bench ingest` against it (extra arguments pass through, e.g. --receipts 400000):
 # first with the review off (records and KPIs only: the foundation's pipeline), then with every check and
 # 高額療養費 on. Prints both tables and the ratio "review on / review off" measured in this one script.
-# `scripts/bench.sh freshness [ARGS]` instead runs `shinsa bench freshness` once, review on: the time from a file's
-# 202 to the change on a subscribed KPI stream at half the sustained rate. Each silo gets a fresh admin token.
+# `scripts/bench.sh freshness [ARGS]` instead runs `shinsa bench freshness` once, review on (REVIEW=false: off): the
+# time from a file's 202 to the change on a subscribed KPI stream at half the sustained rate. Each silo gets a fresh
+# admin token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +38,7 @@ run() { # $1 = review enabled (true|false); remaining: bench arguments
   kill "$silo"; wait "$silo" 2>/dev/null || true; silo=""
 }
 
-if [ "$bench" = freshness ]; then run true "$@"; exit 0; fi
+if [ "$bench" = freshness ]; then run "${REVIEW:-true}" "$@"; exit 0; fi
 
 off=$(run false "$@")
 on=$(run true "$@")
