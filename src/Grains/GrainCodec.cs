@@ -96,18 +96,22 @@ public static class GrainCodec
             { Decisions = decisions };
     });
 
-    /// <summary>A shard's partials: KPI cells, the finding and high-cost indexes, timers, the clock and the rules.</summary>
+    /// <summary>A shard's partials: KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
     public static byte[] Encode(ShardPartials p) => Write(w =>
     {
         // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes.
         WriteCells(w, p.Kpis.Cells().OrderBy(c => c.Key.ServiceMonth).ThenBy(c => c.Key.BillingMonth)
             .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ToList());
-        WriteList(w, p.Findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(), WriteFinding);
         WriteList(w, p.HighCost.OrderBy(h => h.Key.Card, StringComparer.Ordinal).ThenBy(h => h.Key.Month).Select(h => h.Value).ToList(), WriteHighCost);
         WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
     });
+
+    /// <summary>One finding, as a checkpoint stores it beside the partials.</summary>
+    public static byte[] EncodeFinding(Finding finding) => Write(w => WriteFinding(w, finding));
+
+    public static Finding DecodeFinding(byte[] bytes) => Read(bytes, ReadFinding);
 
     public static ShardPartials DecodePartials(byte[] bytes) => Read(bytes, r =>
     {
@@ -115,7 +119,6 @@ public static class GrainCodec
         var partials = new ShardPartials { Kpis = KpiRollup.FromCells(cells) };
         // Before version 3 a checkpoint's partials were the KPI cells alone.
         if (_readingVersion < 3) return partials;
-        foreach (var f in ReadList(r, ReadFinding)) partials.Findings[f.Id] = f;
         foreach (var h in ReadList(r, ReadHighCost)) partials.HighCost[(h.Card.Key, h.Month)] = h;
         foreach (var t in ReadList(r, r => (r.ReadInt32(), r.ReadString()))) partials.Timers.Add(t);
         partials.AsOf = new YearMonth(r.ReadInt32());

@@ -129,6 +129,23 @@ public abstract class LogStoreContract : IDisposable
         Assert.Null(store.FindCard("040014", "12", "345", "02"));
     }
 
+    [Fact]
+    public void Findings_written_with_a_checkpoint_are_read_back_per_shard_and_replaced_by_id()
+    {
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            store.WriteCheckpoint(1, 1, [1], [], [new("f1", [1]), new("f2", [2])]);
+            store.WriteCheckpoint(2, 1, [1], [], [new("f1", [9])]);
+            store.WriteCheckpoint(1, 2, [2], [], [new("f2", [3])]);   // only the changed finding is written again
+        }
+        using var reopened = ReopenStore();
+        reopened.Initialize(4);
+        Assert.Equal([[1], [3]], reopened.LoadFindings(1));
+        Assert.Equal([[9]], reopened.LoadFindings(2));
+        Assert.Empty(reopened.LoadFindings(3));
+    }
+
     // The waiting set: records that name a receipt or a care card rather than a household card.
     private static readonly Grains.Records.HouseholdCard Household = new("040014", "12", "345");
     private static readonly Grains.Records.ReceiptKey Key = new("0110001", new Grains.Records.YearMonth(202405), 7);

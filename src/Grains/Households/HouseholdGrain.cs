@@ -183,7 +183,7 @@ public sealed class HouseholdGrain
             var closed = finding with { State = stillBilled ? FindingState.Resolved : FindingState.Withdrawn };
             Count(partials, finding, -1);
             _findings[id] = closed;
-            partials.Findings[id] = closed;
+            partials.SetFinding(closed);
         }
         foreach (var (id, finding) in result.Found)
         {
@@ -194,7 +194,7 @@ public sealed class HouseholdGrain
                 Count(partials, open, -1);
             }
             _findings[id] = finding;
-            partials.Findings[id] = finding;
+            partials.SetFinding(finding);
             Count(partials, finding, +1);
         }
 

@@ -135,7 +135,7 @@ internal sealed class ClusterHost
             foreach (var lease in _leases.Acquire(SiloId, quota - active.Count, timeout, _owned.Keys.ToList()))
             {
                 var owned = new OwnedShard(new Shard(lease.Shard, _store, _perShardCap, _masters, _options.Review.Enabled,
-                    (seq, partials, grains) => _leases.WriteCheckpoint(SiloId, lease, seq, partials, grains)), lease);
+                    (seq, partials, grains, findings) => _leases.WriteCheckpoint(SiloId, lease, seq, partials, grains, findings)), lease);
                 _owned[lease.Shard] = owned;
                 _logger.LogInformation("Silo {Silo} acquired shard {Shard} (epoch {Epoch}); {Live} live silos, fair share {Quota}",
                     SiloId, lease.Shard, lease.Epoch, live, quota);
@@ -202,7 +202,13 @@ internal sealed class ClusterHost
                 {
                     var checkpoint = _store.LoadCheckpoint(shard);
                     if (checkpoint is null) continue;
-                    cached = (checkpoint.AppliedSeq, GrainCodec.DecodePartials(checkpoint.Partials));
+                    var remote = GrainCodec.DecodePartials(checkpoint.Partials);
+                    foreach (var stored in _store.LoadFindings(shard))
+                    {
+                        var finding = GrainCodec.DecodeFinding(stored);
+                        remote.Findings[finding.Id] = finding;
+                    }
+                    cached = (checkpoint.AppliedSeq, remote);
                     _remote[shard] = cached;
                 }
                 partials = cached.Partials;

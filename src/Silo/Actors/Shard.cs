@@ -34,10 +34,10 @@ internal sealed class Shard
 
     private readonly bool _review;
     // Cluster mode: writes the checkpoint only while the silo holds the shard's lease (fencing); null = unconditional.
-    private readonly Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? _fencedCheckpoint;
+    private readonly Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? _fencedCheckpoint;
 
     public Shard(int id, ILogStore store, int residentCap, ReferenceMasters masters, bool review = true,
-        Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? fencedCheckpoint = null)
+        Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? fencedCheckpoint = null)
     {
         Id = id;
         _review = review;
@@ -74,6 +74,11 @@ internal sealed class Shard
         if (checkpoint is not null)
         {
             Partials = GrainCodec.DecodePartials(checkpoint.Partials);
+            foreach (var stored in _store.LoadFindings(Id))
+            {
+                var finding = GrainCodec.DecodeFinding(stored);
+                Partials.Findings[finding.Id] = finding;
+            }
             _context = null;
             _appliedSeq = _checkpointSeq = checkpoint.AppliedSeq;
         }
@@ -178,9 +183,15 @@ internal sealed class Shard
         foreach (var key in _dirty)
             grains.Add(new(key, GrainCodec.Encode(_resident[key].Grain.ToSnapshot())));
         byte[] partials;
-        lock (PartialsLock) partials = GrainCodec.Encode(Partials);
-        if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains);
-        else if (!_fencedCheckpoint(_appliedSeq, partials, grains)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
+        List<KeyValuePair<string, byte[]>> findings;
+        lock (PartialsLock)
+        {
+            partials = GrainCodec.Encode(Partials);
+            findings = Partials.ChangedFindings.Select(id => KeyValuePair.Create(id, GrainCodec.EncodeFinding(Partials.Findings[id]))).ToList();
+        }
+        if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains, findings);
+        else if (!_fencedCheckpoint(_appliedSeq, partials, grains, findings)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
+        lock (PartialsLock) Partials.ChangedFindings.Clear();
         _dirty.Clear();
         _recordsSinceCheckpoint = 0;
         Volatile.Write(ref _checkpointSeq, _appliedSeq);

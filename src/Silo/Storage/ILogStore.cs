@@ -51,7 +51,14 @@ public interface ILogStore : IDisposable
     }
 
     /// <summary>Writes the grains changed since the last checkpoint, the shard partials and the position they include, atomically.</summary>
-    void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains);
+    void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null);
+
+    /// <summary>
+    /// The shard's findings as its checkpoints wrote them (keyed by finding id). They are kept apart from the partials
+    /// so a checkpoint writes only the findings that changed, not the whole worklist.
+    /// </summary>
+    IReadOnlyList<byte[]> LoadFindings(int shard);
 }
 
 /// <summary>One record for the log: its shard, and its payload (a serialized LogRecord).</summary>

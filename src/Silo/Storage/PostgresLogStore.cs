@@ -45,6 +45,10 @@ public sealed partial class PostgresLogStore : ILogStore
         """
         CREATE INDEX card_index_by_person ON card_index(person_id);
         """,
+        // 5: findings written per checkpoint (only those that changed), apart from the shard partials.
+        """
+        CREATE TABLE findings(shard int NOT NULL, id text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, id));
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -315,17 +319,39 @@ public sealed partial class PostgresLogStore : ILogStore
         return found;
     }
 
-    public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null)
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
-        WriteCheckpointRows(connection, tx, shard, appliedSeq, partials, grains);
+        WriteCheckpointRows(connection, tx, shard, appliedSeq, partials, grains, findings ?? []);
         tx.Commit();
     }
 
-    private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, int shard, long appliedSeq, byte[] partials,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    public IReadOnlyList<byte[]> LoadFindings(int shard)
     {
+        using var command = _dataSource.CreateCommand("SELECT body FROM findings WHERE shard = @shard ORDER BY id COLLATE \"C\"");
+        command.Parameters.AddWithValue("shard", shard);
+        using var reader = command.ExecuteReader();
+        var rows = new List<byte[]>();
+        while (reader.Read()) rows.Add(reader.GetFieldValue<byte[]>(0));
+        return rows;
+    }
+
+    private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, int shard, long appliedSeq, byte[] partials,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings)
+    {
+        if (findings.Count > 0)
+        {
+            using var upsert = new NpgsqlCommand("""
+                INSERT INTO findings(shard, id, body) SELECT @shard, i, b FROM unnest(@ids, @bodies) AS f(i, b)
+                ON CONFLICT (shard, id) DO UPDATE SET body = excluded.body
+                """, connection, tx);
+            upsert.Parameters.AddWithValue("shard", shard);
+            upsert.Parameters.AddWithValue("ids", findings.Select(f => f.Key).ToArray());
+            upsert.Parameters.AddWithValue("bodies", findings.Select(f => f.Value).ToArray());
+            upsert.ExecuteNonQuery();
+        }
         if (grains.Count > 0)
         {
             using var upsert = new NpgsqlCommand("""

@@ -110,6 +110,7 @@ public sealed class SqliteLogStore : ILogStore
                 branch TEXT NOT NULL, person_id TEXT NOT NULL, household_id TEXT NOT NULL,
                 PRIMARY KEY(insurer_no, symbol, number, branch));
             CREATE INDEX IF NOT EXISTS card_index_by_person ON card_index(person_id);
+            CREATE TABLE IF NOT EXISTS findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id));
             CREATE TABLE IF NOT EXISTS identities(key TEXT PRIMARY KEY, card TEXT, branch TEXT NOT NULL, alias_of TEXT);
             CREATE INDEX IF NOT EXISTS identities_by_alias ON identities(alias_of);
             CREATE TABLE IF NOT EXISTS waiting(id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, payload BLOB NOT NULL);
@@ -362,12 +363,24 @@ public sealed class SqliteLogStore : ILogStore
         return keys;
     }
 
-    public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null)
     {
-        lock (_writeLock) WriteCheckpointLocked(shard, appliedSeq, partials, grains);
+        lock (_writeLock) WriteCheckpointLocked(shard, appliedSeq, partials, grains, findings ?? []);
     }
 
-    private void WriteCheckpointLocked(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains)
+    public IReadOnlyList<byte[]> LoadFindings(int shard)
+    {
+        using var lease = Rent();
+        var command = lease.Session.Command("SELECT body FROM findings WHERE shard = $shard ORDER BY id");
+        command.Parameters.AddWithValue("$shard", shard);
+        using var reader = command.ExecuteReader();
+        var rows = new List<byte[]>();
+        while (reader.Read()) rows.Add((byte[])reader.GetValue(0));
+        return rows;
+    }
+
+    private void WriteCheckpointLocked(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings)
     {
         using var lease = Rent();
         var connection = lease.Session.Connection;
@@ -381,6 +394,18 @@ public sealed class SqliteLogStore : ILogStore
             {
                 key.Value = grainKey;
                 state.Value = bytes;
+                upsert.ExecuteNonQuery();
+            }
+        }
+        {
+            var upsert = lease.Session.Command("INSERT INTO findings(shard, id, body) VALUES($shard, $id, $body) ON CONFLICT(shard, id) DO UPDATE SET body = excluded.body", tx);
+            upsert.Parameters.AddWithValue("$shard", shard);
+            var id = upsert.Parameters.Add("$id", SqliteType.Text);
+            var body = upsert.Parameters.Add("$body", SqliteType.Blob);
+            foreach (var (findingId, bytes) in findings)
+            {
+                id.Value = findingId;
+                body.Value = bytes;
                 upsert.ExecuteNonQuery();
             }
         }
