@@ -92,15 +92,15 @@ public sealed class HouseholdGrain
     private List<YearMonth> ChangedMonths(LogRecord record)
     {
         var months = new List<YearMonth>();
-        void Held(ReceiptKey key) { if (_receipts.TryGetValue(key, out var h)) months.Add(h.Receipt.ServiceMonth); }
+        void MonthHeld(ReceiptKey key) { if (_receipts.TryGetValue(key, out var h)) months.Add(h.Cell.ServiceMonth); }
         switch (record)
         {
-            case ReceiptArrived r: months.Add(r.Receipt.ServiceMonth); Held(r.Receipt.Key); break;
+            case ReceiptArrived r: months.Add(r.Receipt.ServiceMonth); MonthHeld(r.Receipt.Key); break;
             case ReceiptWithdrawn w:
-                Held(w.Key);
+                MonthHeld(w.Key);
                 if (_judoClaims.TryGetValue((w.Key.ProviderCode, w.Key.BillingMonth.Value, w.Key.ReceiptNo), out var withdrawnJudo)) months.Add(withdrawnJudo.ServiceMonth);
                 break;
-            case DecisionArrived d: Held(d.Decision.Receipt); break;
+            case DecisionArrived d: MonthHeld(d.Decision.Receipt); break;
             case JudoClaimArrived j:
                 months.Add(j.Claim.ServiceMonth);
                 if (_judoClaims.TryGetValue((j.Claim.ProviderCode, j.Claim.BillingMonth.Value, j.Claim.ClaimNo), out var earlier)) months.Add(earlier.ServiceMonth);

@@ -55,8 +55,6 @@ public sealed class HouseholdFacts
             ? Eligibility.Where(e => e.BirthDate == birthDate && e.Sex == sex)
             : Eligibility.Where(e => e.Branch == branch);
 
-    public IEnumerable<EligibilityEvent> RowsOfPerson(string personId) => Eligibility.Where(e => e.PersonId == personId);
-
     /// <summary>
     /// The eligibility row in force on <paramref name="date"/> (YYYYMMDD): the latest acquire/change row that started
     /// on or before it and has not ended, unless a lose row closed that period before the date. Null: not covered.

@@ -121,7 +121,12 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     /// <summary>True when <paramref name="month"/> is later than the review clock as this silo knows it (and records it).</summary>
     public bool TryMoveClock(Grains.Records.YearMonth month)
     {
-        if (_clock == 0) Interlocked.CompareExchange(ref _clock, ReviewState().Max(s => s.AsOf.Value), 0);
+        if (_clock == 0)
+        {
+            var latest = 0;
+            ForEachPartials((_, p) => latest = Math.Max(latest, p.AsOf.Value));
+            Interlocked.CompareExchange(ref _clock, latest, 0);
+        }
         while (true)
         {
             var current = Volatile.Read(ref _clock);

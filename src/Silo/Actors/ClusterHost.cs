@@ -202,13 +202,7 @@ internal sealed class ClusterHost
                 {
                     var checkpoint = _store.LoadCheckpoint(shard);
                     if (checkpoint is null) continue;
-                    var remote = GrainCodec.DecodePartials(checkpoint.Partials);
-                    foreach (var stored in _store.LoadFindings(shard))
-                    {
-                        var finding = GrainCodec.DecodeFinding(stored);
-                        remote.Findings[finding.Id] = finding;
-                    }
-                    cached = (checkpoint.AppliedSeq, remote);
+                    cached = (checkpoint.AppliedSeq, Shard.StoredPartials(_store, checkpoint));
                     _remote[shard] = cached;
                 }
                 partials = cached.Partials;

@@ -67,18 +67,25 @@ internal sealed class Shard
     public ReviewContext Context => _context ??= new ReviewContext(
         Partials.RulesJson is { } json ? RuleSet.Parse(json) : RuleSet.Starter, _masters, Partials.AsOf);
 
+    /// <summary>A checkpoint's partials with the shard's findings, which the store keeps beside them.</summary>
+    public static ShardPartials StoredPartials(ILogStore store, ShardCheckpoint checkpoint)
+    {
+        var partials = GrainCodec.DecodePartials(checkpoint.Partials);
+        foreach (var stored in store.LoadFindings(checkpoint.Shard))
+        {
+            var finding = GrainCodec.DecodeFinding(stored);
+            partials.Findings[finding.Id] = finding;
+        }
+        return partials;
+    }
+
     /// <summary>Loads the last checkpoint and replays the log after it (recovery = snapshots + log tail).</summary>
     public int Recover()
     {
         var checkpoint = _store.LoadCheckpoint(Id);
         if (checkpoint is not null)
         {
-            Partials = GrainCodec.DecodePartials(checkpoint.Partials);
-            foreach (var stored in _store.LoadFindings(Id))
-            {
-                var finding = GrainCodec.DecodeFinding(stored);
-                Partials.Findings[finding.Id] = finding;
-            }
+            Partials = StoredPartials(_store, checkpoint);
             _context = null;
             _appliedSeq = _checkpointSeq = checkpoint.AppliedSeq;
         }

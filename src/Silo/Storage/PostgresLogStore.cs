@@ -338,31 +338,26 @@ public sealed partial class PostgresLogStore : ILogStore
         return rows;
     }
 
+    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings) in one statement.</summary>
+    private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
+        int shard, IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
+    {
+        if (rows.Count == 0) return;
+        using var upsert = new NpgsqlCommand($"""
+            INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT @shard, k, b FROM unnest(@keys, @bodies) AS r(k, b)
+            ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
+            """, connection, tx);
+        upsert.Parameters.AddWithValue("shard", shard);
+        upsert.Parameters.AddWithValue("keys", rows.Select(r => r.Key).ToArray());
+        upsert.Parameters.AddWithValue("bodies", rows.Select(r => r.Value).ToArray());
+        upsert.ExecuteNonQuery();
+    }
+
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, int shard, long appliedSeq, byte[] partials,
         IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings)
     {
-        if (findings.Count > 0)
-        {
-            using var upsert = new NpgsqlCommand("""
-                INSERT INTO findings(shard, id, body) SELECT @shard, i, b FROM unnest(@ids, @bodies) AS f(i, b)
-                ON CONFLICT (shard, id) DO UPDATE SET body = excluded.body
-                """, connection, tx);
-            upsert.Parameters.AddWithValue("shard", shard);
-            upsert.Parameters.AddWithValue("ids", findings.Select(f => f.Key).ToArray());
-            upsert.Parameters.AddWithValue("bodies", findings.Select(f => f.Value).ToArray());
-            upsert.ExecuteNonQuery();
-        }
-        if (grains.Count > 0)
-        {
-            using var upsert = new NpgsqlCommand("""
-                INSERT INTO grains(shard, key, state) SELECT @shard, k, s FROM unnest(@keys, @states) AS g(k, s)
-                ON CONFLICT (shard, key) DO UPDATE SET state = excluded.state
-                """, connection, tx);
-            upsert.Parameters.AddWithValue("shard", shard);
-            upsert.Parameters.AddWithValue("keys", grains.Select(g => g.Key).ToArray());
-            upsert.Parameters.AddWithValue("states", grains.Select(g => g.Value).ToArray());
-            upsert.ExecuteNonQuery();
-        }
+        UpsertShardRows(connection, tx, "grains", "key", "state", shard, grains);
+        UpsertShardRows(connection, tx, "findings", "id", "body", shard, findings);
         using (var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES (@shard, @seq, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

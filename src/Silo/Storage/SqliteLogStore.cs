@@ -380,35 +380,30 @@ public sealed class SqliteLogStore : ILogStore
         return rows;
     }
 
+    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings).</summary>
+    private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, int shard,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
+    {
+        var upsert = session.Command($"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES($shard, $key, $body) " +
+            $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}", tx);
+        upsert.Parameters.AddWithValue("$shard", shard);
+        var key = upsert.Parameters.Add("$key", SqliteType.Text);
+        var body = upsert.Parameters.Add("$body", SqliteType.Blob);
+        foreach (var (rowKey, bytes) in rows)
+        {
+            key.Value = rowKey;
+            body.Value = bytes;
+            upsert.ExecuteNonQuery();
+        }
+    }
+
     private void WriteCheckpointLocked(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings)
     {
         using var lease = Rent();
         var connection = lease.Session.Connection;
         using var tx = connection.BeginTransaction();
-        {
-            var upsert = lease.Session.Command("INSERT INTO grains(shard, key, state) VALUES($shard, $key, $state) ON CONFLICT(shard, key) DO UPDATE SET state = excluded.state", tx);
-            upsert.Parameters.AddWithValue("$shard", shard);
-            var key = upsert.Parameters.Add("$key", SqliteType.Text);
-            var state = upsert.Parameters.Add("$state", SqliteType.Blob);
-            foreach (var (grainKey, bytes) in grains)
-            {
-                key.Value = grainKey;
-                state.Value = bytes;
-                upsert.ExecuteNonQuery();
-            }
-        }
-        {
-            var upsert = lease.Session.Command("INSERT INTO findings(shard, id, body) VALUES($shard, $id, $body) ON CONFLICT(shard, id) DO UPDATE SET body = excluded.body", tx);
-            upsert.Parameters.AddWithValue("$shard", shard);
-            var id = upsert.Parameters.Add("$id", SqliteType.Text);
-            var body = upsert.Parameters.Add("$body", SqliteType.Blob);
-            foreach (var (findingId, bytes) in findings)
-            {
-                id.Value = findingId;
-                body.Value = bytes;
-                upsert.ExecuteNonQuery();
-            }
-        }
+        UpsertShardRows(lease.Session, tx, "grains", "key", "state", shard, grains);
+        UpsertShardRows(lease.Session, tx, "findings", "id", "body", shard, findings);
         {
             var checkpoint = lease.Session.Command("""
                 INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
