@@ -19,7 +19,7 @@ public static class GrainCodec
     // 2 added the 調剤 receipt's prescriber and the check-up, 傷病届 and 柔整 records; 3 the review (care claims,
     // withdrawals, clock and rules records; high-cost results and timers in snapshots; shard partials beyond the KPI
     // cells). Older payloads still read.
-    private const byte FormatVersion = 3;
+    private const byte FormatVersion = 4;
     private const byte ReceiptTag = 1, EligibilityTag = 2, CheckupTag = 3, ThirdPartyTag = 4, JudoTag = 5,
         WithdrawalTag = 6, CareTag = 7, ClockTag = 8, RulesTag = 9, DecisionTag = 10;
 
@@ -74,6 +74,7 @@ public static class GrainCodec
         WriteList(w, s.HighCost, WriteHighCost);
         WriteList(w, s.Dues, (w, m) => w.Write(m.Value));
         WriteList(w, s.Decisions, WriteDecision);
+        WriteList(w, s.Measures, (w, m) => { w.Write((byte)m.Measure); w.Write(m.Provider); w.Write(m.Month.Value); w.Write(m.Count); });
     });
 
     public static HouseholdSnapshot DecodeSnapshot(byte[] bytes) => Read(bytes, r =>
@@ -92,8 +93,12 @@ public static class GrainCodec
         var highCost = ReadList(r, ReadHighCost);
         var dues = ReadList(r, r => new YearMonth(r.ReadInt32()));
         var decisions = ReadList(r, ReadDecision);
+        // Version 4 added the review's household measures.
+        var measures = _readingVersion >= 4
+            ? ReadList(r, r => new MeasureCount((Measure)r.ReadByte(), r.ReadString(), new YearMonth(r.ReadInt32()), r.ReadInt64()))
+            : [];
         return new HouseholdSnapshot(card, receipts, findings, eligibility, checkups, reports, judo, care, highCost, dues)
-            { Decisions = decisions };
+            { Decisions = decisions, Measures = measures };
     });
 
     /// <summary>A shard's partials: KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
@@ -106,6 +111,11 @@ public static class GrainCodec
         WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
+        WriteList(w, p.Measures.Cells().OrderBy(c => c.Key.Measure).ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal)
+            .ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ThenBy(c => c.Key.Month).ToList(), (w, c) =>
+        {
+            w.Write((byte)c.Key.Measure); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode); w.Write(c.Key.Month.Value); w.Write(c.Value);
+        });
     });
 
     /// <summary>One finding, as a checkpoint stores it beside the partials.</summary>
@@ -123,6 +133,10 @@ public static class GrainCodec
         foreach (var t in ReadList(r, r => (r.ReadInt32(), r.ReadString()))) partials.Timers.Add(t);
         partials.AsOf = new YearMonth(r.ReadInt32());
         partials.RulesJson = ReadOptString(r);
+        if (_readingVersion < 4) return partials;
+        foreach (var (key, value) in ReadList(r, r => KeyValuePair.Create(
+                     new MeasureKey((Measure)r.ReadByte(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32())), r.ReadInt64())))
+            partials.Measures.Add(key, value);
         return partials;
     });
 
@@ -132,6 +146,9 @@ public static class GrainCodec
         w.Write(c.Value.Receipts); w.Write(c.Value.Days); w.Write(c.Value.Points); w.Write(c.Value.CostYen);
         w.Write(c.Value.Findings); w.Write(c.Value.FindingYen);
         w.Write(c.Value.Assessed); w.Write(c.Value.AssessedPoints); w.Write(c.Value.Returned);
+        w.Write(c.Value.VisitReceipts); w.Write(c.Value.GenericQty); w.Write(c.Value.GenericBaseQty);
+        w.Write(c.Value.JudoClaims); w.Write(c.Value.JudoDays); w.Write(c.Value.JudoCostYen);
+        w.Write(c.Value.JudoParts3); w.Write(c.Value.JudoDays15); w.Write(c.Value.JudoParts3Days15);
     });
 
     private static List<KeyValuePair<KpiKey, KpiCounters>> ReadCells(BinaryReader r) => ReadList(r, r =>
@@ -139,7 +156,12 @@ public static class GrainCodec
             new KpiKey(new YearMonth(r.ReadInt32()), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadString()),
             new KpiCounters(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
             // Version 3 added the decision counters.
-            with { Assessed = _readingVersion >= 3 ? r.ReadInt64() : 0, AssessedPoints = _readingVersion >= 3 ? r.ReadInt64() : 0, Returned = _readingVersion >= 3 ? r.ReadInt64() : 0 }));
+            with { Assessed = _readingVersion >= 3 ? r.ReadInt64() : 0, AssessedPoints = _readingVersion >= 3 ? r.ReadInt64() : 0, Returned = _readingVersion >= 3 ? r.ReadInt64() : 0 }
+            // Version 4 added the rate counters (受診率's 件数, 後発 quantities, 柔整).
+            with { VisitReceipts = V4(r), GenericQty = V4(r), GenericBaseQty = V4(r), JudoClaims = V4(r), JudoDays = V4(r), JudoCostYen = V4(r),
+                JudoParts3 = V4(r), JudoDays15 = V4(r), JudoParts3Days15 = V4(r) }));
+
+    private static long V4(BinaryReader r) => _readingVersion >= 4 ? r.ReadInt64() : 0;
 
     private static byte[] Write(Action<BinaryWriter> body)
     {

@@ -24,7 +24,7 @@ public class HouseholdGrainTests
         var cells = rollup.Cells();
         Assert.Single(cells);
         Assert.Equal(new KpiKey(new YearMonth(202404), new YearMonth(202405), "06040011", "0110001"), cells[0].Key);
-        Assert.Equal(new KpiCounters(1, 2, 350, 3_500, 0, 0), cells[0].Value);
+        Assert.Equal(new KpiCounters(1, 2, 350, 3_500, 0, 0, VisitReceipts: 1), cells[0].Value);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class HouseholdGrainTests
 
         Assert.Empty(grain.OpenFindings);
         Assert.Equal(FindingState.Resolved, Assert.Single(grain.Findings).State);
-        Assert.Equal(new KpiCounters(1, 3, 434, 4_340, 0, 0), Total(rollup));
+        Assert.Equal(new KpiCounters(1, 3, 434, 4_340, 0, 0, VisitReceipts: 1), Total(rollup));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public class HouseholdGrainTests
         grain.Apply(new JudoClaimArrived(Judo), rollup);
 
         var bytes = GrainCodec.Encode(grain.ToSnapshot());
-        var restored = HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(bytes));
+        var restored = HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(bytes), Masters.ReferenceMasters.Empty);
 
         Assert.Equal(bytes, GrainCodec.Encode(restored.ToSnapshot()));
         Assert.Equal(Judo with { SourceLine = 0 }, Assert.Single(restored.JudoClaims));

@@ -267,7 +267,7 @@ public class DecisionTests
         foreach (var order in new[] { new[] { receipt, cut }, [cut, receipt], [receipt, cut, cut] })
         {
             var t = Total(new World().Apply(new EligibilityArrived(Eligible())).Apply(order));
-            Assert.Equal(new Rollups.KpiCounters(1, 1, 146, 1_460, 0, 0, Assessed: 1, AssessedPoints: 26), t);
+            Assert.Equal(new Rollups.KpiCounters(1, 1, 146, 1_460, 0, 0, Assessed: 1, AssessedPoints: 26, VisitReceipts: 1), t);
         }
     }
 
@@ -282,7 +282,7 @@ public class DecisionTests
         Assert.Single(w.Open("DUP"));
 
         w.Apply(Decision(2, DecisionKind.Returned));
-        Assert.Equal(new Rollups.KpiCounters(1, 1, 73, 730, 0, 0, Returned: 1), Total(w));
+        Assert.Equal(new Rollups.KpiCounters(1, 1, 73, 730, 0, 0, Returned: 1, VisitReceipts: 1), Total(w));
         Assert.Empty(w.Open("DUP"));
         Assert.Equal(FindingState.Withdrawn, Assert.Single(w.Grain.Findings, f => f.CheckId == "DUP").State);
         // 原審 changes nothing.
@@ -295,7 +295,7 @@ public class DecisionTests
     {
         var w = new World().Apply(Receipt(1, [Line(Revisit, 2)])).Apply(Decision(1, DecisionKind.Assessed, 20), Decision(2, DecisionKind.Returned));
         var bytes = GrainCodec.Encode(w.Grain.ToSnapshot());
-        var back = Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(bytes));
+        var back = Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(bytes), w.Context.Masters);
         Assert.Equal(bytes, GrainCodec.Encode(back.ToSnapshot()));
         Assert.Equal(20, back.DecisionsOf(new ReceiptKey(Clinic, new YearMonth(202405), 1)).PointsCut);
         Assert.True(back.DecisionsOf(new ReceiptKey(Clinic, new YearMonth(202405), 2)).Returned);

@@ -66,10 +66,11 @@ public class ReviewProperties
         return records;
     }
 
-    /// <summary>What the review produced: open findings, KPI cells, 高額療養費 rows, the timer — all that must not depend on order.</summary>
+    /// <summary>What the review produced: open findings, KPI cells, measures, 高額療養費 rows, the timer — all that must not depend on order.</summary>
     private static string Outcome(World w) =>
         string.Join('\n', w.Grain.OpenFindings.OrderBy(f => f.Id, StringComparer.Ordinal).Select(f => $"{f.Id} {f.YenAtStake} {string.Join(',', f.Receipts)}")
             .Concat(w.Partials.Kpis.Cells().OrderBy(c => c.Key.ToString(), StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))
+            .Concat(w.Partials.Measures.Cells().OrderBy(c => c.Key.ToString(), StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))
             .Concat(w.Grain.HighCost.Select(h => h.ToString()))
             .Append($"due {string.Join(',', w.Grain.Dues)}"));
 
@@ -121,7 +122,7 @@ public class ReviewProperties
         var first = Run(records.Take(cut));
         // What a checkpoint writes and recovery reads: the grain's snapshot and the shard's partials, through the codec.
         var restored = new World(first.Context);
-        var grain = Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(GrainCodec.Encode(first.Grain.ToSnapshot())));
+        var grain = Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(GrainCodec.Encode(first.Grain.ToSnapshot())), first.Context.Masters);
         var partials = GrainCodec.DecodePartials(GrainCodec.Encode(first.Partials));
         // The findings go beside the partials, one by one (what the store's findings table holds).
         foreach (var f in first.Partials.Findings.Values) partials.Findings[f.Id] = GrainCodec.DecodeFinding(GrainCodec.EncodeFinding(f));
@@ -144,7 +145,7 @@ public class ReviewProperties
         var incremental = Run(records);
         // The same records kept without review, then one review of the whole household.
         var whole = new World(Context(202407));
-        foreach (var r in records) whole.Grain.Apply(r, whole.Partials, null);
+        foreach (var r in records) whole.Grain.Apply(r, whole.Partials, whole.Context, review: false);
         whole.Grain.Review(whole.Partials, whole.Context);
         return Outcome(incremental) == Outcome(whole);
     }

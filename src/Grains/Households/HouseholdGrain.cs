@@ -1,5 +1,6 @@
 using Shinsa.Grains.Findings;
 using Shinsa.Grains.HighCost;
+using Shinsa.Grains.Masters;
 using Shinsa.Grains.Records;
 using Shinsa.Grains.Review;
 using Shinsa.Grains.Rollups;
@@ -39,6 +40,8 @@ public sealed class HouseholdGrain
     private readonly SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims = new();
     private readonly SortedDictionary<(string, string, string, int, string), CareClaimHeld> _careClaims = new();
     private readonly SortedDictionary<YearMonth, HighCostRow> _highCost = new();
+    // What the last review counted toward the rates (第三者行為 届出率, 重症化予防 受診率), taken back before a recount.
+    private readonly HouseholdMeasures _measures = new();
     // Review decisions by receipt, kept even when the receipt is not (yet) here: they apply whenever it arrives.
     private readonly Dictionary<ReceiptKey, ReceiptDecisions> _decisions = new();
 
@@ -63,24 +66,48 @@ public sealed class HouseholdGrain
     public YearMonth? NextDue => _dues.Count == 0 ? null : _dues.Min;
     public IEnumerable<YearMonth> Dues => _dues;
 
-    /// <summary>Applies a record; <paramref name="context"/> null = keep records and KPIs only, no review (an ingest-only silo).</summary>
-    public void Apply(LogRecord record, ShardPartials partials, ReviewContext? context)
+    /// <summary>
+    /// Applies a record. The KPIs are counted with <paramref name="context"/>'s masters (後発 quantities); with
+    /// <paramref name="review"/> false the grain keeps records, KPIs and populations only (an ingest-only silo).
+    /// </summary>
+    public void Apply(LogRecord record, ShardPartials partials, ReviewContext context, bool review = true)
     {
         // Which months' findings this record can change, read before the change (a replaced or withdrawn receipt's month).
         var changed = ChangedMonths(record);
+        var masters = context.Masters;
         switch (record)
         {
-            case ReceiptArrived r: HoldReceipt(r.Receipt, partials.Kpis); break;
-            case ReceiptWithdrawn w: Withdraw(w.Key, partials.Kpis); _judoClaims.Remove((w.Key.ProviderCode, w.Key.BillingMonth.Value, w.Key.ReceiptNo)); break;
-            case DecisionArrived d: Decide(d.Decision, partials.Kpis); break;
-            case EligibilityArrived e: _eligibility.Add(e.Event with { SourceLine = 0 }); break;
-            case CheckupArrived c: _checkups[(c.Checkup.Branch, c.Checkup.ExamDate)] = c.Checkup with { SourceLine = 0 }; break;
+            case ReceiptArrived r: HoldReceipt(r.Receipt, partials.Kpis, masters); break;
+            case ReceiptWithdrawn w:
+                Withdraw(w.Key, partials.Kpis);
+                if (_judoClaims.Remove((w.Key.ProviderCode, w.Key.BillingMonth.Value, w.Key.ReceiptNo), out var withdrawn))
+                    partials.Kpis.Add(KpiRollup.KeyOf(withdrawn), -KpiRollup.CountersOf(withdrawn));
+                break;
+            case DecisionArrived d: Decide(d.Decision, partials.Kpis, masters); break;
+            case EligibilityArrived e: ChangePopulation(partials, () => _eligibility.Add(e.Event with { SourceLine = 0 })); break;
+            case CheckupArrived c: ChangePopulation(partials, () => _checkups[(c.Checkup.Branch, c.Checkup.ExamDate)] = c.Checkup with { SourceLine = 0 }); break;
             case ThirdPartyReportArrived t: _thirdPartyReports[(t.Report.Branch, t.Report.ReportDate, t.Report.Cause)] = t.Report with { SourceLine = 0 }; break;
-            case JudoClaimArrived j: _judoClaims[(j.Claim.ProviderCode, j.Claim.BillingMonth.Value, j.Claim.ClaimNo)] = j.Claim with { SourceLine = 0 }; break;
+            case JudoClaimArrived j: HoldJudoClaim(j.Claim with { SourceLine = 0 }, partials.Kpis); break;
             case CareClaimArrived c: _careClaims[c.Held.Key] = c.Held with { Claim = c.Held.Claim with { SourceLine = 0 } }; break;
             default: throw new ArgumentException($"unknown record {record.GetType().Name}", nameof(record));
         }
-        if (context is not null && changed.Count > 0) Review(partials, context, changed);
+        if (review && changed.Count > 0) Review(partials, context, changed);
+    }
+
+    /// <summary>Eligibility and check-ups move the household's insured populations: from their value before the change to after.</summary>
+    private void ChangePopulation(ShardPartials partials, Action change)
+    {
+        var before = HouseholdPopulation.Of(_eligibility, _checkups.Values);
+        change();
+        HouseholdMeasures.Move(partials.Measures, Card.InsurerNo, before, HouseholdPopulation.Of(_eligibility, _checkups.Values));
+    }
+
+    private void HoldJudoClaim(JudoClaim claim, KpiRollup kpis)
+    {
+        var key = (claim.ProviderCode, claim.BillingMonth.Value, claim.ClaimNo);
+        if (_judoClaims.TryGetValue(key, out var earlier)) kpis.Add(KpiRollup.KeyOf(earlier), -KpiRollup.CountersOf(earlier));
+        _judoClaims[key] = claim;
+        kpis.Add(KpiRollup.KeyOf(claim), KpiRollup.CountersOf(claim));
     }
 
     private static readonly IReadOnlyList<YearMonth> Everything = [new YearMonth(0)];
@@ -112,18 +139,18 @@ public sealed class HouseholdGrain
         return months;
     }
 
-    private void HoldReceipt(Receipt receipt, KpiRollup kpis)
+    private void HoldReceipt(Receipt receipt, KpiRollup kpis, ReferenceMasters masters)
     {
         if (receipt.Card != Card)
             throw new ArgumentException($"receipt {receipt.Key} belongs to {receipt.Card}, not {Card}", nameof(receipt));
         // A receipt under a key already held replaces it (再請求): its contribution leaves before the new one enters.
         Withdraw(receipt.Key, kpis);
-        Hold(receipt, GrainCodec.EncodeReceipt(receipt with { SourceLine = 0 }), kpis);
+        Hold(receipt, GrainCodec.EncodeReceipt(receipt with { SourceLine = 0 }), kpis, masters);
     }
 
-    private void Hold(Receipt receipt, byte[] encoded, KpiRollup? kpis)
+    private void Hold(Receipt receipt, byte[] encoded, KpiRollup? kpis, ReferenceMasters masters)
     {
-        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key)), encoded);
+        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key), masters), encoded);
         _receipts[receipt.Key] = held;
         kpis?.Add(held.Cell, held.Contribution);
     }
@@ -131,12 +158,12 @@ public sealed class HouseholdGrain
     private ReceiptDecisions DecisionsOn(ReceiptKey key) => _decisions.GetValueOrDefault(key) ?? ReceiptDecisions.None;
 
     /// <summary>A 査定, 返戻, 原審 or 復活: the receipt's contribution is recounted under its decisions.</summary>
-    private void Decide(ReviewDecision decision, KpiRollup kpis)
+    private void Decide(ReviewDecision decision, KpiRollup kpis, ReferenceMasters masters)
     {
         var decisions = _decisions.TryGetValue(decision.Receipt, out var d) ? d : _decisions[decision.Receipt] = new ReceiptDecisions();
         if (!decisions.Add(decision) || !_receipts.TryGetValue(decision.Receipt, out var held)) return;
         kpis.Add(held.Cell, -held.Contribution);
-        Hold(held.Receipt, held.Encoded, kpis);
+        Hold(held.Receipt, held.Encoded, kpis, masters);
     }
 
     private void Withdraw(ReceiptKey key, KpiRollup kpis)
@@ -198,6 +225,12 @@ public sealed class HouseholdGrain
             Count(partials, finding, +1);
         }
 
+        var stale = _measures.Where(m => InScope(m.Key.Month)).ToList();
+        var fresh = result.Measures.Where(m => InScope(m.Key.Month)).ToList();
+        HouseholdMeasures.Move(partials.Measures, Card.InsurerNo, stale, fresh);
+        foreach (var (key, _) in stale) _measures.Remove(key);
+        foreach (var (key, n) in fresh) _measures[key] = n;
+
         foreach (var month in _highCost.Keys) partials.HighCost.Remove((Card.Key, month));
         _highCost.Clear();
         foreach (var row in HouseholdHighCost.Compute(Facts()))
@@ -232,19 +265,24 @@ public sealed class HouseholdGrain
             _highCost.Values.ToList(),
             _dues.ToList())
         {
+            Measures = _measures.Select(m => new MeasureCount(m.Key.Measure, m.Key.Provider, m.Key.Month, m.Value)).ToList(),
             Decisions = _decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
                 .SelectMany(d => d.Value.All.Select(x => new ReviewDecision(d.Key, x.Kind, x.Cut, 0))).ToList(),
         };
 
-    /// <summary>A grain back from its snapshot. Its contributions are already in the shard's partials (snapshotted with it).</summary>
-    public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
+    /// <summary>
+    /// A grain back from its snapshot. Its contributions are already in the shard's partials (snapshotted with it);
+    /// its receipts' are recounted with <paramref name="masters"/>, which must be the masters they were counted with.
+    /// </summary>
+    public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot, ReferenceMasters masters)
     {
         var grain = new HouseholdGrain(snapshot.Card);
+        foreach (var m in snapshot.Measures) grain._measures[(m.Measure, m.Provider, m.Month)] = m.Count;
         grain._dues.UnionWith(snapshot.Dues);
         foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
         foreach (var d in snapshot.Decisions)
             (grain._decisions.TryGetValue(d.Receipt, out var set) ? set : grain._decisions[d.Receipt] = new ReceiptDecisions()).Add(d);
-        foreach (var encoded in snapshot.Receipts) grain.Hold(GrainCodec.DecodeReceipt(encoded), encoded, null);
+        foreach (var encoded in snapshot.Receipts) grain.Hold(GrainCodec.DecodeReceipt(encoded), encoded, null, masters);
         foreach (var e in snapshot.Eligibility) grain._eligibility.Add(e);
         foreach (var c in snapshot.Checkups) grain._checkups[(c.Branch, c.ExamDate)] = c;
         foreach (var t in snapshot.ThirdPartyReports) grain._thirdPartyReports[(t.Branch, t.ReportDate, t.Cause)] = t;
@@ -270,7 +308,11 @@ public sealed record HouseholdSnapshot(
     IReadOnlyList<YearMonth> Dues)
 {
     public IReadOnlyList<ReviewDecision> Decisions { get; init; } = [];
+    public IReadOnlyList<MeasureCount> Measures { get; init; } = [];
 }
+
+/// <summary>One of a household's review measures, as its snapshot holds it.</summary>
+public sealed record MeasureCount(Measure Measure, string Provider, YearMonth Month, long Count);
 
 /// <summary>A total order on eligibility rows that ignores where they came from (the source line).</summary>
 internal sealed class EligibilityOrder : IComparer<EligibilityEvent>

@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
 using Shinsa.Grains.Findings;
 using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
 
 namespace Shinsa.Grains.Review;
 
 /// <summary>
 /// Collects what one evaluation of a household found, and the review months at which the answer could change with no
-/// new record (durable timers: CHK-VISIT and DM-DROP wait for months to pass). A due month is the month the finding it
-/// waits for would be in.
+/// new record (durable timers: CHK-VISIT and DM-DROP wait for months to pass), and the counts behind the review's rates.
+/// A due month is the month the finding it waits for would be in.
 /// </summary>
 public sealed class FindingSink(HouseholdCard card, int ruleVersion)
 {
@@ -29,6 +30,12 @@ public sealed class FindingSink(HouseholdCard card, int ruleVersion)
     }
 
     public void DueAt(YearMonth month) => _dues.Add(month);
+
+    /// <summary>The household's share of the review's rates (第三者行為 届出率, 重症化予防 受診率), by month and provider.</summary>
+    public HouseholdMeasures Measures { get; } = new();
+
+    /// <summary>Counts one toward a measure of <paramref name="month"/>: like a finding, a function of the records only.</summary>
+    public void Count(Measure measure, string provider, YearMonth month) => Measures.Add(measure, provider, month);
 }
 
 /// <summary>Receipt keys in provider, billing month, number order: the order findings list their receipts in.</summary>

@@ -85,6 +85,41 @@ public sealed class HouseholdFacts
         return c;
     }
 
+    /// <summary>
+    /// The periods <paramref name="rows"/> (one person's) cover, as <see cref="InForce"/> reads them, merged and in
+    /// order: (first day, last day or null when open). Coverage can only change on a row's first day or the day after
+    /// a row or a loss ends, so those days are the only ones looked at.
+    /// </summary>
+    public static List<(int From, int? To)> CoveredPeriods(IReadOnlyCollection<EligibilityEvent> rows)
+    {
+        var boundaries = new SortedSet<int>();
+        foreach (var row in rows)
+        {
+            if (row.Kind != EligibilityEventKind.Lose) boundaries.Add(row.ValidFrom);
+            if (row.ValidTo is { } end) boundaries.Add(NextDay(end));
+        }
+        var periods = new List<(int From, int? To)>();
+        int? openedOn = null;
+        foreach (var day in boundaries)
+        {
+            var covered = InForce(rows, day) is not null;
+            if (covered && openedOn is null) openedOn = day;
+            else if (!covered && openedOn is { } from)
+            {
+                periods.Add((from, PreviousDay(day)));
+                openedOn = null;
+            }
+        }
+        if (openedOn is { } open) periods.Add((open, null));
+        return periods;
+    }
+
+    // 9999-12-31 (a common "no end" in real feeds) has no next day: it stays open.
+    public static int NextDay(int date) => date >= 99991231 ? date : FromDate(ToDate(date).AddDays(1));
+    public static int PreviousDay(int date) => FromDate(ToDate(date).AddDays(-1));
+    private static DateOnly ToDate(int date) => new(date / 10000, date / 100 % 100, date % 100);
+    private static int FromDate(DateOnly d) => d.Year * 10000 + d.Month * 100 + d.Day;
+
     /// <summary>The first day of <paramref name="month"/> the rows cover, or null.</summary>
     public static EligibilityEvent? FirstCoveredDay(IEnumerable<EligibilityEvent> rows, YearMonth month, out int day)
     {

@@ -15,6 +15,8 @@ namespace Shinsa.Grains.Rollups;
 public sealed class ShardPartials
 {
     public KpiRollup Kpis { get; init; } = new();
+    /// <summary>Insured populations and the review's household-level counts: the denominators of the rates.</summary>
+    public MeasureRollup Measures { get; init; } = new();
     public Dictionary<string, Finding> Findings { get; } = new(StringComparer.Ordinal);
     /// <summary>Ids of findings set since the last checkpoint: the findings it writes (the rest are stored already).</summary>
     public HashSet<string> ChangedFindings { get; } = new(StringComparer.Ordinal);

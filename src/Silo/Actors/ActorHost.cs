@@ -26,12 +26,14 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Timer? _housekeeping;
     private long _backlog;
+    private readonly Grains.Masters.ReferenceMasters _masters;
     private volatile Exception? _fault;
 
     public ActorHost(ILogStore store, IOptions<ShinsaOptions> options, ILogger<ActorHost> logger, ShinsaMetrics metrics,
         Masters.MastersProvider masters)
     {
         _store = store;
+        _masters = masters.Masters;
         _options = options.Value;
         _logger = logger;
         _metrics = metrics;
@@ -198,6 +200,14 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         return total;
     }
 
+    /// <summary>The sum of every shard's measure cells that match <paramref name="filter"/>.</summary>
+    public long SumMeasures(Func<Grains.Rollups.MeasureKey, bool> filter)
+    {
+        long total = 0;
+        ForEachPartials((_, p) => total += p.Measures.Sum(filter));
+        return total;
+    }
+
     /// <summary>Collects, from every shard's partials, what <paramref name="select"/> picks (findings, 高額療養費 rows).</summary>
     public List<T> Collect<T>(Func<ShardPartials, IEnumerable<T>> select)
     {
@@ -232,7 +242,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         // Cluster mode: the household as of its shard's last checkpoint (at most a snapshot interval behind its owner).
         if (_cluster is not null)
             return read(_store.LoadGrain(shardId, card.Key) is { } stored
-                ? Grains.Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored)) : null);
+                ? Grains.Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored), _masters) : null);
         var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         await _workers[shardId % _workers.Length].EnqueueAsync(new WorkItem(shardId, 0, null, shard =>
         {

@@ -109,7 +109,7 @@ internal sealed class Shard
                 case ClockAdvanced clock: AdvanceClock(clock.Month); break;
                 case RulesChanged rules: ChangeRules(rules.RulesJson); break;
                 default:
-                    Activate(record.Card).Apply(record, Partials, _review ? Context : null);
+                    Activate(record.Card).Apply(record, Partials, Context, _review);
                     _dirty.Add(record.Card.Key);
                     break;
             }
@@ -162,7 +162,7 @@ internal sealed class Shard
         }
         if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
         var stored = _prefetched.Remove(card.Key, out var fetched) ? fetched : _store.LoadGrain(Id, card.Key);
-        var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
+        var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored), _masters);
         _resident[card.Key] = new Resident(grain) { LastTouched = now };
         _residentCount = _resident.Count;
         return grain;
@@ -231,7 +231,7 @@ internal sealed class Shard
     {
         if (_resident.TryGetValue(grainKey, out var r)) return r.Grain;
         var stored = _store.LoadGrain(Id, grainKey);
-        return stored is null ? null : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
+        return stored is null ? null : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored), _masters);
     }
 }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Shinsa.Grains.Findings;
+using Shinsa.Grains.Households;
 using Shinsa.Grains.Records;
 using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Actors;
@@ -10,8 +11,8 @@ using Shinsa.Silo.Auth;
 
 namespace Shinsa.Silo.Api;
 
-/// <summary>One KPI: its id, Japanese label, unit, value (null when not computable yet) and, when null, why.</summary>
-public sealed record KpiValue(string Id, string Label, string Unit, double? Value, string? Pending = null);
+/// <summary>One KPI: its id, Japanese label, unit, value (null when it has no meaning for the scope or no denominator) and, when null for the scope, why.</summary>
+public sealed record KpiValue(string Id, string Label, string Unit, double? Value, [property: System.Text.Json.Serialization.JsonPropertyName("not_for_scope")] string? NotForScope = null);
 
 /// <summary>Open findings of one check in the scope: count, yen at stake, and per 1,000 receipts of the scope.</summary>
 public sealed record CheckKpi(string CheckId, long Findings, long YenAtStake, [property: System.Text.Json.Serialization.JsonPropertyName("per_1000")] double? Per1000);
@@ -25,23 +26,12 @@ public sealed record InsurerKpis(string InsurerNo, long Receipts, long Days, lon
 
 /// <summary>
 /// The KPI catalogue of DOMAIN.md over the shards' partials, live over server-sent events. Every view is a sum of
-/// the partials (exact under crash and replay because the partials are); KPIs whose inputs are not in the partials yet
-/// are listed with a null value and the reason.
+/// the partials' KPI cells and measures (exact under crash and replay because the partials are). A KPI that has no
+/// meaning for the scope (a population rate of one provider, 高額療養費 by billing month) is listed with a null value
+/// and the reason; a rate with a zero denominator is null without one.
 /// </summary>
 public static class KpiCatalogEndpoints
 {
-    /// <summary>KPIs that need data not in the partials yet (README: "pending"). Never faked.</summary>
-    private static readonly KpiValue[] Pending =
-    [
-        new("consultation_rate", "受診率", "%", null, "needs 被保険者数 from eligibility in the partials"),
-        new("cost_per_insured", "一人当たり医療費", "円", null, "needs 被保険者数 from eligibility in the partials"),
-        new("generic_share", "後発医薬品使用割合（数量）", "%", null, "needs drug quantities by generic flag in the partials"),
-        new("judo_multi_share", "柔整 3部位以上かつ15日以上の割合", "%", null, "needs the count of 柔整 claims in the partials"),
-        new("third_party_report_rate", "第三者行為 届出率", "%", null, "needs 傷病届 counts in the partials"),
-        new("checkup_rate", "特定健診受診率", "%", null, "needs insured aged 40–74 by fiscal year"),
-        new("prevention_visit_rate", "重症化予防 受診率", "%", null, "needs check-up counts at 受診勧奨 level in the partials (CHK-VISIT gives the non-visitors only)"),
-    ];
-
     public static void MapKpiCatalogEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/kpis").WithTags("KPIs");
@@ -245,9 +235,84 @@ public static class KpiCatalogEndpoints
                 kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", rows.Sum(h => (long)h.Persons)));
                 kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", rows.Count(h => h.Tasuu)));
             }
-            kpis.AddRange(Pending);
+            AddClaimRates(kpis, c);
+            AddPopulationRates(kpis, host, c, month);
             return new KpiCatalog(Scope, Id, Insurer, Billing ? "billing_month" : "service_month", month.ToString(), kpis, byCheck);
         }
+
+        private static double? Rate(long part, long whole, int digits = 1) => whole == 0 ? null : Math.Round(part * 100.0 / whole, digits);
+
+        /// <summary>Rates of the claims themselves (後発 quantities, 柔整 patterns): every scope, both axes.</summary>
+        private static void AddClaimRates(List<KpiValue> kpis, KpiCounters c)
+        {
+            kpis.Add(new("generic_share", "後発医薬品使用割合（数量）", "%", Rate(c.GenericQty, c.GenericBaseQty)));
+            kpis.Add(new("judo_claims", "柔整 件数", "件", c.JudoClaims));
+            kpis.Add(new("judo_cost_yen", "柔整 費用額", "円", c.JudoCostYen));
+            kpis.Add(new("judo_days_per_claim", "柔整 1件当たり施術日数", "日", c.JudoClaims == 0 ? null : Math.Round((double)c.JudoDays / c.JudoClaims, 2)));
+            kpis.Add(new("judo_parts3_share", "柔整 3部位以上の割合", "%", Rate(c.JudoParts3, c.JudoClaims)));
+            kpis.Add(new("judo_days15_share", "柔整 15日以上の割合", "%", Rate(c.JudoDays15, c.JudoClaims)));
+            kpis.Add(new("judo_multi_share", "柔整 3部位以上かつ15日以上の割合", "%", Rate(c.JudoParts3Days15, c.JudoClaims)));
+        }
+
+        /// <summary>
+        /// Rates over the insured population and the review's household counts (DOMAIN.md): 受診率 = 医科・歯科 件数 /
+        /// 被保険者数 × 100, 一人当たり医療費 = 費用額 / 被保険者数, 特定健診受診率 of the fiscal year the month is in,
+        /// 重症化予防 受診率 of the check-ups whose window ends in the month, 第三者行為 届出率 of the month's injury receipts.
+        /// Populations belong to insurers, not providers, and all of these are by service month.
+        /// </summary>
+        private void AddPopulationRates(List<KpiValue> kpis, ActorHost host, KpiCounters c, YearMonth month)
+        {
+            long Sum(Measure measure, Func<YearMonth, bool> months, bool byProvider = false) => host.SumMeasures(k =>
+                k.Measure == measure && months(k.Month) && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
+                && (!byProvider || Provider is null || k.ProviderCode == Provider));
+
+            if (Billing)
+            {
+                kpis.Add(new("injury_receipts", "外傷 件数", "件", null, "by service month only"));
+                kpis.Add(new("third_party_report_rate", "第三者行為 届出率", "%", null, "by service month only"));
+            }
+            else
+            {
+                var injury = Sum(Measure.InjuryReceipts, m => m == month, byProvider: true);
+                kpis.Add(new("injury_receipts", "外傷 件数", "件", injury));
+                kpis.Add(new("third_party_report_rate", "第三者行為 届出率", "%", Rate(Sum(Measure.InjuryReported, m => m == month, byProvider: true), injury)));
+            }
+
+            if (Provider is not null || Billing)
+            {
+                var why = Provider is not null ? "a rate over the insured population: insurer and prefecture only" : "by service month only";
+                foreach (var (id, label, unit) in PopulationLabels) kpis.Add(new(id, label, unit, null, why));
+                return;
+            }
+            // Levels are running sums of the changes (see Measure): insured in the month, targets of the fiscal year.
+            var insured = Sum(Measure.InsuredChange, m => m <= month);
+            var yearEnd = HouseholdPopulation.FiscalYearEnd(HouseholdPopulation.FiscalYear(month));
+            var targets = Sum(Measure.CheckupTargetChange, m => m <= yearEnd);
+            var examinees = Sum(Measure.CheckupExaminees, m => m == yearEnd);
+            var referrals = Sum(Measure.CheckupReferrals, m => m == month);
+            var values = new double?[]
+            {
+                insured,
+                Rate(c.VisitReceipts, insured),
+                insured == 0 ? null : Math.Round((double)c.CostYen / insured, 0),
+                targets, examinees, Rate(examinees, targets),
+                referrals, Rate(Sum(Measure.CheckupReferralsVisited, m => m == month), referrals),
+            };
+            for (var i = 0; i < PopulationLabels.Length; i++)
+                kpis.Add(new(PopulationLabels[i].Id, PopulationLabels[i].Label, PopulationLabels[i].Unit, values[i]));
+        }
+
+        private static readonly (string Id, string Label, string Unit)[] PopulationLabels =
+        [
+            ("insured", "被保険者数", "人"),
+            ("consultation_rate", "受診率", "%"),
+            ("cost_per_insured", "一人当たり医療費", "円"),
+            ("checkup_targets", "特定健診 対象者数（年度）", "人"),
+            ("checkup_examinees", "特定健診 受診者数（年度）", "人"),
+            ("checkup_rate", "特定健診受診率（年度）", "%"),
+            ("prevention_referrals", "重症化予防 受診勧奨者数（期限到来月）", "人"),
+            ("prevention_visit_rate", "重症化予防 受診率（10か月以内）", "%"),
+        ];
 
         /// <summary>A finding's month on the billing axis is its receipts' latest 請求年月 (the worklist's order).</summary>
         private bool FindingInScope(Finding f, YearMonth month) =>

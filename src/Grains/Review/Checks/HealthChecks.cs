@@ -1,5 +1,6 @@
 using Shinsa.Grains.Masters;
 using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
 
 namespace Shinsa.Grains.Review.Checks;
 
@@ -7,7 +8,9 @@ namespace Shinsa.Grains.Review.Checks;
 /// CHK-VISIT 重症化予防: a check-up at 受診勧奨 level (HbA1c, SBP or DBP at or above the rule) and no 医科 receipt for
 /// the person from the check-up month through the following N months. It can only be known once the review clock has
 /// reached the end of that window: until then the household waits on a durable timer (<see cref="FindingSink.DueAt"/>).
-/// Only people still insured on the card at the end of the window are flagged.
+/// Only people still insured on the card at the end of the window are flagged. The 重症化予防 受診率 of a month is
+/// visited / referred over the check-ups whose window ends in it, so once the clock has passed it, referred − visited
+/// is the month's CHK-VISIT findings.
 /// </summary>
 public sealed class CheckupVisitCheck : ICheck
 {
@@ -22,9 +25,16 @@ public sealed class CheckupVisitCheck : ICheck
             var exam = new YearMonth(c.ExamDate / 100);
             var end = exam.AddMonths(rule.Months);
             var visited = facts.Receipts.Any(r => r.Kind == ClaimKind.Medical && r.ServiceMonth >= exam && r.ServiceMonth <= end && facts.PersonOf(r) == person);
-            if (visited) continue;
+            // The 受診率 counts whoever the insurer can still follow up: the visited, and the rest while insured.
+            var covered = StillCovered(facts, context, c.Branch, 0, 0, end);
+            if (visited || covered) sink.Count(Measure.CheckupReferrals, "", end);
+            if (visited)
+            {
+                sink.Count(Measure.CheckupReferralsVisited, "", end);
+                continue;
+            }
             if (context.AsOf < end) { sink.DueAt(end); continue; }
-            if (!StillCovered(facts, context, c.Branch, 0, 0, end)) continue;
+            if (!covered) continue;
             sink.Add(Id, c.ExamDate.ToString(), person, "", end, [], 0,
                 $"受診勧奨 at the check-up of {c.ExamDate} (HbA1c {c.HbA1c}, {c.Sbp}/{c.Dbp} mmHg) and no 医科 visit through {end}");
         }

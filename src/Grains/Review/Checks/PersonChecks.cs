@@ -1,5 +1,6 @@
 using Shinsa.Grains.Masters;
 using Shinsa.Grains.Records;
+using Shinsa.Grains.Rollups;
 
 namespace Shinsa.Grains.Review.Checks;
 
@@ -37,7 +38,8 @@ public sealed class VisitsCheck : ICheck
 
 /// <summary>
 /// THIRD 第三者行為 candidate: a receipt with an injury diagnosis while no 傷病届 is on file for the person; the
-/// receipt's cost is what the insurer could recover. Closes when a report arrives.
+/// receipt's cost is what the insurer could recover. Closes when a report arrives. Every injury receipt counts toward
+/// the 届出率 (reported / injury receipts).
 /// </summary>
 public sealed class ThirdPartyCheck : ICheck
 {
@@ -51,7 +53,12 @@ public sealed class ThirdPartyCheck : ICheck
         {
             if ((ClaimMath.GroupsOf(r, context.Masters) & groups) == 0) continue;
             var person = facts.PersonOf(r);
-            if (reported.Contains(person)) continue;
+            sink.Count(Measure.InjuryReceipts, r.Key.ProviderCode, r.ServiceMonth);
+            if (reported.Contains(person))
+            {
+                sink.Count(Measure.InjuryReported, r.Key.ProviderCode, r.ServiceMonth);
+                continue;
+            }
             sink.Add(Id, r.Key.ToString(), person, r.Key.ProviderCode, r.ServiceMonth, [r.Key], r.CostYen, "injury diagnosis with no 傷病届 on file");
         }
     }

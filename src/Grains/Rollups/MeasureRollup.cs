@@ -1,0 +1,87 @@
+using Shinsa.Grains.Records;
+
+namespace Shinsa.Grains.Rollups;
+
+/// <summary>
+/// What the catalogue's population and household-level rates count, besides the receipts of <see cref="KpiCounters"/>.
+/// The <c>…Change</c> measures are changes, not levels: +1 in the first month a person counts, −1 in the first month
+/// they no longer do, so a month's level is the running sum of the changes up to it (an open-ended eligibility row is
+/// two entries, not one per month forever).
+/// </summary>
+public enum Measure : byte
+{
+    /// <summary>被保険者数: insured on at least one day of the month (受診率 and 一人当たり医療費's denominator).</summary>
+    InsuredChange = 1,
+    /// <summary>特定健診 対象者: insured for the whole fiscal year and 40–74 at its end; keyed by the fiscal year's March.</summary>
+    CheckupTargetChange = 2,
+    /// <summary>特定健診 受診者: targets of the fiscal year with a check-up in it; keyed by the fiscal year's March.</summary>
+    CheckupExaminees = 3,
+    /// <summary>外傷 receipts (医科・歯科 with an injury diagnosis): the denominator of the 第三者行為 届出率.</summary>
+    InjuryReceipts = 4,
+    /// <summary>Of those, receipts whose person has a 傷病届 on file.</summary>
+    InjuryReported = 5,
+    /// <summary>重症化予防: check-ups at 受診勧奨 level whose follow-up window ends in the month.</summary>
+    CheckupReferrals = 6,
+    /// <summary>Of those, the ones with a 医科 visit in the window.</summary>
+    CheckupReferralsVisited = 7,
+}
+
+/// <summary>One cell of measures: the provider is empty for the population measures.</summary>
+public readonly record struct MeasureKey(Measure Measure, string InsurerNo, string ProviderCode, YearMonth Month);
+
+/// <summary>
+/// One shard's measures, moved by its households the way <see cref="KpiRollup"/> is (each takes back what it gave
+/// before giving its new value), so they are a pure function of the shard's applied records.
+/// </summary>
+public sealed class MeasureRollup
+{
+    private readonly Dictionary<MeasureKey, long> _cells = new();
+
+    public int CellCount => _cells.Count;
+
+    public void Add(MeasureKey key, long delta)
+    {
+        if (delta == 0) return;
+        ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_cells, key, out _);
+        cell += delta;
+        if (cell == 0) _cells.Remove(key);
+    }
+
+    /// <summary>The sum of the cells that match <paramref name="filter"/>.</summary>
+    public long Sum(Func<MeasureKey, bool> filter)
+    {
+        long total = 0;
+        foreach (var (key, value) in _cells)
+            if (filter(key)) total += value;
+        return total;
+    }
+
+    public IReadOnlyList<KeyValuePair<MeasureKey, long>> Cells() => _cells.ToList();
+
+    public static MeasureRollup FromCells(IEnumerable<KeyValuePair<MeasureKey, long>> cells)
+    {
+        var rollup = new MeasureRollup();
+        foreach (var (key, value) in cells) rollup.Add(key, value);
+        return rollup;
+    }
+}
+
+/// <summary>One household's measures: (measure, provider, month) → count. The insurer is the household card's.</summary>
+public sealed class HouseholdMeasures : SortedDictionary<(Measure Measure, string Provider, YearMonth Month), long>
+{
+    public void Add(Measure measure, string provider, YearMonth month, long n = 1)
+    {
+        var key = (measure, provider, month);
+        var count = (TryGetValue(key, out var earlier) ? earlier : 0) + n;
+        if (count == 0) Remove(key);
+        else this[key] = count;
+    }
+
+    /// <summary>Moves <paramref name="rollup"/> from <paramref name="before"/> to <paramref name="after"/> for <paramref name="insurerNo"/>.</summary>
+    public static void Move(MeasureRollup rollup, string insurerNo, IEnumerable<KeyValuePair<(Measure Measure, string Provider, YearMonth Month), long>> before,
+        IEnumerable<KeyValuePair<(Measure Measure, string Provider, YearMonth Month), long>> after)
+    {
+        foreach (var (k, n) in before) rollup.Add(new MeasureKey(k.Measure, insurerNo, k.Provider, k.Month), -n);
+        foreach (var (k, n) in after) rollup.Add(new MeasureKey(k.Measure, insurerNo, k.Provider, k.Month), n);
+    }
+}
