@@ -20,6 +20,8 @@ internal static class ReviewFixture
 
     public const string FirstVisit = "111000110", Revisit = "112007410", Prescription = "120002910", Urine = "160000310", Blood = "160008010", Admission = "190077410";
     public const string Metformin = "610432001", Amlodipine = "620421002", Famotidine = "610406079";
+    // ノルバスク: the brand of Amlodipine (same ingredient), so 後発医薬品使用割合 has a brand with a generic to count.
+    public const string Norvasc = "610443027";
     public const string Diabetes = "2500013", Hypertension = "8833421", Cold = "4659007", Injury = "9599001";
 
     public static readonly ReferenceMasters Masters = new(
@@ -27,6 +29,7 @@ internal static class ReviewFixture
             new DrugInfo(Metformin, "メトグルコ", "錠", 10m, false, true, "3962002", "3962002F1024"),
             new DrugInfo(Amlodipine, "アムロジピン", "錠", 10m, true, true, "2171022", "2171022F2033"),
             new DrugInfo(Famotidine, "ガスター", "g", 30m, false, true, "2325003", "2325003B2029"),
+            new DrugInfo(Norvasc, "ノルバスク", "錠", 20m, false, true, "2171022", "2171022F1037"),
         ],
         [
             new ProcedureInfo(FirstVisit, "初診料", 288), new ProcedureInfo(Revisit, "再診料", 73), new ProcedureInfo(Prescription, "処方箋料", 68),
@@ -42,7 +45,7 @@ internal static class ReviewFixture
 
     private static readonly Dictionary<string, int> Points = new()
     {
-        [FirstVisit] = 288, [Revisit] = 73, [Prescription] = 68, [Urine] = 26, [Blood] = 21, [Admission] = 1650, [Metformin] = 2, [Amlodipine] = 1, [Famotidine] = 3,
+        [FirstVisit] = 288, [Revisit] = 73, [Prescription] = 68, [Urine] = 26, [Blood] = 21, [Admission] = 1650, [Metformin] = 2, [Amlodipine] = 1, [Famotidine] = 3, [Norvasc] = 2,
     };
 
     /// <summary>A line of <paramref name="times"/> on the given days (default: day 1 … times).</summary>

@@ -24,8 +24,11 @@ public class ReviewProperties
             new EligibilityArrived(Eligible(branch: "02", person: "P2", birth: 19500301, burden: 20, incomeClass: "一般")),
         };
         if (rng.Next(3) == 0) records.Add(new EligibilityArrived(Eligible(from: 20240501, burden: 20, kind: EligibilityEventKind.Change)));
+        if (rng.Next(4) == 0) // P2 leaves in April (insured months, 特定健診 targets and ELIG-NONE all move)
+            records.Add(new EligibilityArrived(Eligible(branch: "02", person: "P2", birth: 19500301, burden: 20, incomeClass: "一般", to: 20240415,
+                kind: EligibilityEventKind.Lose)));
         string[] diseases = [Diabetes, Hypertension, Cold, Injury];
-        string[] drugs = [Metformin, Amlodipine, Famotidine];
+        string[] drugs = [Metformin, Amlodipine, Famotidine, Norvasc];
         var no = 0;
         foreach (var month in new[] { 202401, 202403, 202404, 202405, 202407 })
             foreach (var branch in new[] { "01", "02" })
@@ -38,10 +41,10 @@ public class ReviewProperties
                 if (rng.Next(5) == 0)
                     records.Add(new ReceiptArrived(Receipt(++no, [Line(Revisit)], provider: clinic, month: month, branch: branch, diagnoses: dx)));
                 if (rng.Next(3) > 0)
-                    records.Add(new ReceiptArrived(Receipt(++no, [Line(drugs[rng.Next(3)], rng.Next(7, 29))], provider: Pharmacy, kind: ClaimKind.Pharmacy,
+                    records.Add(new ReceiptArrived(Receipt(++no, [Line(drugs[rng.Next(4)], rng.Next(7, 29))], provider: Pharmacy, kind: ClaimKind.Pharmacy,
                         month: month, branch: branch, prescriber: rng.Next(5) == 0 ? Clinic2 : clinic, diagnoses: [])));
                 if (rng.Next(4) == 0) // a second prescriber's 処方箋, sometimes the same ingredient (重複投薬)
-                    records.Add(new ReceiptArrived(Receipt(++no, [Line(drugs[rng.Next(3)], 14)], provider: Pharmacy, kind: ClaimKind.Pharmacy,
+                    records.Add(new ReceiptArrived(Receipt(++no, [Line(drugs[rng.Next(4)], 14)], provider: Pharmacy, kind: ClaimKind.Pharmacy,
                         month: month, branch: branch, prescriber: Hospital2, diagnoses: [])));
                 if (rng.Next(3) == 0) // 歯科 (no check reads it but DUP, TOTAL and ROUTE: it must still withdraw cleanly)
                     records.Add(new ReceiptArrived(Receipt(++no, [Line(FirstVisit)], provider: "0310001", kind: ClaimKind.Dental, month: month,
