@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Shinsa.Grains.Records;
+using Shinsa.Ingestion.Csv;
 using Shinsa.Ingestion.Uke;
 using Shinsa.Tests.Common;
 
@@ -37,8 +39,10 @@ public sealed class KpiCatalogTests : IDisposable
         Assert.Equal(openCount, Kpi(insurer, "findings"));
         Assert.Equal(open.GetProperty("items").EnumerateArray().Sum(f => f.GetProperty("yen_at_stake").GetInt64()), Kpi(insurer, "finding_yen"));
         Assert.Equal(Math.Round(openCount * 1000 / 45.0, 2), Kpi(insurer, "findings_per_1000"));
-        foreach (var pending in new[] { "consultation_rate", "cost_per_insured", "generic_share", "judo_multi_share", "checkup_rate", "prevention_visit_rate" })
-            Assert.Null(Kpi(insurer, pending));
+        // The sample comes with no eligibility, check-ups or 柔整: the rates over them have no denominator (null, not 0).
+        Assert.Equal(0, Kpi(insurer, "insured"));
+        foreach (var rate in new[] { "consultation_rate", "cost_per_insured", "judo_multi_share", "checkup_rate", "prevention_visit_rate" })
+            Assert.Null(Kpi(insurer, rate));
         Assert.NotNull(Kpi(insurer, "high_cost_payable_yen"));
         Assert.Equal(0, Kpi(insurer, "assessment_rate_count")); // no decision yet: 0 %, not unknown
 
@@ -109,6 +113,113 @@ public sealed class KpiCatalogTests : IDisposable
         Assert.Equal(Math.Round(100 / 45.0, 3), Kpi(kpis, "return_rate"));
         var other = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=34130021&service_month=2021-10");
         Assert.Equal((0.0, 0.0), (Kpi(other, "assessment_rate_count"), Kpi(other, "return_rate")));
+    }
+
+    private static readonly HouseholdCard CardA = new("040014", "12", "345"), CardB = new("040014", "12", "346");
+
+    private static Receipt Claim(ClaimKind kind, string provider, int no, HouseholdCard card, string branch, int birth, string diagnosis,
+        params ServiceLine[] lines)
+    {
+        var points = lines.Sum(l => l.Contribution);
+        return new Receipt(new ReceiptKey(provider, new YearMonth(202405), no), kind, $"{(int)kind}112", new YearMonth(202404), card, branch, 1, birth,
+            "シンサ", 70, null, null, 1, (int)points, points, null, [], kind == ClaimKind.Pharmacy ? [] : [new Diagnosis(diagnosis, 20240401, 1, true)],
+            [.. lines], 1, kind == ClaimKind.Pharmacy ? "0110001" : null);
+    }
+
+    private static ServiceLine Revisit => new(LineKind.Procedure, "12", "112007410", null, 73, 1, 1u);
+    private static ServiceLine Drug(string code, decimal quantity, int points, int times) => new(LineKind.Drug, "21", code, quantity, points, times, 1u);
+
+    /// <summary>
+    /// The rates over populations, drugs, 柔整 and the review, for one hand-computed April 2024 of insurer 040014:
+    /// <list type="bullet">
+    /// <item>Insured in April: P1 (open), P2 (to 10 April), P4 (since 2023): 3; P3 joins in May. In May: P1, P3, P4.</item>
+    /// <item>医科: P1 at two clinics, P2 and P4 at one: 4 receipts of 73 points; 調剤 for P1: 357 points. 受診率 = 4 / 3 × 100
+    /// = 133.3; 一人当たり医療費 = (4 × 730 + 3,570) / 3 = 2,163.</item>
+    /// <item>後発: アムロジピン (generic) 1 × 28, ノルバスク (its brand) 2 × 7, ジャヌビア (no generic) 1 × 28: 28 / (28 + 14) = 66.7 %.</item>
+    /// <item>第三者行為: P1's and P2's first-clinic receipts carry 外傷; P1 has a 傷病届: 1 of 2 = 50.0 %.</item>
+    /// <item>柔整: P1 3 parts 16 days 9,800 yen, P2 2 parts 20 days 12,000 yen: 3部位以上かつ15日以上 50.0 %, 15日以上 100.0 %, 18 days a claim.</item>
+    /// <item>特定健診 FY2024: targets P1 (born 1970, on the card all year) and P4 (born 1960); P2 left, P3 is 35: 2. P1 examined: 50.0 %.</item>
+    /// <item>重症化予防: P1's check-up of June 2024 is at 受診勧奨 level; its 10-month window ends in April 2025, no visit: 1 referred, 0.0 %.</item>
+    /// </list>
+    /// </summary>
+    [Fact]
+    public async Task Population_drug_judo_and_review_rates_of_a_hand_computed_month()
+    {
+        var client = await _silo.StartAsync();
+        const string header = "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n";
+        var eligibility = await PostCsv(client, "/api/v1/eligibility", header +
+            "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
+            "acquire,P2,H1,040014,12,345,02,1975-06-01,1,2024-01-01,2024-04-10,30,ウ,kokuho\n" +
+            "acquire,P3,H2,040014,12,346,01,1990-01-01,1,2024-05-01,,30,ウ,kokuho\n" +
+            "acquire,P4,H2,040014,12,346,02,1960-03-01,2,2023-04-01,,30,ウ,kokuho\n");
+        await client.WaitAppliedAsync(eligibility);
+        const string injury = "9599001", cold = "4659007";
+        var clinic = UkeWriter.Write(new UkeWriter.Provider(ClaimKind.Medical, "0110001", "04", "テスト医院", new YearMonth(202405)),
+        [
+            Claim(ClaimKind.Medical, "0110001", 1, CardA, "01", 19700101, injury, Revisit),
+            Claim(ClaimKind.Medical, "0110001", 2, CardA, "02", 19750601, injury, Revisit),
+            Claim(ClaimKind.Medical, "0110001", 3, CardB, "02", 19600301, cold, Revisit),
+        ]);
+        var clinic2 = UkeWriter.Write(new UkeWriter.Provider(ClaimKind.Medical, "0110002", "04", "テスト内科", new YearMonth(202405)),
+            [Claim(ClaimKind.Medical, "0110002", 1, CardA, "01", 19700101, cold, Revisit)]);
+        var pharmacy = UkeWriter.Write(new UkeWriter.Provider(ClaimKind.Pharmacy, "0410001", "04", "テスト薬局", new YearMonth(202405)),
+            [Claim(ClaimKind.Pharmacy, "0410001", 1, CardA, "01", 19700101, cold,
+                Drug("620421002", 1m, 1, 28), Drug("610421001", 2m, 3, 7), Drug("610465001", 1m, 11, 28))]);
+        foreach (var file in new[] { clinic, clinic2, pharmacy }) await client.WaitAppliedAsync(await client.SubmitAsync(file));
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/third-party-reports",
+            ThirdPartyReportCsv.Write([new ThirdPartyReport(CardA, "01", 20240420, "交通事故", 0)])));
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/judo-claims", JudoClaimCsv.Write(
+        [
+            new JudoClaim("5010001", new YearMonth(202405), 1, CardA, "01", 19700101, 1, new YearMonth(202404), 20240401, "S934", 3, 0xFFFFu, 9_800, 2_940, 0),
+            new JudoClaim("5010001", new YearMonth(202405), 2, CardA, "02", 19750601, 1, new YearMonth(202404), 20240401, "S934", 2, 0xFFFFFu, 12_000, 3_600, 0),
+        ])));
+        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/checkups",
+            CheckupCsv.Write([new Checkup(CardA, "01", 20240601, 7.5m, null, 120, 70, null, null, null, null, 0)])));
+
+        var april = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=040014&service_month=2024-04");
+        Assert.Equal(3, Kpi(april, "insured"));
+        Assert.Equal(133.3, Kpi(april, "consultation_rate"));
+        Assert.Equal(2_163, Kpi(april, "cost_per_insured"));
+        Assert.Equal(66.7, Kpi(april, "generic_share"));
+        Assert.Equal((2.0, 50.0), (Kpi(april, "injury_receipts"), Kpi(april, "third_party_report_rate")));
+        Assert.Equal((2.0, 21_800.0, 18.0), (Kpi(april, "judo_claims"), Kpi(april, "judo_cost_yen"), Kpi(april, "judo_days_per_claim")));
+        Assert.Equal((50.0, 100.0, 50.0), (Kpi(april, "judo_parts3_share"), Kpi(april, "judo_days15_share"), Kpi(april, "judo_multi_share")));
+        Assert.Equal((2.0, 1.0, 50.0), (Kpi(april, "checkup_targets"), Kpi(april, "checkup_examinees"), Kpi(april, "checkup_rate")));
+        Assert.Equal(0, Kpi(april, "prevention_referrals"));
+        Assert.Null(Kpi(april, "prevention_visit_rate"));
+        Assert.Equal(3, Kpi(await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=prefecture&service_month=2024-05"), "insured"));
+        var windowEnd = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=040014&service_month=2025-04");
+        Assert.Equal((1.0, 0.0), (Kpi(windowEnd, "prevention_referrals"), Kpi(windowEnd, "prevention_visit_rate")));
+        // March 2025 closes FY2024; April 2025 opens FY2025 with the same two targets and no one examined yet.
+        Assert.Equal(50.0, Kpi(await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=040014&service_month=2025-03"), "checkup_rate"));
+        Assert.Equal((2.0, 0.0), (Kpi(windowEnd, "checkup_targets"), Kpi(windowEnd, "checkup_rate")));
+
+        // A provider's own rates; the population ones are not its and say why.
+        var dispensing = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=provider&id=0410001&service_month=2024-04");
+        Assert.Equal(66.7, Kpi(dispensing, "generic_share"));
+        var judo = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=provider&id=5010001&service_month=2024-04");
+        Assert.Equal((2.0, 50.0), (Kpi(judo, "judo_claims"), Kpi(judo, "judo_multi_share")));
+        var firstClinic = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=provider&id=0110001&service_month=2024-04");
+        Assert.Equal((2.0, 50.0), (Kpi(firstClinic, "injury_receipts"), Kpi(firstClinic, "third_party_report_rate")));
+        Assert.Null(Kpi(firstClinic, "consultation_rate"));
+        Assert.Contains("insurer and prefecture", NotForScope(firstClinic, "insured"));
+        // By billing month: the claims' rates are there, the populations are by service month only.
+        var billing = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=040014&billing_month=2024-05");
+        Assert.Equal((66.7, 50.0), (Kpi(billing, "generic_share"), Kpi(billing, "judo_multi_share")));
+        Assert.Null(Kpi(billing, "insured"));
+        Assert.Equal("by service month only", NotForScope(billing, "insured"));
+    }
+
+    private static string? NotForScope(JsonElement catalog, string id) =>
+        catalog.GetProperty("kpis").EnumerateArray().Single(k => k.GetProperty("id").GetString() == id).GetProperty("not_for_scope").GetString();
+
+    private static async Task<string> PostCsv(HttpClient client, string path, string csv) => await PostCsv(client, path, System.Text.Encoding.UTF8.GetBytes(csv));
+
+    private static async Task<string> PostCsv(HttpClient client, string path, byte[] csv)
+    {
+        var response = await client.PostFile(path, csv, "feed.csv");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
     [Theory]

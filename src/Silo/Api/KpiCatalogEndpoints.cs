@@ -310,8 +310,8 @@ public static class KpiCatalogEndpoints
             ("checkup_targets", "特定健診 対象者数（年度）", "人"),
             ("checkup_examinees", "特定健診 受診者数（年度）", "人"),
             ("checkup_rate", "特定健診受診率（年度）", "%"),
-            ("prevention_referrals", "重症化予防 受診勧奨者数（期限到来月）", "人"),
-            ("prevention_visit_rate", "重症化予防 受診率（10か月以内）", "%"),
+            ("prevention_referrals", "重症化予防 受診勧奨件数（期限到来月）", "件"),
+            ("prevention_visit_rate", "重症化予防 受診率（期限内）", "%"),
         ];
 
         /// <summary>A finding's month on the billing axis is its receipts' latest 請求年月 (the worklist's order).</summary>

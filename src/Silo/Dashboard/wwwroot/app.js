@@ -54,8 +54,8 @@ const CHECK_JA = { 'ELIG-NONE': '資格なし', 'ELIG-RATIO': '負担割合誤�
 function renderCards(el, catalog) {
   const previous = el.dataset.values ? JSON.parse(el.dataset.values) : {};
   const values = {};
-  // Every KPI the silo computes is a card; those still pending are listed apart with their reason.
-  el.querySelector('.cards').innerHTML = catalog.kpis.filter(k => !k.pending).map(k => {
+  // Every KPI of the scope is a card; those with no meaning for it (a population rate of one provider) are listed apart.
+  el.querySelector('.cards').innerHTML = catalog.kpis.filter(k => !k.not_for_scope).map(k => {
     values[k.id] = k.value;
     const frac = !Number.isInteger(k.value);
     const changed = el.dataset.values && previous[k.id] !== k.value;
@@ -69,12 +69,12 @@ function renderCards(el, catalog) {
       checks.map(c => `<tr data-check="${esc(c.check_id)}"><td>${esc(c.check_id)} <span class="muted">${esc(CHECK_JA[c.check_id] || '')}</span></td>
         <td class="num">${num(c.findings)}</td><td class="num">${yen(c.yen_at_stake)}</td><td class="num">${num(c.per_1000, true)}</td></tr>`).join('') + '</tbody></table>'
     : '<p class="muted">未処理の指摘はありません。</p>';
-  el.querySelector('.pending-list').innerHTML = catalog.kpis.filter(k => k.pending).map(k => `<li title="${esc(k.pending)}">${esc(k.label)} — 未算出</li>`).join('');
+  el.querySelector('.pending-list').innerHTML = catalog.kpis.filter(k => k.not_for_scope).map(k => `<li title="${esc(k.not_for_scope)}">${esc(k.label)}</li>`).join('');
 }
 
 function kpiBlock() {
   return `<div class="kpis"><div class="cards"></div><h2>チェック別 指摘</h2><div class="by-check"></div>
-    <details><summary class="muted">未算出の指標（データ未連携）</summary><ul class="pending-list"></ul></details></div>`;
+    <details><summary class="muted">この範囲では算出しない指標</summary><ul class="pending-list"></ul></details></div>`;
 }
 
 // Bars of one series over months, with a y scale and month labels: inline SVG, drawn here.
@@ -168,15 +168,26 @@ async function pageProvider(params, code) {
   const month = params.month || await latestMonth(q(scopeQ));
   app.innerHTML = `<h1>医療機関 ${esc(code)} <span class="muted">${insurer ? '保険者 ' + esc(insurer) + ' 分 ・ ' : ''}${esc(month)} 診療分</span></h1>
     ${monthPicker(month, `<a href="#/findings?${q({ insurer, month, provider: code })}">この医療機関の指摘 →</a>`)}
+    <h2>後発医薬品・柔整 施術パターン</h2><div id="patterns"></div>
     ${kpiBlock()}<h2>月別推移（件数）</h2><div class="chart" id="trend"></div>`;
   onMonth('provider/' + code, params);
   const block = app.querySelector('.kpis');
   subscribe(q({ ...scopeQ, service_month: month }), async c => {
     renderCards(block, c);
+    renderPatterns(document.getElementById('patterns'), c);
     const t = await api('/api/v1/kpis/trend?' + q(scopeQ));
     const el = document.getElementById('trend');
     if (t.ok && el) el.innerHTML = barChart(t.body, 'receipts', '件数（診療年月別）');
   });
+}
+
+// A provider's profile at a glance: its 後発 share and, for a 施術所, how its 柔整 claims are spread.
+const PATTERN_IDS = ['generic_share', 'judo_claims', 'judo_days_per_claim', 'judo_parts3_share', 'judo_days15_share', 'judo_multi_share'];
+function renderPatterns(el, catalog) {
+  if (!el) return;
+  const rows = PATTERN_IDS.map(id => catalog.kpis.find(k => k.id === id)).filter(k => k);
+  el.innerHTML = `<table class="patterns"><tbody>` + rows.map(k => `<tr data-pattern="${esc(k.id)}"><th>${esc(k.label)}</th>
+    <td class="num">${num(k.value, !Number.isInteger(k.value))}${k.value === null ? '' : esc(k.unit)}</td></tr>`).join('') + '</tbody></table>';
 }
 
 function insurerOf(params) { return me.isFederation ? (params.insurer || '') : me.insurer; }
