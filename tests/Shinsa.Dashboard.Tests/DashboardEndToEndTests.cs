@@ -154,6 +154,14 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         await Expect(page.Locator("#insurer-no")).ToHaveTextAsync("01010016");
         await Expect(page.Locator("[data-kpi=receipts] .value")).ToHaveTextAsync("45", new() { Timeout = 15_000 });
 
+        // A provider's profile: its 後発 share and 柔整 patterns on top; the population rates are not a provider's.
+        await page.GotoAsync(_silo.Url + "/#/provider/0000000?insurer=34130021&month=2021-10");
+        await Expect(page.Locator("[data-kpi=receipts] .value")).ToHaveTextAsync("15", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#patterns [data-pattern=generic_share]")).ToContainTextAsync("後発医薬品使用割合");
+        await Expect(page.Locator("#patterns [data-pattern=judo_multi_share]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-kpi=consultation_rate]")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".pending-list")).ToContainTextAsync("受診率");
+
         await page.GotoAsync(_silo.Url + "/#/host");
         await Expect(page.Locator("#host tbody tr")).ToHaveCountAsync(4);
         await ScreenshotAsync(page, "host.png");

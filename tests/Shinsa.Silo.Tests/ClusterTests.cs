@@ -294,6 +294,7 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
             var review = await ReviewReads.ReadAsync(silo.Client, SampleReplicator.Insurers, months);
             Assert.Equal(expected.Findings, review.Findings);
             Assert.Equal(expected.HighCost, review.HighCost);
+            Assert.Equal(expected.Catalogue, review.Catalogue);
         }
         output.WriteLine($"{expected.Findings.Count} open findings on every silo, equal to one embedded silo's");
     }

@@ -116,6 +116,8 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
         foreach (var check in new[] { "ELIG-NONE", "DUP", "ROUTE", "CHK-VISIT" })
             Assert.Contains(cleanReview.Findings, f => f.StartsWith(check + ":", StringComparison.Ordinal));
         Assert.Equal(Stays, cleanReview.HighCost.Count);
+        // …and the population rates have populations to compare (the eligibility feed's insured).
+        Assert.Contains(cleanReview.Catalogue, c => c.Contains(" insured=", StringComparison.Ordinal) && !c.EndsWith("=0", StringComparison.Ordinal));
         output.WriteLine($"no-crash run: {cleanReview.Findings.Count} open findings, {cleanReview.HighCost.Count} 高額療養費 households");
 
         // The run with crashes: one data dir, killed at random points, restarted each time.
@@ -171,6 +173,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
             var review = await ReviewReads.ReadAsync(silo.Client, SampleReplicator.Insurers, ["2021-09", "2021-10"]);
             Assert.Equal(cleanReview.Findings, review.Findings);
             Assert.Equal(cleanReview.HighCost, review.HighCost);
+            Assert.Equal(cleanReview.Catalogue, review.Catalogue);
         }
     }
 
