@@ -297,7 +297,9 @@ internal sealed class TailWorker(int id, ClusterHost host)
             if (owned.ReleaseRequested)
             {
                 shard.Checkpoint();
-                leases.Release(host.SiloId, owned.Lease);
+                // A checkpoint with nothing to write checks no fence: a refused release is how a lease lost since the
+                // last lease round shows here.
+                if (!leases.Release(host.SiloId, owned.Lease)) throw new LeaseLostException(shard.Id, "release refused by the lease fence");
                 Forget(owned);
                 host.Logger.LogInformation("Silo {Silo} checkpointed shard {Shard} at {Seq} and released its lease", host.SiloId, shard.Id, shard.AppliedSeq);
                 return;
@@ -347,18 +349,25 @@ internal sealed class TailWorker(int id, ClusterHost host)
         }
         catch (Exception e)
         {
-            // The lease loop frees a lease held in the store but no longer served here, so another silo (or this
-            // one, from the checkpoint) takes the shard over.
-            host.Logger.LogError(e, "Silo {Silo}: shard {Shard} failed; dropping it so it is recovered from its checkpoint", host.SiloId, shard.Id);
-            Forget(owned);
+            // Any other error drops the shard too, and is reported as a drop like the others. The usual one in a
+            // cluster is a silo paused inside a fenced checkpoint: the server ends the stalled transaction's session
+            // (idle_in_transaction_session_timeout), the lease expires and moves, and on resuming the write fails
+            // with a connection error instead of a refused fence. Nothing was written either way. The lease loop
+            // frees a lease held in the store but no longer served here, so another silo (or this one, from the
+            // checkpoint) takes the shard over.
+            Drop(owned, owned.Lost
+                ? $"its lease was lost ({e.GetType().Name}: {e.Message})"
+                : $"it failed ({e.GetType().Name}: {e.Message}); it is recovered from its checkpoint", e);
         }
     }
 
-    private void Drop(OwnedShard owned, string reason)
+    /// <summary>Every way a worker stops serving a shard without handing it over goes through here, and logs it.</summary>
+    private void Drop(OwnedShard owned, string reason, Exception? error = null)
     {
         Forget(owned);
-        host.Logger.LogWarning("Silo {Silo} dropped shard {Shard} (epoch {Epoch}) and its {Resident} resident grains: {Reason}",
-            host.SiloId, owned.Shard.Id, owned.Lease.Epoch, owned.Shard.ResidentCount, reason);
+        const string message = "Silo {Silo} dropped shard {Shard} (epoch {Epoch}) and its {Resident} resident grains: {Reason}";
+        if (error is null) host.Logger.LogWarning(message, host.SiloId, owned.Shard.Id, owned.Lease.Epoch, owned.Shard.ResidentCount, reason);
+        else host.Logger.LogError(error, message, host.SiloId, owned.Shard.Id, owned.Lease.Epoch, owned.Shard.ResidentCount, reason);
     }
 
     private void Forget(OwnedShard owned)
