@@ -141,15 +141,25 @@ public static class GrainCodec
             // Version 3 added the decision counters.
             with { Assessed = _readingVersion >= 3 ? r.ReadInt64() : 0, AssessedPoints = _readingVersion >= 3 ? r.ReadInt64() : 0, Returned = _readingVersion >= 3 ? r.ReadInt64() : 0 }));
 
+    // One writer (and its stream) per thread, reused by every encode on it: a receipt is encoded on every submission and
+    // again in its grain, and a fresh stream, writer and their buffers each time were a large share of ingest's garbage.
+    [ThreadStatic] private static BinaryWriter? _writer;
+
     private static byte[] Write(Action<BinaryWriter> body)
     {
-        using var stream = new MemoryStream(512);
-        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(FormatVersion);
-            body(w);
-        }
-        return stream.ToArray();
+        var w = _writer;
+        // Taken off the thread while in use, so an encode nested in another (none today) gets a writer of its own.
+        _writer = null;
+        w ??= new BinaryWriter(new MemoryStream(1024), Encoding.UTF8);
+        var stream = (MemoryStream)w.BaseStream;
+        stream.SetLength(0);
+        w.Write(FormatVersion);
+        body(w);
+        w.Flush();
+        var bytes = stream.ToArray();
+        // A rare huge payload (a shard's partials) should not pin its buffer to the thread for ever.
+        if (stream.Capacity <= 1 << 20) _writer = w;
+        return bytes;
     }
 
     // The version of the payload being read, for the fields later versions added (reads are single-threaded per call).
