@@ -109,8 +109,10 @@ internal sealed class Shard
                 case ClockAdvanced clock: AdvanceClock(clock.Month); break;
                 case RulesChanged rules: ChangeRules(rules.RulesJson); break;
                 default:
-                    Activate(record.Card).Apply(record, Partials, _review ? Context : null);
-                    _dirty.Add(record.Card.Key);
+                    // The card's key is a new string each time it is asked for: once per record is enough.
+                    var key = record.Card.Key;
+                    Activate(record.Card, key).Apply(record, Partials, _review ? Context : null);
+                    _dirty.Add(key);
                     break;
             }
         }
@@ -148,22 +150,22 @@ internal sealed class Shard
     private void ReviewAgain(string grainKey)
     {
         if (!_review) return;
-        Activate(HouseholdCard.FromKey(grainKey)).Review(Partials, Context);
+        Activate(HouseholdCard.FromKey(grainKey), grainKey).Review(Partials, Context);
         _dirty.Add(grainKey);
     }
 
-    private HouseholdGrain Activate(HouseholdCard card)
+    private HouseholdGrain Activate(HouseholdCard card, string key)
     {
         var now = Stopwatch.GetTimestamp();
-        if (_resident.TryGetValue(card.Key, out var resident))
+        if (_resident.TryGetValue(key, out var resident))
         {
             resident.LastTouched = now;
             return resident.Grain;
         }
         if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
-        var stored = _prefetched.Remove(card.Key, out var fetched) ? fetched : _store.LoadGrain(Id, card.Key);
+        var stored = _prefetched.Remove(key, out var fetched) ? fetched : _store.LoadGrain(Id, key);
         var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored));
-        _resident[card.Key] = new Resident(grain) { LastTouched = now };
+        _resident[key] = new Resident(grain) { LastTouched = now };
         _residentCount = _resident.Count;
         return grain;
     }
