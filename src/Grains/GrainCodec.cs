@@ -99,9 +99,21 @@ public static class GrainCodec
     /// <summary>A shard's partials: KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
     public static byte[] Encode(ShardPartials p) => Write(w =>
     {
-        // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes.
-        WriteCells(w, p.Kpis.Cells().OrderBy(c => c.Key.ServiceMonth).ThenBy(c => c.Key.BillingMonth)
-            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ToList());
+        // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes. Sorted in
+        // place in a pooled array: a shard has thousands of cells and is encoded at every checkpoint, and the sort's
+        // key arrays were large-object garbage, each of which brought a full collection closer.
+        var cells = p.Kpis.Cells();
+        var sorted = System.Buffers.ArrayPool<KeyValuePair<KpiKey, KpiCounters>>.Shared.Rent(cells.Count);
+        try
+        {
+            for (var i = 0; i < cells.Count; i++) sorted[i] = cells[i];
+            Array.Sort(sorted, 0, cells.Count, CellOrder.Instance);
+            WriteCells(w, new ArraySegment<KeyValuePair<KpiKey, KpiCounters>>(sorted, 0, cells.Count));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<KeyValuePair<KpiKey, KpiCounters>>.Shared.Return(sorted);
+        }
         WriteList(w, p.HighCost.OrderBy(h => h.Key.Card, StringComparer.Ordinal).ThenBy(h => h.Key.Month).Select(h => h.Value).ToList(), WriteHighCost);
         WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         w.Write(p.AsOf.Value);
@@ -134,6 +146,21 @@ public static class GrainCodec
         w.Write(c.Value.Assessed); w.Write(c.Value.AssessedPoints); w.Write(c.Value.Returned);
     });
 
+    /// <summary>The canonical order of KPI cells: service month, billing month, insurer, provider.</summary>
+    private sealed class CellOrder : IComparer<KeyValuePair<KpiKey, KpiCounters>>
+    {
+        public static readonly CellOrder Instance = new();
+
+        public int Compare(KeyValuePair<KpiKey, KpiCounters> x, KeyValuePair<KpiKey, KpiCounters> y)
+        {
+            int c;
+            if ((c = x.Key.ServiceMonth.CompareTo(y.Key.ServiceMonth)) != 0) return c;
+            if ((c = x.Key.BillingMonth.CompareTo(y.Key.BillingMonth)) != 0) return c;
+            if ((c = string.CompareOrdinal(x.Key.InsurerNo, y.Key.InsurerNo)) != 0) return c;
+            return string.CompareOrdinal(x.Key.ProviderCode, y.Key.ProviderCode);
+        }
+    }
+
     private static List<KeyValuePair<KpiKey, KpiCounters>> ReadCells(BinaryReader r) => ReadList(r, r =>
         new KeyValuePair<KpiKey, KpiCounters>(
             new KpiKey(new YearMonth(r.ReadInt32()), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadString()),
@@ -157,8 +184,9 @@ public static class GrainCodec
         body(w);
         w.Flush();
         var bytes = stream.ToArray();
-        // A rare huge payload (a shard's partials) should not pin its buffer to the thread for ever.
-        if (stream.Capacity <= 1 << 20) _writer = w;
+        // A shard's partials (a few MB at most for a prefecture's cells) keep their buffer, so a checkpoint does not
+        // grow a new one through the large-object heap; anything bigger is not pinned to the thread for ever.
+        if (stream.Capacity <= 4 << 20) _writer = w;
         return bytes;
     }
 
