@@ -220,21 +220,25 @@ public sealed class HouseholdGrain
             new KpiCounters(0, 0, 0, 0, sign, sign * finding.YenAtStake));
     }
 
+    // Every checkpoint snapshots every changed household, most of them holding a receipt or two and nothing else:
+    // empty parts cost nothing, and _receipts is already in ReceiptKeyOrder (no sort).
     public HouseholdSnapshot ToSnapshot() =>
         new(Card,
-            _receipts.OrderBy(r => r.Key, ReceiptKeyOrder.Instance).Select(r => r.Value.Encoded).ToList(),
-            _findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
-            _eligibility.ToList(),
-            _checkups.Values.ToList(),
-            _thirdPartyReports.Values.ToList(),
-            _judoClaims.Values.ToList(),
-            _careClaims.Values.ToList(),
-            _highCost.Values.ToList(),
-            _dues.ToList())
+            _receipts.Values.Select(h => h.Encoded).ToList(),
+            _findings.Count == 0 ? [] : _findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
+            ListOf(_eligibility),
+            ListOf(_checkups.Values),
+            ListOf(_thirdPartyReports.Values),
+            ListOf(_judoClaims.Values),
+            ListOf(_careClaims.Values),
+            ListOf(_highCost.Values),
+            ListOf(_dues))
         {
-            Decisions = _decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
+            Decisions = _decisions.Count == 0 ? [] : _decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
                 .SelectMany(d => d.Value.All.Select(x => new ReviewDecision(d.Key, x.Kind, x.Cut, 0))).ToList(),
         };
+
+    private static IReadOnlyList<T> ListOf<T>(IReadOnlyCollection<T> items) => items.Count == 0 ? [] : items.ToList();
 
     /// <summary>A grain back from its snapshot. Its contributions are already in the shard's partials (snapshotted with it).</summary>
     public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
