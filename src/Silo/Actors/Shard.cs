@@ -219,12 +219,22 @@ internal sealed class Shard
         return idle.Count;
     }
 
-    /// <summary>Keeps the resident set under the cap: snapshot, then drop the least recently used grains.</summary>
+    /// <summary>
+    /// Keeps the resident set under the cap by dropping the least recently used grains, unchanged ones first: a grain
+    /// unchanged since the last checkpoint is in the store as it is, so it leaves without one; only when too few are
+    /// unchanged does the shard checkpoint first. (A checkpoint encodes all the shard's partials: when every eviction took one, a shard
+    /// past its cap checkpointed every few thousand records.)
+    /// </summary>
     private void Evict(int keep)
     {
-        Checkpoint();
-        foreach (var key in _resident.OrderBy(r => r.Value.LastTouched).Take(_resident.Count - keep).Select(r => r.Key).ToList())
-            _resident.Remove(key);
+        var needed = _resident.Count - keep;
+        var leaving = _resident.Where(r => !_dirty.Contains(r.Key)).OrderBy(r => r.Value.LastTouched).Take(needed).Select(r => r.Key).ToList();
+        if (leaving.Count < needed)
+        {
+            Checkpoint();
+            leaving = _resident.OrderBy(r => r.Value.LastTouched).Take(needed).Select(r => r.Key).ToList();
+        }
+        foreach (var key in leaving) _resident.Remove(key);
         _residentCount = _resident.Count;
     }
 
