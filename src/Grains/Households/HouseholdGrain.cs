@@ -29,18 +29,28 @@ public sealed class HouseholdGrain
     }
 
     private readonly SortedDictionary<ReceiptKey, Held> _receipts = new(ReceiptKeyOrder.Instance);
+    // The other parts are made on first use (…OrNull is null until then): most households hold a receipt or two and
+    // nothing else, and ten empty collections were two thirds of a resident grain's memory, which the GC walks.
     // Open findings and the history of closed ones (resolved: the condition cleared; withdrawn: a receipt left).
-    private readonly Dictionary<string, Finding> _findings = new(StringComparer.Ordinal);
+    private Dictionary<string, Finding>? _findingsOrNull;
+    private Dictionary<string, Finding> _findings => _findingsOrNull ??= new(StringComparer.Ordinal);
     // Kept as a set so a row delivered twice (a retried eligibility file) is a no-op.
-    private readonly SortedSet<EligibilityEvent> _eligibility = new(EligibilityOrder.Instance);
+    private SortedSet<EligibilityEvent>? _eligibilityOrNull;
+    private SortedSet<EligibilityEvent> _eligibility => _eligibilityOrNull ??= new(EligibilityOrder.Instance);
     // A later result for the same person and exam date is a correction: it replaces the earlier one.
-    private readonly SortedDictionary<(string Branch, int ExamDate), Checkup> _checkups = new();
-    private readonly SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport> _thirdPartyReports = new();
-    private readonly SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims = new();
-    private readonly SortedDictionary<(string, string, string, int, string), CareClaimHeld> _careClaims = new();
-    private readonly SortedDictionary<YearMonth, HighCostRow> _highCost = new();
+    private SortedDictionary<(string Branch, int ExamDate), Checkup>? _checkupsOrNull;
+    private SortedDictionary<(string Branch, int ExamDate), Checkup> _checkups => _checkupsOrNull ??= new();
+    private SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport>? _thirdPartyReportsOrNull;
+    private SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport> _thirdPartyReports => _thirdPartyReportsOrNull ??= new();
+    private SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim>? _judoClaimsOrNull;
+    private SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims => _judoClaimsOrNull ??= new();
+    private SortedDictionary<(string, string, string, int, string), CareClaimHeld>? _careClaimsOrNull;
+    private SortedDictionary<(string, string, string, int, string), CareClaimHeld> _careClaims => _careClaimsOrNull ??= new();
+    private SortedDictionary<YearMonth, HighCostRow>? _highCostOrNull;
+    private SortedDictionary<YearMonth, HighCostRow> _highCost => _highCostOrNull ??= new();
     // Review decisions by receipt, kept even when the receipt is not (yet) here: they apply whenever it arrives.
-    private readonly Dictionary<ReceiptKey, ReceiptDecisions> _decisions = new();
+    private Dictionary<ReceiptKey, ReceiptDecisions>? _decisionsOrNull;
+    private Dictionary<ReceiptKey, ReceiptDecisions> _decisions => _decisionsOrNull ??= new();
 
     public HouseholdGrain(HouseholdCard card) => Card = card;
 
@@ -57,10 +67,11 @@ public sealed class HouseholdGrain
     public IEnumerable<HighCostRow> HighCost => _highCost.Values;
     public ReceiptDecisions DecisionsOf(ReceiptKey key) => DecisionsOn(key);
     // The months at which a finding may appear once the review clock reaches them (see FindingSink.Dues).
-    private readonly SortedSet<YearMonth> _dues = new();
+    private SortedSet<YearMonth>? _duesOrNull;
+    private SortedSet<YearMonth> _dues => _duesOrNull ??= new();
 
     /// <summary>The review month at which this household must be looked at again with no new record (a durable timer).</summary>
-    public YearMonth? NextDue => _dues.Count == 0 ? null : _dues.Min;
+    public YearMonth? NextDue => _duesOrNull is not { Count: > 0 } dues ? null : dues.Min;
     public IEnumerable<YearMonth> Dues => _dues;
 
     /// <summary>Applies a record; <paramref name="context"/> null = keep records and KPIs only, no review (an ingest-only silo).</summary>
@@ -128,7 +139,7 @@ public sealed class HouseholdGrain
         kpis?.Add(held.Cell, held.Contribution);
     }
 
-    private ReceiptDecisions DecisionsOn(ReceiptKey key) => _decisions.GetValueOrDefault(key) ?? ReceiptDecisions.None;
+    private ReceiptDecisions DecisionsOn(ReceiptKey key) => _decisionsOrNull?.GetValueOrDefault(key) ?? ReceiptDecisions.None;
 
     /// <summary>A 査定, 返戻, 原審 or 復活: the receipt's contribution is recounted under its decisions.</summary>
     private void Decide(ReviewDecision decision, KpiRollup kpis)
@@ -225,26 +236,26 @@ public sealed class HouseholdGrain
     public HouseholdSnapshot ToSnapshot() =>
         new(Card,
             _receipts.Values.Select(h => h.Encoded).ToList(),
-            _findings.Count == 0 ? [] : _findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
-            ListOf(_eligibility),
-            ListOf(_checkups.Values),
-            ListOf(_thirdPartyReports.Values),
-            ListOf(_judoClaims.Values),
-            ListOf(_careClaims.Values),
-            ListOf(_highCost.Values),
-            ListOf(_dues))
+            _findingsOrNull is not { Count: > 0 } findings ? [] : findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
+            ListOf(_eligibilityOrNull),
+            ListOf(_checkupsOrNull?.Values),
+            ListOf(_thirdPartyReportsOrNull?.Values),
+            ListOf(_judoClaimsOrNull?.Values),
+            ListOf(_careClaimsOrNull?.Values),
+            ListOf(_highCostOrNull?.Values),
+            ListOf(_duesOrNull))
         {
-            Decisions = _decisions.Count == 0 ? [] : _decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
+            Decisions = _decisionsOrNull is not { Count: > 0 } decisions ? [] : decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
                 .SelectMany(d => d.Value.All.Select(x => new ReviewDecision(d.Key, x.Kind, x.Cut, 0))).ToList(),
         };
 
-    private static IReadOnlyList<T> ListOf<T>(IReadOnlyCollection<T> items) => items.Count == 0 ? [] : items.ToList();
+    private static IReadOnlyList<T> ListOf<T>(IReadOnlyCollection<T>? items) => items is not { Count: > 0 } ? [] : items.ToList();
 
     /// <summary>A grain back from its snapshot. Its contributions are already in the shard's partials (snapshotted with it).</summary>
     public static HouseholdGrain FromSnapshot(HouseholdSnapshot snapshot)
     {
         var grain = new HouseholdGrain(snapshot.Card);
-        grain._dues.UnionWith(snapshot.Dues);
+        if (snapshot.Dues.Count > 0) grain._dues.UnionWith(snapshot.Dues);
         foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
         foreach (var d in snapshot.Decisions)
             (grain._decisions.TryGetValue(d.Receipt, out var set) ? set : grain._decisions[d.Receipt] = new ReceiptDecisions()).Add(d);
