@@ -114,7 +114,19 @@ public static class GrainCodec
         {
             System.Buffers.ArrayPool<KeyValuePair<KpiKey, KpiCounters>>.Shared.Return(sorted);
         }
-        WriteList(w, p.HighCost.OrderBy(h => h.Key.Card, StringComparer.Ordinal).ThenBy(h => h.Key.Month).Select(h => h.Value).ToList(), WriteHighCost);
+        // The 高額療養費 index has a row per household and month: sorted the same way, in place.
+        var highCost = System.Buffers.ArrayPool<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>.Shared.Rent(p.HighCost.Count);
+        try
+        {
+            ((ICollection<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>)p.HighCost).CopyTo(highCost, 0);
+            Array.Sort(highCost, 0, p.HighCost.Count, HighCostOrder.Instance);
+            w.Write7BitEncodedInt(p.HighCost.Count);
+            for (var i = 0; i < p.HighCost.Count; i++) WriteHighCost(w, highCost[i].Value);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>.Shared.Return(highCost, clearArray: true);
+        }
         WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
@@ -158,6 +170,18 @@ public static class GrainCodec
             if ((c = x.Key.BillingMonth.CompareTo(y.Key.BillingMonth)) != 0) return c;
             if ((c = string.CompareOrdinal(x.Key.InsurerNo, y.Key.InsurerNo)) != 0) return c;
             return string.CompareOrdinal(x.Key.ProviderCode, y.Key.ProviderCode);
+        }
+    }
+
+    /// <summary>The canonical order of the 高額療養費 index: household card, then month.</summary>
+    private sealed class HighCostOrder : IComparer<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>
+    {
+        public static readonly HighCostOrder Instance = new();
+
+        public int Compare(KeyValuePair<(string Card, YearMonth Month), HighCostRow> x, KeyValuePair<(string Card, YearMonth Month), HighCostRow> y)
+        {
+            var c = string.CompareOrdinal(x.Key.Card, y.Key.Card);
+            return c != 0 ? c : x.Key.Month.CompareTo(y.Key.Month);
         }
     }
 

@@ -107,15 +107,23 @@ internal sealed class ShardWorker
         foreach (var (shard, keys) in keysByShard) _shards[shard].Prefetch(keys);
     }
 
+    /// <summary>
+    /// Checkpoints the shards whose snapshot is due (and drops their idle grains), the most overdue first. While
+    /// records are waiting it does one shard and goes back to applying: a worker's shards fall due together, and
+    /// checkpointing them all in a row held every waiting record back for the whole round (the freshness tail).
+    /// </summary>
     private void Housekeep()
     {
-        foreach (var shard in _shards.Values)
+        while (true)
         {
-            if (shard.SinceCheckpoint >= _options.SnapshotInterval)
-            {
-                shard.Checkpoint();
-                shard.CollectIdle(_options.IdleAfter);
-            }
+            Shard? due = null;
+            foreach (var shard in _shards.Values)
+                if (shard.SinceCheckpoint >= _options.SnapshotInterval && (due is null || shard.SinceCheckpoint > due.SinceCheckpoint))
+                    due = shard;
+            if (due is null) return;
+            due.Checkpoint();
+            due.CollectIdle(_options.IdleAfter);
+            if (_inbox.Reader.Count > 0) return;
         }
     }
 }
