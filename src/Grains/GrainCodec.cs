@@ -104,10 +104,34 @@ public static class GrainCodec
     /// <summary>A shard's partials: KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
     public static byte[] Encode(ShardPartials p) => Write(w =>
     {
-        // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes.
-        WriteCells(w, p.Kpis.Cells().OrderBy(c => c.Key.ServiceMonth).ThenBy(c => c.Key.BillingMonth)
-            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ToList());
-        WriteList(w, p.HighCost.OrderBy(h => h.Key.Card, StringComparer.Ordinal).ThenBy(h => h.Key.Month).Select(h => h.Value).ToList(), WriteHighCost);
+        // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes. Sorted in
+        // place in a pooled array: a shard has thousands of cells and is encoded at every checkpoint, and the sort's
+        // key arrays were large-object garbage, each of which brought a full collection closer.
+        var cells = p.Kpis.Cells();
+        var sorted = System.Buffers.ArrayPool<KeyValuePair<KpiKey, KpiCounters>>.Shared.Rent(cells.Count);
+        try
+        {
+            for (var i = 0; i < cells.Count; i++) sorted[i] = cells[i];
+            Array.Sort(sorted, 0, cells.Count, CellOrder.Instance);
+            WriteCells(w, new ArraySegment<KeyValuePair<KpiKey, KpiCounters>>(sorted, 0, cells.Count));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<KeyValuePair<KpiKey, KpiCounters>>.Shared.Return(sorted);
+        }
+        // The 高額療養費 index has a row per household and month: sorted the same way, in place.
+        var highCost = System.Buffers.ArrayPool<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>.Shared.Rent(p.HighCost.Count);
+        try
+        {
+            ((ICollection<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>)p.HighCost).CopyTo(highCost, 0);
+            Array.Sort(highCost, 0, p.HighCost.Count, HighCostOrder.Instance);
+            w.Write7BitEncodedInt(p.HighCost.Count);
+            for (var i = 0; i < p.HighCost.Count; i++) WriteHighCost(w, highCost[i].Value);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>.Shared.Return(highCost, clearArray: true);
+        }
         WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
@@ -151,6 +175,33 @@ public static class GrainCodec
         w.Write(c.Value.JudoParts3); w.Write(c.Value.JudoDays15); w.Write(c.Value.JudoParts3Days15);
     });
 
+    /// <summary>The canonical order of KPI cells: service month, billing month, insurer, provider.</summary>
+    private sealed class CellOrder : IComparer<KeyValuePair<KpiKey, KpiCounters>>
+    {
+        public static readonly CellOrder Instance = new();
+
+        public int Compare(KeyValuePair<KpiKey, KpiCounters> x, KeyValuePair<KpiKey, KpiCounters> y)
+        {
+            int c;
+            if ((c = x.Key.ServiceMonth.CompareTo(y.Key.ServiceMonth)) != 0) return c;
+            if ((c = x.Key.BillingMonth.CompareTo(y.Key.BillingMonth)) != 0) return c;
+            if ((c = string.CompareOrdinal(x.Key.InsurerNo, y.Key.InsurerNo)) != 0) return c;
+            return string.CompareOrdinal(x.Key.ProviderCode, y.Key.ProviderCode);
+        }
+    }
+
+    /// <summary>The canonical order of the 高額療養費 index: household card, then month.</summary>
+    private sealed class HighCostOrder : IComparer<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>
+    {
+        public static readonly HighCostOrder Instance = new();
+
+        public int Compare(KeyValuePair<(string Card, YearMonth Month), HighCostRow> x, KeyValuePair<(string Card, YearMonth Month), HighCostRow> y)
+        {
+            var c = string.CompareOrdinal(x.Key.Card, y.Key.Card);
+            return c != 0 ? c : x.Key.Month.CompareTo(y.Key.Month);
+        }
+    }
+
     private static List<KeyValuePair<KpiKey, KpiCounters>> ReadCells(BinaryReader r) => ReadList(r, r =>
         new KeyValuePair<KpiKey, KpiCounters>(
             new KpiKey(new YearMonth(r.ReadInt32()), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadString()),
@@ -163,15 +214,26 @@ public static class GrainCodec
 
     private static long V4(BinaryReader r) => _readingVersion >= 4 ? r.ReadInt64() : 0;
 
+    // One writer (and its stream) per thread, reused by every encode on it: a receipt is encoded on every submission and
+    // again in its grain, and a fresh stream, writer and their buffers each time were a large share of ingest's garbage.
+    [ThreadStatic] private static BinaryWriter? _writer;
+
     private static byte[] Write(Action<BinaryWriter> body)
     {
-        using var stream = new MemoryStream(512);
-        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(FormatVersion);
-            body(w);
-        }
-        return stream.ToArray();
+        var w = _writer;
+        // Taken off the thread while in use, so an encode nested in another (none today) gets a writer of its own.
+        _writer = null;
+        w ??= new BinaryWriter(new MemoryStream(1024), Encoding.UTF8);
+        var stream = (MemoryStream)w.BaseStream;
+        stream.SetLength(0);
+        w.Write(FormatVersion);
+        body(w);
+        w.Flush();
+        var bytes = stream.ToArray();
+        // A shard's partials (a few MB at most for a prefecture's cells) keep their buffer, so a checkpoint does not
+        // grow a new one through the large-object heap; anything bigger is not pinned to the thread for ever.
+        if (stream.Capacity <= 4 << 20) _writer = w;
+        return bytes;
     }
 
     // The version of the payload being read, for the fields later versions added (reads are single-threaded per call).

@@ -17,12 +17,12 @@ public abstract class LogStoreContract : IDisposable
 
     public abstract void Dispose();
 
-    private static SubmissionAppend Submission(string id, params (int Shard, string Text)[] entries) =>
+    protected static SubmissionAppend Submission(string id, params (int Shard, string Text)[] entries) =>
         new(new SubmissionRow(id, "uke", $"{id}.UKE", entries.Length, entries.Length, 0, 10 * entries.Length, ["w"],
                 [new SubmissionError(3, "bad")], new Dictionary<int, long>()),
             entries.Select(e => new EntryAppend(e.Shard, Encoding.UTF8.GetBytes(e.Text))).ToList());
 
-    private static List<string> Texts(IEnumerable<StoredEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Payload)).ToList();
+    protected static List<string> Texts(IEnumerable<StoredEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Payload)).ToList();
 
     [Fact]
     public void Entries_are_read_back_per_shard_in_log_order()
@@ -237,6 +237,66 @@ public sealed class SqliteLogStoreTests : LogStoreContract
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, true);
+    }
+
+    [Fact]
+    public void A_schema_2_data_dir_moves_its_checkpoints_to_the_state_file_and_keeps_its_log_and_identities()
+    {
+        // Schema 2 kept everything in one file, identities in a rowid table.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                PRAGMA journal_mode=WAL;
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                INSERT INTO meta VALUES('schema_version', '2'), ('shard_count', '4');
+                CREATE TABLE log(seq INTEGER PRIMARY KEY, shard INTEGER NOT NULL, payload BLOB NOT NULL);
+                CREATE INDEX log_by_shard ON log(shard, seq);
+                INSERT INTO log VALUES(1, 2, x'6130');
+                CREATE TABLE submissions(id TEXT PRIMARY KEY, body BLOB NOT NULL);
+                CREATE TABLE checkpoints(shard INTEGER PRIMARY KEY, applied_seq INTEGER NOT NULL, partials BLOB NOT NULL);
+                INSERT INTO checkpoints VALUES(2, 1, x'0102');
+                CREATE TABLE grains(shard INTEGER NOT NULL, key TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY(shard, key));
+                INSERT INTO grains VALUES(2, 'H', x'03');
+                CREATE TABLE findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id));
+                INSERT INTO findings VALUES(2, 'F', x'04');
+                CREATE TABLE identities(key TEXT PRIMARY KEY, card TEXT, branch TEXT NOT NULL, alias_of TEXT);
+                CREATE INDEX identities_by_alias ON identities(alias_of);
+                INSERT INTO identities VALUES('p:P1', '01234567:12:34', '02', NULL), ('k:K1:9', NULL, '', 'p:P1');
+                CREATE TABLE waiting(id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, payload BLOB NOT NULL);
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        for (var start = 0; start < 2; start++) // and a second start finds nothing left to move
+        {
+            using var store = new SqliteLogStore(DbPath);
+            store.Initialize(4);
+            Assert.Equal([1, 2], store.LoadCheckpoint(2)!.Partials.Select(b => (int)b));
+            Assert.Equal(new byte[] { 3 }, store.LoadGrain(2, "H"));
+            Assert.Equal(new byte[] { 4 }, Assert.Single(store.LoadFindings(2)));
+            Assert.Equal(["a0"], Texts(store.ReadShard(2, 0)));
+            Assert.Equal(2 + start, store.Append([Submission($"s{start}", (1, "s0"))])[0].FirstSeq);
+        }
+
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath}");
+        check.Open();
+        using var tables = check.CreateCommand();
+        tables.CommandText = "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('checkpoints', 'grains', 'findings', 'identities') ORDER BY name)";
+        Assert.Equal("identities", tables.ExecuteScalar());
+        tables.CommandText = "SELECT group_concat(key) FROM (SELECT key FROM identities WHERE alias_of = 'p:P1')";
+        Assert.Equal("k:K1:9", tables.ExecuteScalar());
+    }
+
+    [Fact]
+    public void A_state_file_beside_another_log_is_refused()
+    {
+        using (var store = new SqliteLogStore(DbPath)) store.Initialize(4);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(_dir, "shinsa.db*")) File.Delete(file);
+        using var other = new SqliteLogStore(DbPath);
+        Assert.Contains("belongs to another log", Assert.Throws<InvalidOperationException>(() => other.Initialize(4)).Message);
     }
 }
 

@@ -30,20 +30,31 @@ public sealed class HouseholdGrain
     }
 
     private readonly SortedDictionary<ReceiptKey, Held> _receipts = new(ReceiptKeyOrder.Instance);
+    // The other parts are made on first use (…OrNull is null until then): most households hold a receipt or two and
+    // nothing else, and ten empty collections were two thirds of a resident grain's memory, which the GC walks.
     // Open findings and the history of closed ones (resolved: the condition cleared; withdrawn: a receipt left).
-    private readonly Dictionary<string, Finding> _findings = new(StringComparer.Ordinal);
+    private Dictionary<string, Finding>? _findingsOrNull;
+    private Dictionary<string, Finding> _findings => _findingsOrNull ??= new(StringComparer.Ordinal);
     // Kept as a set so a row delivered twice (a retried eligibility file) is a no-op.
-    private readonly SortedSet<EligibilityEvent> _eligibility = new(EligibilityOrder.Instance);
+    private SortedSet<EligibilityEvent>? _eligibilityOrNull;
+    private SortedSet<EligibilityEvent> _eligibility => _eligibilityOrNull ??= new(EligibilityOrder.Instance);
     // A later result for the same person and exam date is a correction: it replaces the earlier one.
-    private readonly SortedDictionary<(string Branch, int ExamDate), Checkup> _checkups = new();
-    private readonly SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport> _thirdPartyReports = new();
-    private readonly SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims = new();
-    private readonly SortedDictionary<(string, string, string, int, string), CareClaimHeld> _careClaims = new();
-    private readonly SortedDictionary<YearMonth, HighCostRow> _highCost = new();
+    private SortedDictionary<(string Branch, int ExamDate), Checkup>? _checkupsOrNull;
+    private SortedDictionary<(string Branch, int ExamDate), Checkup> _checkups => _checkupsOrNull ??= new();
+    private SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport>? _thirdPartyReportsOrNull;
+    private SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport> _thirdPartyReports => _thirdPartyReportsOrNull ??= new();
+    private SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim>? _judoClaimsOrNull;
+    private SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims => _judoClaimsOrNull ??= new();
+    private SortedDictionary<(string, string, string, int, string), CareClaimHeld>? _careClaimsOrNull;
+    private SortedDictionary<(string, string, string, int, string), CareClaimHeld> _careClaims => _careClaimsOrNull ??= new();
+    private SortedDictionary<YearMonth, HighCostRow>? _highCostOrNull;
+    private SortedDictionary<YearMonth, HighCostRow> _highCost => _highCostOrNull ??= new();
     // What the last review counted toward the rates (第三者行為 届出率, 重症化予防 受診率), taken back before a recount.
-    private readonly HouseholdMeasures _measures = new();
+    private HouseholdMeasures? _measuresOrNull;
+    private HouseholdMeasures _measures => _measuresOrNull ??= new();
     // Review decisions by receipt, kept even when the receipt is not (yet) here: they apply whenever it arrives.
-    private readonly Dictionary<ReceiptKey, ReceiptDecisions> _decisions = new();
+    private Dictionary<ReceiptKey, ReceiptDecisions>? _decisionsOrNull;
+    private Dictionary<ReceiptKey, ReceiptDecisions> _decisions => _decisionsOrNull ??= new();
 
     public HouseholdGrain(HouseholdCard card) => Card = card;
 
@@ -60,10 +71,11 @@ public sealed class HouseholdGrain
     public IEnumerable<HighCostRow> HighCost => _highCost.Values;
     public ReceiptDecisions DecisionsOf(ReceiptKey key) => DecisionsOn(key);
     // The months at which a finding may appear once the review clock reaches them (see FindingSink.Dues).
-    private readonly SortedSet<YearMonth> _dues = new();
+    private SortedSet<YearMonth>? _duesOrNull;
+    private SortedSet<YearMonth> _dues => _duesOrNull ??= new();
 
     /// <summary>The review month at which this household must be looked at again with no new record (a durable timer).</summary>
-    public YearMonth? NextDue => _dues.Count == 0 ? null : _dues.Min;
+    public YearMonth? NextDue => _duesOrNull is not { Count: > 0 } dues ? null : dues.Min;
     public IEnumerable<YearMonth> Dues => _dues;
 
     /// <summary>
@@ -155,7 +167,7 @@ public sealed class HouseholdGrain
         kpis?.Add(held.Cell, held.Contribution);
     }
 
-    private ReceiptDecisions DecisionsOn(ReceiptKey key) => _decisions.GetValueOrDefault(key) ?? ReceiptDecisions.None;
+    private ReceiptDecisions DecisionsOn(ReceiptKey key) => _decisionsOrNull?.GetValueOrDefault(key) ?? ReceiptDecisions.None;
 
     /// <summary>A 査定, 返戻, 原審 or 復活: the receipt's contribution is recounted under its decisions.</summary>
     private void Decide(ReviewDecision decision, KpiRollup kpis, ReferenceMasters masters)
@@ -225,7 +237,7 @@ public sealed class HouseholdGrain
             Count(partials, finding, +1);
         }
 
-        var stale = _measures.Where(m => InScope(m.Key.Month)).ToList();
+        var stale = _measuresOrNull?.Where(m => InScope(m.Key.Month)).ToList() ?? [];
         var fresh = result.Measures.Where(m => InScope(m.Key.Month)).ToList();
         HouseholdMeasures.Move(partials.Measures, Card.InsurerNo, stale, fresh);
         foreach (var (key, _) in stale) _measures.Remove(key);
@@ -253,22 +265,27 @@ public sealed class HouseholdGrain
             new KpiCounters(0, 0, 0, 0, sign, sign * finding.YenAtStake));
     }
 
+    // Every checkpoint snapshots every changed household, most of them holding a receipt or two and nothing else:
+    // empty parts cost nothing, and _receipts is already in ReceiptKeyOrder (no sort).
     public HouseholdSnapshot ToSnapshot() =>
         new(Card,
-            _receipts.OrderBy(r => r.Key, ReceiptKeyOrder.Instance).Select(r => r.Value.Encoded).ToList(),
-            _findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
-            _eligibility.ToList(),
-            _checkups.Values.ToList(),
-            _thirdPartyReports.Values.ToList(),
-            _judoClaims.Values.ToList(),
-            _careClaims.Values.ToList(),
-            _highCost.Values.ToList(),
-            _dues.ToList())
+            _receipts.Values.Select(h => h.Encoded).ToList(),
+            _findingsOrNull is not { Count: > 0 } findings ? [] : findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
+            ListOf(_eligibilityOrNull),
+            ListOf(_checkupsOrNull?.Values),
+            ListOf(_thirdPartyReportsOrNull?.Values),
+            ListOf(_judoClaimsOrNull?.Values),
+            ListOf(_careClaimsOrNull?.Values),
+            ListOf(_highCostOrNull?.Values),
+            ListOf(_duesOrNull))
         {
-            Measures = _measures.Select(m => new MeasureCount(m.Key.Measure, m.Key.Provider, m.Key.Month, m.Value)).ToList(),
-            Decisions = _decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
+            Measures = _measuresOrNull is not { Count: > 0 } measures ? []
+                : measures.Select(m => new MeasureCount(m.Key.Measure, m.Key.Provider, m.Key.Month, m.Value)).ToList(),
+            Decisions = _decisionsOrNull is not { Count: > 0 } decisions ? [] : decisions.OrderBy(d => d.Key, ReceiptKeyOrder.Instance)
                 .SelectMany(d => d.Value.All.Select(x => new ReviewDecision(d.Key, x.Kind, x.Cut, 0))).ToList(),
         };
+
+    private static IReadOnlyList<T> ListOf<T>(IReadOnlyCollection<T>? items) => items is not { Count: > 0 } ? [] : items.ToList();
 
     /// <summary>
     /// A grain back from its snapshot. Its contributions are already in the shard's partials (snapshotted with it);
@@ -278,7 +295,7 @@ public sealed class HouseholdGrain
     {
         var grain = new HouseholdGrain(snapshot.Card);
         foreach (var m in snapshot.Measures) grain._measures[(m.Measure, m.Provider, m.Month)] = m.Count;
-        grain._dues.UnionWith(snapshot.Dues);
+        if (snapshot.Dues.Count > 0) grain._dues.UnionWith(snapshot.Dues);
         foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
         foreach (var d in snapshot.Decisions)
             (grain._decisions.TryGetValue(d.Receipt, out var set) ? set : grain._decisions[d.Receipt] = new ReceiptDecisions()).Add(d);

@@ -24,6 +24,7 @@ public sealed class ReceiptDecisions
 
     public IEnumerable<(DecisionKind Kind, int Cut)> All => _set;
     public bool Add(ReviewDecision d) => _set.Add((d.Decision, d.PointsCut));
-    public bool Returned => _set.Any(d => d.Kind == DecisionKind.Returned);
-    public int PointsCut => _set.Any(d => d.Kind == DecisionKind.Restored) ? 0 : _set.Where(d => d.Kind == DecisionKind.Assessed).Sum(d => d.Cut);
+    // Almost every receipt has no decision: answer that without enumerating (a SortedSet enumerator allocates a stack).
+    public bool Returned => _set.Count > 0 && _set.Any(d => d.Kind == DecisionKind.Returned);
+    public int PointsCut => _set.Count == 0 || _set.Any(d => d.Kind == DecisionKind.Restored) ? 0 : _set.Where(d => d.Kind == DecisionKind.Assessed).Sum(d => d.Cut);
 }

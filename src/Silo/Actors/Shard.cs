@@ -109,8 +109,10 @@ internal sealed class Shard
                 case ClockAdvanced clock: AdvanceClock(clock.Month); break;
                 case RulesChanged rules: ChangeRules(rules.RulesJson); break;
                 default:
-                    Activate(record.Card).Apply(record, Partials, Context, _review);
-                    _dirty.Add(record.Card.Key);
+                    // The card's key is a new string each time it is asked for: once per record is enough.
+                    var key = record.Card.Key;
+                    Activate(record.Card, key).Apply(record, Partials, Context, _review);
+                    _dirty.Add(key);
                     break;
             }
         }
@@ -148,22 +150,22 @@ internal sealed class Shard
     private void ReviewAgain(string grainKey)
     {
         if (!_review) return;
-        Activate(HouseholdCard.FromKey(grainKey)).Review(Partials, Context);
+        Activate(HouseholdCard.FromKey(grainKey), grainKey).Review(Partials, Context);
         _dirty.Add(grainKey);
     }
 
-    private HouseholdGrain Activate(HouseholdCard card)
+    private HouseholdGrain Activate(HouseholdCard card, string key)
     {
         var now = Stopwatch.GetTimestamp();
-        if (_resident.TryGetValue(card.Key, out var resident))
+        if (_resident.TryGetValue(key, out var resident))
         {
             resident.LastTouched = now;
             return resident.Grain;
         }
         if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
-        var stored = _prefetched.Remove(card.Key, out var fetched) ? fetched : _store.LoadGrain(Id, card.Key);
+        var stored = _prefetched.Remove(key, out var fetched) ? fetched : _store.LoadGrain(Id, key);
         var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored), _masters);
-        _resident[card.Key] = new Resident(grain) { LastTouched = now };
+        _resident[key] = new Resident(grain) { LastTouched = now };
         _residentCount = _resident.Count;
         return grain;
     }
@@ -217,12 +219,22 @@ internal sealed class Shard
         return idle.Count;
     }
 
-    /// <summary>Keeps the resident set under the cap: snapshot, then drop the least recently used grains.</summary>
+    /// <summary>
+    /// Keeps the resident set under the cap by dropping the least recently used grains, unchanged ones first: a grain
+    /// unchanged since the last checkpoint is in the store as it is, so it leaves without one; only when too few are
+    /// unchanged does the shard checkpoint first. (A checkpoint encodes all the shard's partials: when every eviction took one, a shard
+    /// past its cap checkpointed every few thousand records.)
+    /// </summary>
     private void Evict(int keep)
     {
-        Checkpoint();
-        foreach (var key in _resident.OrderBy(r => r.Value.LastTouched).Take(_resident.Count - keep).Select(r => r.Key).ToList())
-            _resident.Remove(key);
+        var needed = _resident.Count - keep;
+        var leaving = _resident.Where(r => !_dirty.Contains(r.Key)).OrderBy(r => r.Value.LastTouched).Take(needed).Select(r => r.Key).ToList();
+        if (leaving.Count < needed)
+        {
+            Checkpoint();
+            leaving = _resident.OrderBy(r => r.Value.LastTouched).Take(needed).Select(r => r.Key).ToList();
+        }
+        foreach (var key in leaving) _resident.Remove(key);
         _residentCount = _resident.Count;
     }
 

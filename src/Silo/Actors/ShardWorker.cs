@@ -59,11 +59,15 @@ internal sealed class ShardWorker
         try
         {
             var reader = _inbox.Reader;
+            var batch = new List<WorkItem>(MaxBatch);
             while (await reader.WaitToReadAsync())
             {
                 if (_paused is { } paused) await paused.Task;
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var next)) batch.Add(next);
+                Prefetch(batch);
                 var applied = 0;
-                while (applied < 4096 && reader.TryRead(out var item))
+                foreach (var item in batch)
                 {
                     if (item.IsTick) continue;
                     var shard = _shards[item.Shard];
@@ -83,15 +87,43 @@ internal sealed class ShardWorker
         }
     }
 
+    private const int MaxBatch = 4096;
+
+    /// <summary>
+    /// Looks up, per shard and in one store call, the snapshots of the households the batch's records go to and that
+    /// are not resident: a new household is otherwise one store round trip (and one read lock) of its own.
+    /// </summary>
+    private void Prefetch(List<WorkItem> batch)
+    {
+        Dictionary<int, HashSet<string>>? keysByShard = null;
+        foreach (var item in batch)
+        {
+            if (item.Record is null or IShardWide) continue;
+            keysByShard ??= new();
+            if (!keysByShard.TryGetValue(item.Shard, out var keys)) keysByShard[item.Shard] = keys = new(StringComparer.Ordinal);
+            keys.Add(item.Record.Card.Key);
+        }
+        if (keysByShard is null) return;
+        foreach (var (shard, keys) in keysByShard) _shards[shard].Prefetch(keys);
+    }
+
+    /// <summary>
+    /// Checkpoints the shards whose snapshot is due (and drops their idle grains), the most overdue first. While
+    /// records are waiting it does one shard and goes back to applying: a worker's shards fall due together, and
+    /// checkpointing them all in a row held every waiting record back for the whole round (the freshness tail).
+    /// </summary>
     private void Housekeep()
     {
-        foreach (var shard in _shards.Values)
+        while (true)
         {
-            if (shard.SinceCheckpoint >= _options.SnapshotInterval)
-            {
-                shard.Checkpoint();
-                shard.CollectIdle(_options.IdleAfter);
-            }
+            Shard? due = null;
+            foreach (var shard in _shards.Values)
+                if (shard.SinceCheckpoint >= _options.SnapshotInterval && (due is null || shard.SinceCheckpoint > due.SinceCheckpoint))
+                    due = shard;
+            if (due is null) return;
+            due.Checkpoint();
+            due.CollectIdle(_options.IdleAfter);
+            if (_inbox.Reader.Count > 0) return;
         }
     }
 }

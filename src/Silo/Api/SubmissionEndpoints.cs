@@ -99,7 +99,8 @@ public static class SubmissionEndpoints
         }
         if (buffer.Length == 0)
             return new(null, Results.Problem("the request body is empty: send the file's bytes", statusCode: StatusCodes.Status400BadRequest));
-        return new(buffer.ToArray(), null);
+        // The usual case, a body of its announced length, fills the buffer exactly: hand it over instead of copying it.
+        return new(buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray(), null);
     }
 
     private static IResult TooLarge(ShinsaOptions options) =>
