@@ -32,8 +32,12 @@ public sealed class ShinsaOptions
     /// <summary>A shard writes a snapshot after this many applied records …</summary>
     public int SnapshotEveryRecords { get; set; } = 20_000;
 
-    /// <summary>… or this long after its last one, whichever comes first.</summary>
-    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// … or this long after its last one, whichever comes first. A worker applies nothing while it checkpoints, so short
+    /// intervals (small checkpoints) keep the KPI streams' tail latency down: 1 s instead of 5 s took the freshness p99
+    /// from 676–787 ms to 452–471 ms at 10,760 receipts/s, for 3–6 % of ingest throughput (README, Benchmark).
+    /// </summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Records accepted but not yet applied. Past it, submissions get 429 with Retry-After.</summary>
     public int MaxBacklogRecords { get; set; } = 100_000;
