@@ -98,10 +98,8 @@ public sealed class KpiCatalogTests : IDisposable
         var client = await _silo.StartAsync();
         await client.WaitAppliedAsync(await client.SubmitAsync(TestFiles.SampleUkeBytes()));
         // Receipts 1 (13,642 points) and 3 (14,321 points) of the sample are insurer 01010016's.
-        var response = await client.PostFile("/api/v1/decisions", System.Text.Encoding.UTF8.GetBytes(
-            "provider_code,billing_month,receipt_no,decision,points_cut\n0000000,2021-11,1,査定,1000\n0000000,2021-11,3,返戻,0\n"), "d.csv");
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await client.WaitAppliedAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/decisions",
+            "provider_code,billing_month,receipt_no,decision,points_cut\n0000000,2021-11,1,査定,1000\n0000000,2021-11,3,返戻,0\n"));
         Assert.Equal(HttpStatusCode.Forbidden, (await _silo.ClientWith(InsurerToken).PostFile("/api/v1/decisions",
             System.Text.Encoding.UTF8.GetBytes("provider_code,billing_month,receipt_no,decision,points_cut\n0000000,2021-11,5,査定,10\n"), "d.csv")).StatusCode);
 
@@ -147,7 +145,7 @@ public sealed class KpiCatalogTests : IDisposable
     {
         var client = await _silo.StartAsync();
         const string header = "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n";
-        var eligibility = await PostCsv(client, "/api/v1/eligibility", header +
+        var eligibility = await client.PostCsvAsync("/api/v1/eligibility", header +
             "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
             "acquire,P2,H1,040014,12,345,02,1975-06-01,1,2024-01-01,2024-04-10,30,ウ,kokuho\n" +
             "acquire,P3,H2,040014,12,346,01,1990-01-01,1,2024-05-01,,30,ウ,kokuho\n" +
@@ -166,14 +164,14 @@ public sealed class KpiCatalogTests : IDisposable
             [Claim(ClaimKind.Pharmacy, "0410001", 1, CardA, "01", 19700101, cold,
                 Drug("620421002", 1m, 1, 28), Drug("610421001", 2m, 3, 7), Drug("610465001", 1m, 11, 28))]);
         foreach (var file in new[] { clinic, clinic2, pharmacy }) await client.WaitAppliedAsync(await client.SubmitAsync(file));
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/third-party-reports",
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/third-party-reports",
             ThirdPartyReportCsv.Write([new ThirdPartyReport(CardA, "01", 20240420, "交通事故", 0)])));
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/judo-claims", JudoClaimCsv.Write(
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/judo-claims", JudoClaimCsv.Write(
         [
             new JudoClaim("5010001", new YearMonth(202405), 1, CardA, "01", 19700101, 1, new YearMonth(202404), 20240401, "S934", 3, 0xFFFFu, 9_800, 2_940, 0),
             new JudoClaim("5010001", new YearMonth(202405), 2, CardA, "02", 19750601, 1, new YearMonth(202404), 20240401, "S934", 2, 0xFFFFFu, 12_000, 3_600, 0),
         ])));
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/checkups",
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/checkups",
             CheckupCsv.Write([new Checkup(CardA, "01", 20240601, 7.5m, null, 120, 70, null, null, null, null, 0)])));
 
         var april = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis?scope=insurer&id=040014&service_month=2024-04");
@@ -212,15 +210,6 @@ public sealed class KpiCatalogTests : IDisposable
 
     private static string? NotForScope(JsonElement catalog, string id) =>
         catalog.GetProperty("kpis").EnumerateArray().Single(k => k.GetProperty("id").GetString() == id).GetProperty("not_for_scope").GetString();
-
-    private static async Task<string> PostCsv(HttpClient client, string path, string csv) => await PostCsv(client, path, System.Text.Encoding.UTF8.GetBytes(csv));
-
-    private static async Task<string> PostCsv(HttpClient client, string path, byte[] csv)
-    {
-        var response = await client.PostFile(path, csv, "feed.csv");
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-    }
 
     [Theory]
     [InlineData("scope=insurer&service_month=2021-10")]

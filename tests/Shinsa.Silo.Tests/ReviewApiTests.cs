@@ -40,13 +40,6 @@ public sealed class ReviewApiTests : IDisposable
     private static byte[] ClaimFile() => UkeWriter.Write(new UkeWriter.Provider(ClaimKind.Medical, Provider, "04", "テスト医院", new YearMonth(202405)),
         [Receipt(1, true, 10_000, 10, 0x3FFu), Receipt(2, false, 73, 1, 1u), Receipt(3, false, 73, 1, 2u)]);
 
-    private static async Task<string> PostCsv(HttpClient client, string path, string csv)
-    {
-        var response = await client.PostFile(path, Encoding.UTF8.GetBytes(csv), "feed.csv");
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-    }
-
     private static async Task<JsonElement> Get(HttpClient client, string path) => await client.GetFromJsonAsync<JsonElement>(path);
 
     private static List<JsonElement> OpenFindings(JsonElement page) =>
@@ -56,7 +49,7 @@ public sealed class ReviewApiTests : IDisposable
     public async Task Findings_high_cost_and_the_household_view_of_a_month()
     {
         var client = await _silo.StartAsync();
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility", Eligibility));
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", Eligibility));
         await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
 
         var page = await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04");
@@ -96,9 +89,9 @@ public sealed class ReviewApiTests : IDisposable
     public async Task Withdrawals_and_decisions_take_receipts_out_and_decisions_wait_for_their_receipt()
     {
         var client = await _silo.StartAsync();
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility", Eligibility));
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", Eligibility));
         // A 返戻 for receipt 3 arrives before the claim file: it waits, then applies when the receipt comes.
-        var decisions = await PostCsv(client, "/api/v1/decisions", "provider_code,billing_month,receipt_no,decision,points_cut\n0110001,2024-05,3,返戻,0\n0110001,2024-05,1,査定,1000\n");
+        var decisions = await client.PostCsvAsync("/api/v1/decisions", "provider_code,billing_month,receipt_no,decision,points_cut\n0110001,2024-05,3,返戻,0\n0110001,2024-05,1,査定,1000\n");
         await client.WaitAppliedAsync(decisions);
         await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
 
@@ -108,7 +101,7 @@ public sealed class ReviewApiTests : IDisposable
         var dup = Assert.Single((await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=DUP")).GetProperty("items").EnumerateArray());
         Assert.Equal("withdrawn", dup.GetProperty("state").GetString());
 
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/withdrawals",
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/withdrawals",
             "provider_code,billing_month,receipt_no,insurer_no,card_symbol,card_number\n0110001,2024-05,2,040014,12,345\n"));
         kpi = await client.KpiAsync("service_month=2024-04&insurer=040014");
         Assert.Equal(1, kpi.GetProperty("receipts").GetInt64());
@@ -123,12 +116,12 @@ public sealed class ReviewApiTests : IDisposable
     {
         var client = await _silo.StartAsync();
         await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/care-claims",
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/care-claims",
             "insurer_no,insured_no,provider_no,service_month,service_type,service_days,units,unit_price_yen,benefit_pct,copay_yen\n" +
             "041001,0000012345,0470100001,2024-04,11,3;4;5;6;12,1000,10.00,90,1000\n"));
         Assert.Empty((await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=CARE-HOSP")).GetProperty("items").EnumerateArray());
 
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility", Eligibility));
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", Eligibility));
         var care = Assert.Single(OpenFindings(await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=CARE-HOSP")));
         // 1,000 units × 10.00 yen × 90% = 9,000 over 5 days; days 3–6 fall in the stay (days 1–10) → 9,000 × 4 / 5 = 7,200
         Assert.Equal(7_200, care.GetProperty("yen_at_stake").GetInt64());
@@ -138,7 +131,7 @@ public sealed class ReviewApiTests : IDisposable
     public async Task A_new_rule_file_re_reviews_every_household_and_a_bad_one_is_refused()
     {
         var client = await _silo.StartAsync();
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility", Eligibility));
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", Eligibility));
         await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
         Assert.Single((await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=ROUTE&state=open")).GetProperty("items").EnumerateArray());
 
@@ -167,7 +160,7 @@ public sealed class ReviewApiTests : IDisposable
     {
         var client = await _silo.StartAsync();
         // P1 left 040014 at the end of March and joined 040022 from April 1; the April claims still went to 040014.
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility",
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility",
             "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
             "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
             "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n" +
@@ -194,7 +187,7 @@ public sealed class ReviewApiTests : IDisposable
     public async Task ELIG_NONE_without_other_coverage_has_no_transfer_candidate()
     {
         var client = await _silo.StartAsync();
-        await client.WaitAppliedAsync(await PostCsv(client, "/api/v1/eligibility",
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility",
             "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
             "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
             "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n" +

@@ -82,9 +82,18 @@ internal static class Api
         return await client.SendAsync(request);
     }
 
-    public static async Task<string> SubmitAsync(this HttpClient client, byte[] bytes, string fileName = "RECEIPTC.UKE")
+    public static Task<string> SubmitAsync(this HttpClient client, byte[] bytes, string fileName = "RECEIPTC.UKE") =>
+        client.PostAcceptedAsync("/api/v1/submissions", bytes, fileName);
+
+    /// <summary>Posts a CSV feed (eligibility, check-ups, decisions, …), asserts 202 and returns the submission id.</summary>
+    public static Task<string> PostCsvAsync(this HttpClient client, string path, string csv) =>
+        client.PostAcceptedAsync(path, System.Text.Encoding.UTF8.GetBytes(csv), "feed.csv");
+
+    public static Task<string> PostCsvAsync(this HttpClient client, string path, byte[] csv) => client.PostAcceptedAsync(path, csv, "feed.csv");
+
+    private static async Task<string> PostAcceptedAsync(this HttpClient client, string path, byte[] bytes, string fileName)
     {
-        var response = await client.PostFile("/api/v1/submissions", bytes, fileName);
+        var response = await client.PostFile(path, bytes, fileName);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
