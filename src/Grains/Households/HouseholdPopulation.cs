@@ -72,8 +72,10 @@ public static class HouseholdPopulation
         {
             var first = from % 10000 <= 401 ? from / 10000 : from / 10000 + 1;              // first April 1 covered
             var last = to is { } t ? (t % 10000 >= 331 ? t / 10000 - 1 : t / 10000 - 2) : int.MaxValue; // last year ending covered
+            // Ages 40 to 74 lie within these years whatever the birthday: no need to walk an open-ended period further.
+            var upper = Math.Min(last, birthYear + 75);
             int? runStart = null;
-            for (var year = Math.Max(first, birthYear + 38); year <= Math.Min(last, birthYear + 75); year++)
+            for (var year = Math.Max(first, birthYear + 38); year <= upper; year++)
             {
                 var age = ((year + 1) * 10000 + 331 - birthDate) / 10000;
                 var target = age is >= 40 and <= 74;
@@ -82,7 +84,7 @@ public static class HouseholdPopulation
                     targets.Add((person, year));
                     runStart ??= year;
                 }
-                if (runStart is { } start && (!target || year == Math.Min(last, birthYear + 75)))
+                if (runStart is { } start && (!target || year == upper))
                 {
                     var end = target ? year : year - 1;
                     measures.Add(Measure.CheckupTargetChange, "", FiscalYearEnd(start), +1);

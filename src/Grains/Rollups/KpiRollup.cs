@@ -49,8 +49,6 @@ public sealed class KpiRollup
 {
     private readonly Dictionary<KpiKey, KpiCounters> _cells = new();
 
-    public int CellCount => _cells.Count;
-
     public void Add(KpiKey key, KpiCounters delta)
     {
         if (delta.IsZero) return;

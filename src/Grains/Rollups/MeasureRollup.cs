@@ -37,8 +37,6 @@ public sealed class MeasureRollup
 {
     private readonly Dictionary<MeasureKey, long> _cells = new();
 
-    public int CellCount => _cells.Count;
-
     public void Add(MeasureKey key, long delta)
     {
         if (delta == 0) return;
@@ -57,13 +55,6 @@ public sealed class MeasureRollup
     }
 
     public IReadOnlyList<KeyValuePair<MeasureKey, long>> Cells() => _cells.ToList();
-
-    public static MeasureRollup FromCells(IEnumerable<KeyValuePair<MeasureKey, long>> cells)
-    {
-        var rollup = new MeasureRollup();
-        foreach (var (key, value) in cells) rollup.Add(key, value);
-        return rollup;
-    }
 }
 
 /// <summary>One household's measures: (measure, provider, month) → count. The insurer is the household card's.</summary>

@@ -184,7 +184,6 @@ public static class KpiCatalogEndpoints
         {
             var month = Month!.Value;
             var c = host.SumKpis(k => MonthOf(k) == month && InScope(k));
-            double? Per(long x, long per, double scale = 1, int digits = 2) => per == 0 ? null : Math.Round(x * scale / per, digits);
             var kpis = new List<KpiValue>
             {
                 new("receipts", "件数", "件", c.Receipts),
@@ -240,18 +239,19 @@ public static class KpiCatalogEndpoints
             return new KpiCatalog(Scope, Id, Insurer, Billing ? "billing_month" : "service_month", month.ToString(), kpis, byCheck);
         }
 
-        private static double? Rate(long part, long whole, int digits = 1) => whole == 0 ? null : Math.Round(part * 100.0 / whole, digits);
+        /// <summary>x per <paramref name="per"/> (× <paramref name="scale"/>: 100 for a percentage), rounded; null when there is nothing to divide by.</summary>
+        private static double? Per(long x, long per, double scale = 1, int digits = 2) => per == 0 ? null : Math.Round(x * scale / per, digits);
 
         /// <summary>Rates of the claims themselves (後発 quantities, 柔整 patterns): every scope, both axes.</summary>
         private static void AddClaimRates(List<KpiValue> kpis, KpiCounters c)
         {
-            kpis.Add(new("generic_share", "後発医薬品使用割合（数量）", "%", Rate(c.GenericQty, c.GenericBaseQty)));
+            kpis.Add(new("generic_share", "後発医薬品使用割合（数量）", "%", Per(c.GenericQty, c.GenericBaseQty, 100, 1)));
             kpis.Add(new("judo_claims", "柔整 件数", "件", c.JudoClaims));
             kpis.Add(new("judo_cost_yen", "柔整 費用額", "円", c.JudoCostYen));
-            kpis.Add(new("judo_days_per_claim", "柔整 1件当たり施術日数", "日", c.JudoClaims == 0 ? null : Math.Round((double)c.JudoDays / c.JudoClaims, 2)));
-            kpis.Add(new("judo_parts3_share", "柔整 3部位以上の割合", "%", Rate(c.JudoParts3, c.JudoClaims)));
-            kpis.Add(new("judo_days15_share", "柔整 15日以上の割合", "%", Rate(c.JudoDays15, c.JudoClaims)));
-            kpis.Add(new("judo_multi_share", "柔整 3部位以上かつ15日以上の割合", "%", Rate(c.JudoParts3Days15, c.JudoClaims)));
+            kpis.Add(new("judo_days_per_claim", "柔整 1件当たり施術日数", "日", Per(c.JudoDays, c.JudoClaims)));
+            kpis.Add(new("judo_parts3_share", "柔整 3部位以上の割合", "%", Per(c.JudoParts3, c.JudoClaims, 100, 1)));
+            kpis.Add(new("judo_days15_share", "柔整 15日以上の割合", "%", Per(c.JudoDays15, c.JudoClaims, 100, 1)));
+            kpis.Add(new("judo_multi_share", "柔整 3部位以上かつ15日以上の割合", "%", Per(c.JudoParts3Days15, c.JudoClaims, 100, 1)));
         }
 
         /// <summary>
@@ -275,7 +275,7 @@ public static class KpiCatalogEndpoints
             {
                 var injury = Sum(Measure.InjuryReceipts, m => m == month, byProvider: true);
                 kpis.Add(new("injury_receipts", "外傷 件数", "件", injury));
-                kpis.Add(new("third_party_report_rate", "第三者行為 届出率", "%", Rate(Sum(Measure.InjuryReported, m => m == month, byProvider: true), injury)));
+                kpis.Add(new("third_party_report_rate", "第三者行為 届出率", "%", Per(Sum(Measure.InjuryReported, m => m == month, byProvider: true), injury, 100, 1)));
             }
 
             if (Provider is not null || Billing)
@@ -293,10 +293,10 @@ public static class KpiCatalogEndpoints
             var values = new double?[]
             {
                 insured,
-                Rate(c.VisitReceipts, insured),
-                insured == 0 ? null : Math.Round((double)c.CostYen / insured, 0),
-                targets, examinees, Rate(examinees, targets),
-                referrals, Rate(Sum(Measure.CheckupReferralsVisited, m => m == month), referrals),
+                Per(c.VisitReceipts, insured, 100, 1),
+                Per(c.CostYen, insured, digits: 0),
+                targets, examinees, Per(examinees, targets, 100, 1),
+                referrals, Per(Sum(Measure.CheckupReferralsVisited, m => m == month), referrals, 100, 1),
             };
             for (var i = 0; i < PopulationLabels.Length; i++)
                 kpis.Add(new(PopulationLabels[i].Id, PopulationLabels[i].Label, PopulationLabels[i].Unit, values[i]));
