@@ -12,6 +12,12 @@ namespace Shinsa.Silo.Storage;
 /// </summary>
 public sealed record IdentityRow(string Key, string? CardKey, string Branch, string? AliasOf = null)
 {
+    /// <summary>The row of <paramref name="key"/> from a reader on <c>SELECT card, branch, alias_of</c>, or null when there is none.</summary>
+    public static IdentityRow? Read(string key, System.Data.Common.DbDataReader reader) =>
+        reader.Read()
+            ? new IdentityRow(key, reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+            : null;
+
     public static string OfReceipt(ReceiptKey key) => $"r:{key}";
     public static string OfPerson(string personId) => $"p:{personId}";
     public static string OfCareCard(string insurerNo, string number) => $"k:{insurerNo}:{number}";

@@ -265,9 +265,7 @@ public sealed partial class PostgresLogStore : ILogStore
             using var command = new NpgsqlCommand("SELECT card, branch, alias_of FROM identities WHERE key = @k", connection, tx);
             command.Parameters.AddWithValue("k", key);
             using var reader = command.ExecuteReader();
-            return reader.Read()
-                ? new IdentityRow(key, reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
-                : null;
+            return IdentityRow.Read(key, reader);
         }
 
         public IReadOnlyList<string> AliasesOf(string key)

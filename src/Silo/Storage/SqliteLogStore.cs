@@ -360,9 +360,7 @@ public sealed class SqliteLogStore : ILogStore
             var command = session.Command("SELECT card, branch, alias_of FROM identities WHERE key = $k", tx);
             command.Parameters.AddWithValue("$k", key);
             using var reader = command.ExecuteReader();
-            return reader.Read()
-                ? new IdentityRow(key, reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
-                : null;
+            return IdentityRow.Read(key, reader);
         }
 
         public IReadOnlyList<string> AliasesOf(string key)
