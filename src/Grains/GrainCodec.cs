@@ -164,7 +164,7 @@ public static class GrainCodec
         return partials;
     });
 
-    private static void WriteCells(BinaryWriter w, IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells) => WriteList(w, cells, (w, c) =>
+    private static void WriteCells(CodecWriter w, IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells) => WriteList(w, cells, (w, c) =>
     {
         w.Write(c.Key.ServiceMonth.Value); w.Write(c.Key.BillingMonth.Value); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode);
         w.Write(c.Value.Receipts); w.Write(c.Value.Days); w.Write(c.Value.Points); w.Write(c.Value.CostYen);
@@ -202,7 +202,7 @@ public static class GrainCodec
         }
     }
 
-    private static List<KeyValuePair<KpiKey, KpiCounters>> ReadCells(BinaryReader r) => ReadList(r, r =>
+    private static List<KeyValuePair<KpiKey, KpiCounters>> ReadCells(CodecReader r) => ReadList(r, r =>
         new KeyValuePair<KpiKey, KpiCounters>(
             new KpiKey(new YearMonth(r.ReadInt32()), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadString()),
             new KpiCounters(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
@@ -212,49 +212,47 @@ public static class GrainCodec
             with { VisitReceipts = V4(r), GenericQty = V4(r), GenericBaseQty = V4(r), JudoClaims = V4(r), JudoDays = V4(r), JudoCostYen = V4(r),
                 JudoParts3 = V4(r), JudoDays15 = V4(r), JudoParts3Days15 = V4(r) }));
 
-    private static long V4(BinaryReader r) => _readingVersion >= 4 ? r.ReadInt64() : 0;
+    private static long V4(CodecReader r) => _readingVersion >= 4 ? r.ReadInt64() : 0;
 
-    // One writer (and its stream) per thread, reused by every encode on it: a receipt is encoded on every submission and
-    // again in its grain, and a fresh stream, writer and their buffers each time were a large share of ingest's garbage.
-    [ThreadStatic] private static BinaryWriter? _writer;
+    // One writer per thread, reused by every encode on it: a receipt is encoded on every submission and again in its
+    // grain, and a fresh buffer each time was a large share of ingest's garbage.
+    [ThreadStatic] private static CodecWriter? _writer;
 
-    private static byte[] Write(Action<BinaryWriter> body)
+    private static byte[] Write(Action<CodecWriter> body)
     {
         var w = _writer;
         // Taken off the thread while in use, so an encode nested in another (none today) gets a writer of its own.
         _writer = null;
-        w ??= new BinaryWriter(new MemoryStream(1024), Encoding.UTF8);
-        var stream = (MemoryStream)w.BaseStream;
-        stream.SetLength(0);
+        w ??= new CodecWriter();
+        w.Reset();
         w.Write(FormatVersion);
         body(w);
-        w.Flush();
-        var bytes = stream.ToArray();
+        var bytes = w.ToArray();
         // A shard's partials (a few MB at most for a prefecture's cells) keep their buffer, so a checkpoint does not
         // grow a new one through the large-object heap; anything bigger is not pinned to the thread for ever.
-        if (stream.Capacity <= 4 << 20) _writer = w;
+        if (w.Capacity <= 4 << 20) _writer = w;
         return bytes;
     }
 
     // The version of the payload being read, for the fields later versions added (reads are single-threaded per call).
     [ThreadStatic] private static byte _readingVersion;
 
-    private static T Read<T>(byte[] bytes, Func<BinaryReader, T> body)
+    private static T Read<T>(byte[] bytes, Func<CodecReader, T> body)
     {
-        using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+        var r = new CodecReader(bytes);
         var version = r.ReadByte();
         _readingVersion = version;
         if (version is < 1 or > FormatVersion) throw new InvalidDataException($"payload format {version}; this build reads 1 to {FormatVersion}");
         return body(r);
     }
 
-    private static void WriteList<T>(BinaryWriter w, IReadOnlyList<T> items, Action<BinaryWriter, T> write)
+    private static void WriteList<T>(CodecWriter w, IReadOnlyList<T> items, Action<CodecWriter, T> write)
     {
         w.Write7BitEncodedInt(items.Count);
         foreach (var item in items) write(w, item);
     }
 
-    private static List<T> ReadList<T>(BinaryReader r, Func<BinaryReader, T> read)
+    private static List<T> ReadList<T>(CodecReader r, Func<CodecReader, T> read)
     {
         var n = r.Read7BitEncodedInt();
         var list = new List<T>(n);
@@ -262,7 +260,7 @@ public static class GrainCodec
         return list;
     }
 
-    private static ImmutableArray<T> ReadArray<T>(BinaryReader r, Func<BinaryReader, T> read)
+    private static ImmutableArray<T> ReadArray<T>(CodecReader r, Func<CodecReader, T> read)
     {
         var n = r.Read7BitEncodedInt();
         var builder = ImmutableArray.CreateBuilder<T>(n);
@@ -270,18 +268,18 @@ public static class GrainCodec
         return builder.MoveToImmutable();
     }
 
-    private static void WriteOpt(BinaryWriter w, string? s) { w.Write(s is not null); if (s is not null) w.Write(s); }
-    private static string? ReadOptString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
-    private static void WriteOpt(BinaryWriter w, int? v) { w.Write(v.HasValue); if (v.HasValue) w.Write7BitEncodedInt(v.Value); }
-    private static int? ReadOptInt(BinaryReader r) => r.ReadBoolean() ? r.Read7BitEncodedInt() : null;
+    private static void WriteOpt(CodecWriter w, string? s) { w.Write(s is not null); if (s is not null) w.Write(s); }
+    private static string? ReadOptString(CodecReader r) => r.ReadBoolean() ? r.ReadString() : null;
+    private static void WriteOpt(CodecWriter w, int? v) { w.Write(v.HasValue); if (v.HasValue) w.Write7BitEncodedInt(v.Value); }
+    private static int? ReadOptInt(CodecReader r) => r.ReadBoolean() ? r.Read7BitEncodedInt() : null;
 
-    private static void WriteCard(BinaryWriter w, HouseholdCard c) { w.Write(c.InsurerNo); w.Write(c.Symbol); w.Write(c.Number); }
-    private static HouseholdCard ReadCard(BinaryReader r) => new(r.ReadString(), r.ReadString(), r.ReadString());
+    private static void WriteCard(CodecWriter w, HouseholdCard c) { w.Write(c.InsurerNo); w.Write(c.Symbol); w.Write(c.Number); }
+    private static HouseholdCard ReadCard(CodecReader r) => new(r.ReadString(), r.ReadString(), r.ReadString());
 
-    private static void WriteKey(BinaryWriter w, ReceiptKey k) { w.Write(k.ProviderCode); w.Write(k.BillingMonth.Value); w.Write7BitEncodedInt(k.ReceiptNo); }
-    private static ReceiptKey ReadKey(BinaryReader r) => new(r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt());
+    private static void WriteKey(CodecWriter w, ReceiptKey k) { w.Write(k.ProviderCode); w.Write(k.BillingMonth.Value); w.Write7BitEncodedInt(k.ReceiptNo); }
+    private static ReceiptKey ReadKey(CodecReader r) => new(r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt());
 
-    private static void WriteReceipt(BinaryWriter w, Receipt x)
+    private static void WriteReceipt(CodecWriter w, Receipt x)
     {
         WriteKey(w, x.Key);
         w.Write((byte)x.Kind); w.Write(x.ReceiptType); w.Write(x.ServiceMonth.Value); WriteCard(w, x.Card); WriteOpt(w, x.Branch);
@@ -300,7 +298,7 @@ public static class GrainCodec
         WriteOpt(w, x.PrescriberCode);
     }
 
-    private static Receipt ReadReceipt(BinaryReader r) => new(
+    private static Receipt ReadReceipt(CodecReader r) => new(
         ReadKey(r), (ClaimKind)r.ReadByte(), r.ReadString(), new YearMonth(r.ReadInt32()), ReadCard(r), ReadOptString(r),
         r.ReadByte(), r.ReadInt32(), ReadOptString(r), ReadOptInt(r), ReadOptInt(r),
         ReadOptString(r), r.Read7BitEncodedInt(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt64(),
@@ -312,49 +310,49 @@ public static class GrainCodec
         r.Read7BitEncodedInt(),
         _readingVersion >= 2 ? ReadOptString(r) : null);
 
-    private static void WriteEligibility(BinaryWriter w, EligibilityEvent e)
+    private static void WriteEligibility(CodecWriter w, EligibilityEvent e)
     {
         w.Write((byte)e.Kind); w.Write(e.PersonId); w.Write(e.HouseholdId); WriteCard(w, e.Card); w.Write(e.Branch); w.Write(e.BirthDate);
         w.Write(e.Sex); w.Write(e.ValidFrom); WriteOpt(w, e.ValidTo); w.Write7BitEncodedInt(e.BurdenPct); w.Write(e.IncomeClass);
         w.Write((byte)e.System); w.Write7BitEncodedInt(e.SourceLine);
     }
 
-    private static EligibilityEvent ReadEligibility(BinaryReader r) => new(
+    private static EligibilityEvent ReadEligibility(CodecReader r) => new(
         (EligibilityEventKind)r.ReadByte(), r.ReadString(), r.ReadString(), ReadCard(r), r.ReadString(), r.ReadInt32(),
         r.ReadByte(), r.ReadInt32(), ReadOptInt(r), r.Read7BitEncodedInt(), r.ReadString(), (InsuranceSystem)r.ReadByte(), r.Read7BitEncodedInt());
 
-    private static void WriteFinding(BinaryWriter w, Finding f)
+    private static void WriteFinding(CodecWriter w, Finding f)
     {
         w.Write(f.Id); w.Write(f.CheckId); w.Write7BitEncodedInt(f.RuleVersion); WriteCard(w, f.Card); w.Write(f.PersonKey);
         w.Write(f.ProviderCode); w.Write(f.ServiceMonth.Value); WriteList(w, f.Receipts, WriteKey); w.Write(f.YenAtStake);
         w.Write((byte)f.State); w.Write(f.Detail);
     }
 
-    private static Finding ReadFinding(BinaryReader r) => new(
+    private static Finding ReadFinding(CodecReader r) => new(
         r.ReadString(), r.ReadString(), r.Read7BitEncodedInt(), ReadCard(r), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()),
         ReadArray(r, ReadKey), r.ReadInt64(), (FindingState)r.ReadByte(), r.ReadString());
 
-    private static void WriteOpt(BinaryWriter w, decimal? v) { w.Write(v.HasValue); if (v.HasValue) w.Write(v.Value); }
-    private static decimal? ReadOptDecimal(BinaryReader r) => r.ReadBoolean() ? r.ReadDecimal() : null;
+    private static void WriteOpt(CodecWriter w, decimal? v) { w.Write(v.HasValue); if (v.HasValue) w.Write(v.Value); }
+    private static decimal? ReadOptDecimal(CodecReader r) => r.ReadBoolean() ? r.ReadDecimal() : null;
 
-    private static void WriteCheckup(BinaryWriter w, Checkup c)
+    private static void WriteCheckup(CodecWriter w, Checkup c)
     {
         WriteCard(w, c.Card); w.Write(c.Branch); w.Write(c.ExamDate); WriteOpt(w, c.HbA1c); WriteOpt(w, c.FastingGlucose); WriteOpt(w, c.Sbp);
         WriteOpt(w, c.Dbp); WriteOpt(w, c.Egfr); WriteOpt(w, c.Ldl); WriteOpt(w, c.Bmi); WriteOpt(w, c.Waist); w.Write7BitEncodedInt(c.SourceLine);
     }
 
-    private static Checkup ReadCheckup(BinaryReader r) => new(
+    private static Checkup ReadCheckup(CodecReader r) => new(
         ReadCard(r), r.ReadString(), r.ReadInt32(), ReadOptDecimal(r), ReadOptInt(r), ReadOptInt(r),
         ReadOptInt(r), ReadOptDecimal(r), ReadOptInt(r), ReadOptDecimal(r), ReadOptDecimal(r), r.Read7BitEncodedInt());
 
-    private static void WriteThirdParty(BinaryWriter w, ThirdPartyReport t)
+    private static void WriteThirdParty(CodecWriter w, ThirdPartyReport t)
     {
         WriteCard(w, t.Card); w.Write(t.Branch); w.Write(t.ReportDate); w.Write(t.Cause); w.Write7BitEncodedInt(t.SourceLine);
     }
 
-    private static ThirdPartyReport ReadThirdParty(BinaryReader r) => new(ReadCard(r), r.ReadString(), r.ReadInt32(), r.ReadString(), r.Read7BitEncodedInt());
+    private static ThirdPartyReport ReadThirdParty(CodecReader r) => new(ReadCard(r), r.ReadString(), r.ReadInt32(), r.ReadString(), r.Read7BitEncodedInt());
 
-    private static void WriteJudo(BinaryWriter w, JudoClaim j)
+    private static void WriteJudo(CodecWriter w, JudoClaim j)
     {
         w.Write(j.ProviderCode); w.Write(j.BillingMonth.Value); w.Write7BitEncodedInt(j.ClaimNo); WriteCard(w, j.Card); w.Write(j.Branch);
         w.Write(j.BirthDate); w.Write(j.Sex); w.Write(j.ServiceMonth.Value); w.Write(j.InjuryDate); w.Write(j.InjuryCode);
@@ -362,12 +360,12 @@ public static class GrainCodec
         w.Write7BitEncodedInt(j.SourceLine);
     }
 
-    private static JudoClaim ReadJudo(BinaryReader r) => new(
+    private static JudoClaim ReadJudo(CodecReader r) => new(
         r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt(), ReadCard(r), r.ReadString(), r.ReadInt32(), r.ReadByte(),
         new YearMonth(r.ReadInt32()), r.ReadInt32(), r.ReadString(), r.Read7BitEncodedInt(), r.ReadUInt32(), r.Read7BitEncodedInt(),
         r.Read7BitEncodedInt(), r.Read7BitEncodedInt());
 
-    private static void WriteCare(BinaryWriter w, CareClaimHeld h)
+    private static void WriteCare(CodecWriter w, CareClaimHeld h)
     {
         WriteCard(w, h.Card); w.Write(h.Branch);
         var c = h.Claim;
@@ -376,25 +374,25 @@ public static class GrainCodec
         w.Write7BitEncodedInt(c.CopayYen); w.Write7BitEncodedInt(c.SourceLine);
     }
 
-    private static CareClaimHeld ReadCare(BinaryReader r) => new(ReadCard(r), r.ReadString(), new CareClaim(
+    private static CareClaimHeld ReadCare(CodecReader r) => new(ReadCard(r), r.ReadString(), new CareClaim(
         r.ReadString(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadUInt32(),
         r.Read7BitEncodedInt(), r.ReadDecimal(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt()));
 
-    private static void WriteHighCost(BinaryWriter w, HighCostRow h)
+    private static void WriteHighCost(CodecWriter w, HighCostRow h)
     {
         WriteCard(w, h.Card); w.Write(h.HouseholdId); w.Write(h.Month.Value); w.Write7BitEncodedInt(h.Persons);
         w.Write(h.CostYen); w.Write(h.CopayYen); w.Write(h.CapYen); w.Write(h.PayableYen); w.Write(h.Tasuu);
     }
 
-    private static HighCostRow ReadHighCost(BinaryReader r) => new(
+    private static HighCostRow ReadHighCost(CodecReader r) => new(
         ReadCard(r), r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt(),
         r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean());
 
-    private static void WriteDecision(BinaryWriter w, ReviewDecision d)
+    private static void WriteDecision(CodecWriter w, ReviewDecision d)
     {
         WriteKey(w, d.Receipt); w.Write((byte)d.Decision); w.Write7BitEncodedInt(d.PointsCut); w.Write7BitEncodedInt(d.SourceLine);
     }
 
-    private static ReviewDecision ReadDecision(BinaryReader r) =>
+    private static ReviewDecision ReadDecision(CodecReader r) =>
         new(ReadKey(r), (DecisionKind)r.ReadByte(), r.Read7BitEncodedInt(), r.Read7BitEncodedInt());
 }

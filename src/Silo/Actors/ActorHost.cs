@@ -166,8 +166,8 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         _logger.LogCritical(e, "A shard worker failed; the silo stops applying records and reports not ready. Restart replays the log.");
     }
 
-    /// <summary>Hands appended records to their shards' workers, in log order.</summary>
-    internal async ValueTask DispatchAsync(int shard, long seq, Grains.Records.LogRecord record)
+    /// <summary>Hands appended records (their log payloads) to their shards' workers, in log order.</summary>
+    internal async ValueTask DispatchAsync(int shard, long seq, byte[] payload)
     {
         if (_cluster is not null)
         {
@@ -178,7 +178,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
             return;
         }
         var worker = _workers[shard % _workers.Length];
-        await worker.EnqueueAsync(new WorkItem(shard, seq, record), CancellationToken.None);
+        await worker.EnqueueAsync(new WorkItem(shard, seq, payload), CancellationToken.None);
     }
 
     /// <summary>

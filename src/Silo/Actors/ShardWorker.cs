@@ -1,16 +1,17 @@
 using System.Threading.Channels;
+using Shinsa.Grains;
 using Shinsa.Grains.Records;
 
 namespace Shinsa.Silo.Actors;
 
 /// <summary>
-/// A record on its way from the log to a shard (the log position is its identity), or a query that must run on the
-/// shard's worker because it reads grains (a household's cross-month view).
+/// A record on its way from the log to a shard, as the log holds it (the log position is its identity), or a query
+/// that must run on the shard's worker because it reads grains (a household's cross-month view).
 /// </summary>
-internal readonly record struct WorkItem(int Shard, long Seq, LogRecord? Record, Action<Shard>? Query = null)
+internal readonly record struct WorkItem(int Shard, long Seq, byte[]? Payload, Action<Shard>? Query = null)
 {
     /// <summary>A housekeeping nudge (snapshot, idle collection) rather than a record.</summary>
-    public bool IsTick => Record is null && Query is null;
+    public bool IsTick => Payload is null && Query is null;
 }
 
 /// <summary>
@@ -60,19 +61,26 @@ internal sealed class ShardWorker
         {
             var reader = _inbox.Reader;
             var batch = new List<WorkItem>(MaxBatch);
+            var records = new List<LogRecord?>(MaxBatch);
             while (await reader.WaitToReadAsync())
             {
                 if (_paused is { } paused) await paused.Task;
                 batch.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var next)) batch.Add(next);
-                Prefetch(batch);
-                var applied = 0;
-                foreach (var item in batch)
+                records.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var next))
                 {
+                    batch.Add(next);
+                    records.Add(next.Payload is { } payload ? GrainCodec.DecodeRecord(payload) : null);
+                }
+                Prefetch(batch, records);
+                var applied = 0;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var item = batch[i];
                     if (item.IsTick) continue;
                     var shard = _shards[item.Shard];
                     if (item.Query is { } query) { query(shard); continue; }
-                    shard.Apply(item.Seq, item.Record!);
+                    shard.Apply(item.Seq, records[i]!);
                     applied++;
                     if (shard.RecordsSinceCheckpoint >= _options.SnapshotEveryRecords) shard.Checkpoint();
                 }
@@ -93,15 +101,15 @@ internal sealed class ShardWorker
     /// Looks up, per shard and in one store call, the snapshots of the households the batch's records go to and that
     /// are not resident: a new household is otherwise one store round trip (and one read lock) of its own.
     /// </summary>
-    private void Prefetch(List<WorkItem> batch)
+    private void Prefetch(List<WorkItem> batch, List<LogRecord?> records)
     {
         Dictionary<int, HashSet<string>>? keysByShard = null;
-        foreach (var item in batch)
+        for (var i = 0; i < batch.Count; i++)
         {
-            if (item.Record is null or IShardWide) continue;
+            if (records[i] is not { } record || record is IShardWide) continue;
             keysByShard ??= new();
-            if (!keysByShard.TryGetValue(item.Shard, out var keys)) keysByShard[item.Shard] = keys = new(StringComparer.Ordinal);
-            keys.Add(item.Record.Card.Key);
+            if (!keysByShard.TryGetValue(batch[i].Shard, out var keys)) keysByShard[batch[i].Shard] = keys = new(StringComparer.Ordinal);
+            keys.Add(record.Card.Key);
         }
         if (keysByShard is null) return;
         foreach (var (shard, keys) in keysByShard) _shards[shard].Prefetch(keys);

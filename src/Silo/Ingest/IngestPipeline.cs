@@ -1,7 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Shinsa.Grains;
-using Shinsa.Grains.Records;
 using Shinsa.Silo.Actors;
 using Shinsa.Silo.Hosting;
 using Shinsa.Silo.Storage;
@@ -9,18 +7,20 @@ using Shinsa.Silo.Storage;
 namespace Shinsa.Silo.Ingest;
 
 /// <summary>A parsed submission waiting for its durable append; completed with the append's outcome.</summary>
-internal sealed class PendingSubmission(SubmissionAppend append, IReadOnlyList<LogRecord> records)
+internal sealed class PendingSubmission(SubmissionAppend append)
 {
     public SubmissionAppend Append { get; } = append;
-    /// <summary>The records, in the order of <see cref="SubmissionAppend.Entries"/>.</summary>
-    public IReadOnlyList<LogRecord> Records { get; } = records;
+    /// <summary>The records the submission reserved room for in the backlog: its log entries.</summary>
+    public int RecordCount => Append.Entries.Count;
     public TaskCompletionSource<AppendOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>
 /// The single appender: takes parsed submissions from a bounded queue, appends as many as are waiting in one
 /// transaction (group commit, one fsync for many files), completes their requests (which then answer 202), and
-/// hands the records to the shard workers in log order.
+/// hands the entries to the shard workers in log order, as the log holds them (encoded): a worker decodes the bytes a
+/// replay would read, and a parsed receipt (dozens of objects) does not outlive its request into the older, costlier
+/// generations of the heap while it waits in a queue.
 /// </summary>
 public sealed class IngestPipeline : BackgroundService
 {
@@ -76,7 +76,7 @@ public sealed class IngestPipeline : BackgroundService
             _logger.LogError(e, "Appending {Count} submissions failed; none was acknowledged", batch.Count);
             foreach (var pending in batch)
             {
-                _host.Release(pending.Records.Count);
+                _host.Release(pending.RecordCount);
                 pending.Done.TrySetException(e);
             }
             return;
@@ -89,16 +89,16 @@ public sealed class IngestPipeline : BackgroundService
             pending.Done.TrySetResult(outcome);
             if (outcome.FirstSeq is not { } seq)
             {
-                _host.Release(pending.Records.Count);
+                _host.Release(pending.RecordCount);
                 continue;
             }
             var entries = pending.Append.Entries;
             for (var j = 0; j < entries.Count; j++)
-                await _host.DispatchAsync(entries[j].Shard, seq + j, pending.Records[j]);
+                await _host.DispatchAsync(entries[j].Shard, seq + j, entries[j].Payload);
             // Waiting records this append released (a decision whose receipt just arrived) follow the submission's own.
             _host.Reserve(outcome.Resolved.Count);
             for (var k = 0; k < outcome.Resolved.Count; k++)
-                await _host.DispatchAsync(outcome.Resolved[k].Shard, seq + entries.Count + k, GrainCodec.DecodeRecord(outcome.Resolved[k].Payload));
+                await _host.DispatchAsync(outcome.Resolved[k].Shard, seq + entries.Count + k, outcome.Resolved[k].Payload);
         }
     }
 }

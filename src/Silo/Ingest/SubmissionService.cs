@@ -60,7 +60,7 @@ public sealed class SubmissionService(
             parsed.Warnings.ToList(), parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(),
             new Dictionary<int, long>());
         var identities = parsed.Receipts.Select(r => new IdentityRow(IdentityRow.OfReceipt(r.Key), r.Card.Key, r.Branch ?? "")).ToList();
-        var result = await AppendAsync(new SubmissionAppend(row, Entries(records)) { Identities = identities }, records);
+        var result = await AppendAsync(new SubmissionAppend(row, Entries(records)) { Identities = identities });
         if (result is SubmitResult.Accepted { Duplicate: false })
         {
             metrics.ReceiptsAccepted.Add(parsed.Accepted);
@@ -85,7 +85,7 @@ public sealed class SubmissionService(
             [], parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(), new Dictionary<int, long>());
         var append = new SubmissionAppend(row, Entries(records))
             { CardIndex = parsed.CardIndex ?? [], Identities = parsed.Identities, Waiting = parsed.Waiting };
-        var result = await AppendAsync(append, records);
+        var result = await AppendAsync(append);
         if (result is SubmitResult.Accepted { Duplicate: false })
             logger.LogInformation("Submission {Id} ({Kind}) from {File}: {Accepted} rows accepted, {Rejected} rejected",
                 id, feed.Kind, fileName, parsed.Accepted, parsed.Submitted - parsed.Accepted);
@@ -124,20 +124,20 @@ public sealed class SubmissionService(
         var row = new SubmissionRow(id, "rules", source, records.Count, records.Count, 0, 0,
             [$"rule set version {rules.Version}"], [], new Dictionary<int, long>());
         logger.LogInformation("Rule set version {Version} from {Source} goes to {Shards} shards", rules.Version, source, records.Count);
-        return AppendAsync(new SubmissionAppend(row, Entries(records)), records);
+        return AppendAsync(new SubmissionAppend(row, Entries(records)));
     }
 
-    private async Task<SubmitResult> AppendAsync(SubmissionAppend append, List<LogRecord> records)
+    private async Task<SubmitResult> AppendAsync(SubmissionAppend append)
     {
-        if (!host.TryAdmit(records.Count))
+        if (!host.TryAdmit(append.Entries.Count))
         {
             metrics.Throttled.Add(1);
             return new SubmitResult.Busy($"{host.Backlog} records are waiting to be applied");
         }
-        var pending = new PendingSubmission(append, records);
+        var pending = new PendingSubmission(append);
         if (!pipeline.TryEnqueue(pending))
         {
-            host.Release(records.Count);
+            host.Release(pending.RecordCount);
             metrics.Throttled.Add(1);
             return new SubmitResult.Busy("too many files are waiting to be appended");
         }

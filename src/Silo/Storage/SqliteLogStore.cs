@@ -9,7 +9,7 @@ namespace Shinsa.Silo.Storage;
 /// The embedded store: two SQLite files in WAL mode. The log file (<c>shinsa.db</c>: the input log, submissions, the
 /// card index, identities and waiting records) commits with synchronous=FULL, so a commit that returned is on disk and
 /// an acknowledged submission survives a crash, even of the machine (invariant 1). Log positions are assigned here by
-/// the single appender: the log's rowid is the position.
+/// the single appender; a log row holds a shard's entries of one append and is keyed by its last position (<see cref="LogGroup"/>).
 /// The state file (<c>shinsa.state.db</c> beside it: checkpoints, grain snapshots, findings) holds only what the log
 /// can rebuild, so it commits with synchronous=NORMAL: WAL keeps it consistent (a checkpoint is all there or not at
 /// all), and a power cut can at worst take back its last checkpoints, after which recovery replays a longer log tail
@@ -305,8 +305,11 @@ public sealed class SqliteLogStore : ILogStore
                 return exists.ExecuteScalar() is not null;
             }, plan);
             var insertEntry = lease.Session.Statement("INSERT INTO log(seq, shard, payload) VALUES(?1, ?2, ?3)");
-            foreach (var (seq, entry) in layout.Entries)
-                insertEntry.Bind(1, seq).Bind(2, entry.Shard).Bind(3, entry.Payload).Run();
+            foreach (var group in layout.Entries.GroupBy(e => e.Entry.Shard))
+            {
+                var entries = group.Select(e => (e.Seq, e.Entry.Payload)).ToList();
+                insertEntry.Bind(1, entries[^1].Seq).Bind(2, group.Key).Bind(3, LogGroup.Encode(entries)).Run();
+            }
             foreach (var (item, row) in layout.Stored)
             {
                 foreach (var card in item.CardIndex)
@@ -435,7 +438,8 @@ public sealed class SqliteLogStore : ILogStore
         command.Parameters.AddWithValue("$after", afterSeq);
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            yield return new StoredEntry(reader.GetInt64(0), shard, (byte[])reader.GetValue(1));
+            foreach (var (seq, payload) in LogGroup.Decode(reader.GetInt64(0), (byte[])reader.GetValue(1), afterSeq))
+                yield return new StoredEntry(seq, shard, payload);
     }
 
     public ShardCheckpoint? LoadCheckpoint(int shard)
