@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
 using Shinsa.Grains.Findings;
 using Shinsa.Grains.HighCost;
 using Shinsa.Grains.Households;

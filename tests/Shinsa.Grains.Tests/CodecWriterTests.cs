@@ -42,39 +42,26 @@ public class CodecWriterTests
         }).ToList();
     }
 
+    /// <summary>Writes through the overload of each value's type: both writers have the same method names.</summary>
+    private static void WriteAll(dynamic writer, List<Value> values)
+    {
+        foreach (var value in values)
+            switch (value)
+            {
+                case Int7 v: writer.Write7BitEncodedInt(v.V); break;
+                case Long7 v: writer.Write7BitEncodedInt64(v.V); break;
+                default: writer.Write(((dynamic)value).V); break;
+            }
+    }
+
     [Property(MaxTest = 300)]
     public bool Writes_what_BinaryWriter_wrote_and_reads_it_back(int seed)
     {
         var values = Values(seed);
         using var stream = new MemoryStream();
-        using (var reference = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-            foreach (var value in values)
-                switch (value)
-                {
-                    case Byte v: reference.Write(v.V); break;
-                    case Bool v: reference.Write(v.V); break;
-                    case Int v: reference.Write(v.V); break;
-                    case UInt v: reference.Write(v.V); break;
-                    case Long v: reference.Write(v.V); break;
-                    case Dec v: reference.Write(v.V); break;
-                    case Text v: reference.Write(v.V); break;
-                    case Int7 v: reference.Write7BitEncodedInt(v.V); break;
-                    case Long7 v: reference.Write7BitEncodedInt64(v.V); break;
-                }
+        using (var reference = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) WriteAll(reference, values);
         var writer = new CodecWriter(capacity: 4); // small, so the buffer grows on the way
-        foreach (var value in values)
-            switch (value)
-            {
-                case Byte v: writer.Write(v.V); break;
-                case Bool v: writer.Write(v.V); break;
-                case Int v: writer.Write(v.V); break;
-                case UInt v: writer.Write(v.V); break;
-                case Long v: writer.Write(v.V); break;
-                case Dec v: writer.Write(v.V); break;
-                case Text v: writer.Write(v.V); break;
-                case Int7 v: writer.Write7BitEncodedInt(v.V); break;
-                case Long7 v: writer.Write7BitEncodedInt64(v.V); break;
-            }
+        WriteAll(writer, values);
         var expected = stream.ToArray();
         if (!writer.ToArray().AsSpan().SequenceEqual(expected)) return false;
 
