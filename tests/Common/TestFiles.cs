@@ -10,6 +10,9 @@ internal static class TestFiles
 
     public static byte[] SampleUkeBytes() => File.ReadAllBytes(SampleUke);
 
+    /// <summary>The eligibility feed's header line (DOMAIN.md's CSV contract), without its line end.</summary>
+    public const string EligibilityHeader = "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system";
+
     public static string NewTempDir(string prefix)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");

@@ -89,7 +89,7 @@ public sealed class ShinsaClientTests : IDisposable
     public async Task Eligibility_rows_are_counted()
     {
         var client = new ShinsaClient(await _silo.StartAsync());
-        var csv = "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
+        var csv = TestFiles.EligibilityHeader + "\n" +
                   "acquire,P1,H1,040014,12,345,01,1960-04-01,1,2024-04-01,,30,ウ,kokuho\n";
         var accepted = await client.SubmitEligibilityAsync(System.Text.Encoding.UTF8.GetBytes(csv), "e.csv");
         Assert.Equal(new Counts(1, 1, 0), accepted.Rows);

@@ -142,7 +142,7 @@ public sealed class AccessControlTests : IDisposable
 
         // A provider may not post an insurer's CSV; an insurer only rows of its own insurer.
         var eligibility = System.Text.Encoding.UTF8.GetBytes(
-            "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
+            TestFiles.EligibilityHeader + "\n" +
             "acquire,P1,H1,01010016,12,345,01,1960-04-01,1,2021-04-01,,30,ウ,kokuho\n");
         Assert.Equal(HttpStatusCode.Forbidden, (await provider.PostFile("/api/v1/eligibility", eligibility, "e.csv")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _silo.ClientWith(OtherInsurerToken).PostFile("/api/v1/eligibility", eligibility, "e.csv")).StatusCode);

@@ -162,15 +162,12 @@ public sealed class ApiContractTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/v1/kpis/summary?{query}")).StatusCode);
     }
 
-    private const string EligibilityHeader =
-        "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system";
-
     [Fact]
     public async Task Eligibility_rows_are_counted_and_bad_rows_reported_by_line()
     {
         var client = await _silo.StartAsync();
         var csv = string.Join("\n",
-            EligibilityHeader,
+            TestFiles.EligibilityHeader,
             "acquire,P1,H1,040014,12,345,01,1960-04-01,1,2024-04-01,,30,ウ,kokuho",
             "acquire,P2,H1,040014,12,345,02,1962-05-02,2,2024-04-01,,30,ウ,kokuho",
             "acquire,P3,H1,040014,12,345,03,1990-01-01,9,2024-04-01,,30,ウ,kokuho") + "\n";

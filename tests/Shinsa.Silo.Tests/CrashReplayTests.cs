@@ -50,7 +50,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
         var sample = TestFiles.SampleUkeBytes();
         var variants = Enumerable.Range(0, Files).Select(i => SampleReplicator.MakeVariant(sample, i)).ToList();
         var covered = variants.Take(20).SelectMany((f, i) => UkeParser.Parse(f, $"v{i}").Receipts).ToList();
-        var header = "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n";
+        var header = TestFiles.EligibilityHeader + "\n";
         var rows = covered.Select((r, i) => string.Join(',', "acquire", $"P{i}", $"H{i}", r.Card.InsurerNo, r.Card.Symbol, r.Card.Number, r.Branch ?? "",
             $"{r.BirthDate / 10000:D4}-{r.BirthDate / 100 % 100:D2}-{r.BirthDate % 100:D2}", r.Sex, "2021-01-01", "", 30, "ウ", "kokuho")).ToList();
         var stays = Enumerable.Range(0, Stays).Select(i => StayFile(i)).ToList();

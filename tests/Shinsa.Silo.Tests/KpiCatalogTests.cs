@@ -144,7 +144,7 @@ public sealed class KpiCatalogTests : IDisposable
     public async Task Population_drug_judo_and_review_rates_of_a_hand_computed_month()
     {
         var client = await _silo.StartAsync();
-        const string header = "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n";
+        const string header = TestFiles.EligibilityHeader + "\n";
         var eligibility = await client.PostCsvAsync("/api/v1/eligibility", header +
             "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
             "acquire,P2,H1,040014,12,345,02,1975-06-01,1,2024-01-01,2024-04-10,30,ウ,kokuho\n" +

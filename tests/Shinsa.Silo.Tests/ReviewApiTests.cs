@@ -1,3 +1,4 @@
+using Shinsa.Tests.Common;
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Http.Json;
@@ -27,7 +28,7 @@ public sealed class ReviewApiTests : IDisposable
     private static readonly HouseholdCard Card = new("040014", "12", "345");
 
     private const string Eligibility =
-        "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
+        TestFiles.EligibilityHeader + "\n" +
         "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
         "acquire,P1,H1,041001,,0000012345,,1970-01-01,1,2024-01-01,,10,ウ,kaigo\n";
 
@@ -161,7 +162,7 @@ public sealed class ReviewApiTests : IDisposable
         var client = await _silo.StartAsync();
         // P1 left 040014 at the end of March and joined 040022 from April 1; the April claims still went to 040014.
         await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility",
-            "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
+            TestFiles.EligibilityHeader + "\n" +
             "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
             "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n" +
             "acquire,P1,H9,040022,7,88,01,1970-01-01,1,2024-04-01,,30,ウ,kokuho\n" +
@@ -188,7 +189,7 @@ public sealed class ReviewApiTests : IDisposable
     {
         var client = await _silo.StartAsync();
         await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility",
-            "event,person_id,household_id,insurer_no,card_symbol,card_number,branch,birth_date,sex,valid_from,valid_to,burden_pct,income_class,system\n" +
+            TestFiles.EligibilityHeader + "\n" +
             "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
             "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n" +
             "acquire,P1,H9,040022,7,88,01,1970-01-01,1,2024-06-01,,30,ウ,kokuho\n")); // the new card starts only in June

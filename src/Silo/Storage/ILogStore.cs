@@ -107,4 +107,14 @@ public sealed record SubmissionRow(
 public sealed record SubmissionError(int Line, string Reason);
 
 /// <summary>A row of the card → person/household index (資格索引) built from the eligibility feed.</summary>
-public sealed record CardIndexRow(string InsurerNo, string Symbol, string Number, string Branch, string PersonId, string HouseholdId);
+public sealed record CardIndexRow(string InsurerNo, string Symbol, string Number, string Branch, string PersonId, string HouseholdId)
+{
+    /// <summary>A person's cards from a reader on <c>SELECT insurer_no, symbol, number, branch, household_id</c>.</summary>
+    public static List<CardIndexRow> ReadCardsOf(string personId, System.Data.Common.DbDataReader reader)
+    {
+        var rows = new List<CardIndexRow>();
+        while (reader.Read())
+            rows.Add(new CardIndexRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), personId, reader.GetString(4)));
+        return rows;
+    }
+}

@@ -424,10 +424,7 @@ public sealed class SqliteLogStore : ILogStore
             """);
         command.Parameters.AddWithValue("$p", personId);
         using var reader = command.ExecuteReader();
-        var rows = new List<CardIndexRow>();
-        while (reader.Read())
-            rows.Add(new CardIndexRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), personId, reader.GetString(4)));
-        return rows;
+        return CardIndexRow.ReadCardsOf(personId, reader);
     }
 
     public IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq)
