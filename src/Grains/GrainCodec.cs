@@ -100,13 +100,25 @@ public static class GrainCodec
             { Decisions = decisions, Measures = measures };
     });
 
-    /// <summary>A shard's partials: KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
-    public static byte[] Encode(ShardPartials p) => Write(w =>
+    /// <summary>A shard's partials, whole: KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
+    public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells()));
+
+    /// <summary>
+    /// A shard's partials as a checkpoint stores them: without the KPI cells, which the checkpoint stores one by one
+    /// (<see cref="EncodeKpiCell"/>), only those that changed. The bytes read back with <see cref="DecodePartials"/>.
+    /// </summary>
+    public static byte[] EncodeWithoutCells(ShardPartials p) => Write(w => WritePartials(w, p, []));
+
+    /// <summary>One KPI cell, key and counters, as a checkpoint stores it beside the partials.</summary>
+    public static byte[] EncodeKpiCell(KpiKey key, KpiCounters counters) => Write(w => WriteCells(w, [KeyValuePair.Create(key, counters)]));
+
+    public static KeyValuePair<KpiKey, KpiCounters> DecodeKpiCell(byte[] bytes) => Read(bytes, r => ReadCells(r).Single());
+
+    private static void WritePartials(CodecWriter w, ShardPartials p, IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells)
     {
         // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes. Sorted in
-        // place in a pooled array: a shard has thousands of cells and is encoded at every checkpoint, and the sort's
-        // key arrays were large-object garbage, each of which brought a full collection closer.
-        var cells = p.Kpis.Cells();
+        // place in a pooled array: a shard has thousands of cells, and the sort's key arrays were large-object garbage,
+        // each of which brought a full collection closer.
         var sorted = System.Buffers.ArrayPool<KeyValuePair<KpiKey, KpiCounters>>.Shared.Rent(cells.Count);
         try
         {
@@ -139,7 +151,7 @@ public static class GrainCodec
         {
             w.Write((byte)c.Key.Measure); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode); w.Write(c.Key.Month.Value); w.Write(c.Value);
         });
-    });
+    }
 
     /// <summary>One finding, as a checkpoint stores it beside the partials.</summary>
     public static byte[] EncodeFinding(Finding finding) => Write(w => WriteFinding(w, finding));

@@ -130,20 +130,24 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
-    public void Findings_written_with_a_checkpoint_are_read_back_per_shard_and_replaced_by_id()
+    public void Findings_and_kpi_cells_written_with_a_checkpoint_are_read_back_per_shard_and_replaced_by_key()
     {
         using (var store = CreateStore())
         {
             store.Initialize(4);
-            store.WriteCheckpoint(1, 1, [1], [], [new("f1", [1]), new("f2", [2])]);
-            store.WriteCheckpoint(2, 1, [1], [], [new("f1", [9])]);
-            store.WriteCheckpoint(1, 2, [2], [], [new("f2", [3])]);   // only the changed finding is written again
+            store.WriteCheckpoint(1, 1, [1], [], [new("f1", [1]), new("f2", [2])], [new("c1", [11]), new("c2", [12])]);
+            store.WriteCheckpoint(2, 1, [1], [], [new("f1", [9])], [new("c1", [19])]);
+            // Only the changed rows are written again; the others keep their last value.
+            store.WriteCheckpoint(1, 2, [2], [], [new("f2", [3])], [new("c1", [13])]);
         }
         using var reopened = ReopenStore();
         reopened.Initialize(4);
         Assert.Equal([[1], [3]], reopened.LoadFindings(1));
         Assert.Equal([[9]], reopened.LoadFindings(2));
         Assert.Empty(reopened.LoadFindings(3));
+        Assert.Equal([[13], [12]], reopened.LoadKpiCells(1));
+        Assert.Equal([[19]], reopened.LoadKpiCells(2));
+        Assert.Empty(reopened.LoadKpiCells(3));
     }
 
     // The waiting set: records that name a receipt or a care card rather than a household card.

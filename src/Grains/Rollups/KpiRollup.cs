@@ -48,14 +48,33 @@ public record struct KpiCounters(long Receipts, long Days, long Points, long Cos
 public sealed class KpiRollup
 {
     private readonly Dictionary<KpiKey, KpiCounters> _cells = new();
+    // Cells changed since the last checkpoint: it writes only these (a shard has a cell per month, insurer and
+    // provider it has seen, and writing them all at every checkpoint grew with the shard's history).
+    private readonly HashSet<KpiKey> _changed = new();
 
     public void Add(KpiKey key, KpiCounters delta)
+    {
+        if (delta.IsZero) return;
+        _changed.Add(key);
+        AddUnchanged(key, delta);
+    }
+
+    /// <summary>Adds a cell as the store already holds it (recovery), so the next checkpoint does not write it again.</summary>
+    public void Restore(KpiKey key, KpiCounters counters) => AddUnchanged(key, counters);
+
+    private void AddUnchanged(KpiKey key, KpiCounters delta)
     {
         if (delta.IsZero) return;
         ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_cells, key, out _);
         cell += delta;
         if (cell.IsZero) _cells.Remove(key);
     }
+
+    /// <summary>The cells changed since <see cref="ClearChanged"/>, with their value now (zero: the cell is gone).</summary>
+    public IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> ChangedCells() =>
+        _changed.Select(key => KeyValuePair.Create(key, _cells.GetValueOrDefault(key))).ToList();
+
+    public void ClearChanged() => _changed.Clear();
 
     public static KpiKey KeyOf(Receipt receipt) =>
         new(receipt.ServiceMonth, receipt.Key.BillingMonth, receipt.Card.InsurerNo, receipt.Key.ProviderCode);

@@ -135,7 +135,7 @@ internal sealed class ClusterHost
             foreach (var lease in _leases.Acquire(SiloId, quota - active.Count, timeout, _owned.Keys.ToList()))
             {
                 var owned = new OwnedShard(new Shard(lease.Shard, _store, _perShardCap, _masters, _options.Review.Enabled,
-                    (seq, partials, grains, findings) => _leases.WriteCheckpoint(SiloId, lease, seq, partials, grains, findings)), lease);
+                    (seq, partials, grains, findings, cells) => _leases.WriteCheckpoint(SiloId, lease, seq, partials, grains, findings, cells)), lease);
                 _owned[lease.Shard] = owned;
                 _logger.LogInformation("Silo {Silo} acquired shard {Shard} (epoch {Epoch}); {Live} live silos, fair share {Quota}",
                     SiloId, lease.Shard, lease.Epoch, live, quota);

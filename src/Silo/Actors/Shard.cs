@@ -34,10 +34,10 @@ internal sealed class Shard
 
     private readonly bool _review;
     // Cluster mode: writes the checkpoint only while the silo holds the shard's lease (fencing); null = unconditional.
-    private readonly Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? _fencedCheckpoint;
+    private readonly FencedCheckpoint? _fencedCheckpoint;
 
     public Shard(int id, ILogStore store, int residentCap, ReferenceMasters masters, bool review = true,
-        Func<long, byte[], IReadOnlyCollection<KeyValuePair<string, byte[]>>, IReadOnlyCollection<KeyValuePair<string, byte[]>>, bool>? fencedCheckpoint = null)
+        FencedCheckpoint? fencedCheckpoint = null)
     {
         Id = id;
         _review = review;
@@ -67,7 +67,11 @@ internal sealed class Shard
     public ReviewContext Context => _context ??= new ReviewContext(
         Partials.RulesJson is { } json ? RuleSet.Parse(json) : RuleSet.Starter, _masters, Partials.AsOf);
 
-    /// <summary>A checkpoint's partials with the shard's findings, which the store keeps beside them.</summary>
+    /// <summary>
+    /// A checkpoint's partials with the shard's findings and KPI cells, which the store keeps beside them. Cells a
+    /// checkpoint of an earlier version kept inside the partials stay marked as changed, so the next checkpoint moves
+    /// them into their rows.
+    /// </summary>
     public static ShardPartials StoredPartials(ILogStore store, ShardCheckpoint checkpoint)
     {
         var partials = GrainCodec.DecodePartials(checkpoint.Partials);
@@ -76,8 +80,16 @@ internal sealed class Shard
             var finding = GrainCodec.DecodeFinding(stored);
             partials.Findings[finding.Id] = finding;
         }
+        foreach (var stored in store.LoadKpiCells(checkpoint.Shard))
+        {
+            var (key, counters) = GrainCodec.DecodeKpiCell(stored);
+            partials.Kpis.Restore(key, counters);
+        }
         return partials;
     }
+
+    /// <summary>The row key of a KPI cell in the store.</summary>
+    public static string CellId(Grains.Rollups.KpiKey key) => $"{key.ServiceMonth}/{key.BillingMonth}/{key.InsurerNo}/{key.ProviderCode}";
 
     /// <summary>Loads the last checkpoint and replays the log after it (recovery = snapshots + log tail).</summary>
     public int Recover()
@@ -192,15 +204,20 @@ internal sealed class Shard
         foreach (var key in _dirty)
             grains.Add(new(key, GrainCodec.Encode(_resident[key].Grain.ToSnapshot())));
         byte[] partials;
-        List<KeyValuePair<string, byte[]>> findings;
+        List<KeyValuePair<string, byte[]>> findings, cells;
         lock (PartialsLock)
         {
-            partials = GrainCodec.Encode(Partials);
+            partials = GrainCodec.EncodeWithoutCells(Partials);
             findings = Partials.ChangedFindings.Select(id => KeyValuePair.Create(id, GrainCodec.EncodeFinding(Partials.Findings[id]))).ToList();
+            cells = Partials.Kpis.ChangedCells().Select(c => KeyValuePair.Create(CellId(c.Key), GrainCodec.EncodeKpiCell(c.Key, c.Value))).ToList();
         }
-        if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains, findings);
-        else if (!_fencedCheckpoint(_appliedSeq, partials, grains, findings)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
-        lock (PartialsLock) Partials.ChangedFindings.Clear();
+        if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains, findings, cells);
+        else if (!_fencedCheckpoint(_appliedSeq, partials, grains, findings, cells)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
+        lock (PartialsLock)
+        {
+            Partials.ChangedFindings.Clear();
+            Partials.Kpis.ClearChanged();
+        }
         _dirty.Clear();
         _recordsSinceCheckpoint = 0;
         Volatile.Write(ref _checkpointSeq, _appliedSeq);
@@ -246,6 +263,10 @@ internal sealed class Shard
         return stored is null ? null : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored), _masters);
     }
 }
+
+/// <summary>Writes a checkpoint only while the silo holds the shard's lease (cluster mode); false when the fence refused it.</summary>
+internal delegate bool FencedCheckpoint(long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
+    IReadOnlyCollection<KeyValuePair<string, byte[]>> findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> kpiCells);
 
 /// <summary>The silo no longer holds the shard's lease (cluster mode): the shard must be dropped, not retried.</summary>
 internal sealed class LeaseLostException(int shard, string reason) : Exception($"shard {shard}: {reason}")

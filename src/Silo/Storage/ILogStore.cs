@@ -50,15 +50,21 @@ public interface ILogStore : IDisposable
         return found;
     }
 
-    /// <summary>Writes the grains changed since the last checkpoint, the shard partials and the position they include, atomically.</summary>
+    /// <summary>
+    /// Writes the grains, findings and KPI cells changed since the last checkpoint, the rest of the shard partials and the
+    /// position they include, atomically. Findings and KPI cells are keyed rows that replace the earlier row of their key.
+    /// </summary>
     void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null);
+        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null, IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null);
 
     /// <summary>
     /// The shard's findings as its checkpoints wrote them (keyed by finding id). They are kept apart from the partials
     /// so a checkpoint writes only the findings that changed, not the whole worklist.
     /// </summary>
     IReadOnlyList<byte[]> LoadFindings(int shard);
+
+    /// <summary>The shard's KPI cells as its checkpoints wrote them (keyed by cell), apart from the partials for the same reason.</summary>
+    IReadOnlyList<byte[]> LoadKpiCells(int shard);
 }
 
 /// <summary>One record for the log: its shard, and its payload (a serialized LogRecord).</summary>

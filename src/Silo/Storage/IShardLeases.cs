@@ -36,7 +36,8 @@ public interface IShardLeases
     /// this epoch; false (and nothing written) when it does not.
     /// </summary>
     bool WriteCheckpoint(string siloId, ShardLease lease, long appliedSeq, byte[] partials,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null);
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null);
 
     /// <summary>Publishes the shard's applied log position (the cursor), fenced like a checkpoint.</summary>
     bool AdvanceCursor(string siloId, ShardLease lease, long appliedSeq);

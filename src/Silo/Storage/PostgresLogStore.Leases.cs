@@ -81,7 +81,8 @@ public sealed partial class PostgresLogStore : IShardLeases
     }
 
     public bool WriteCheckpoint(string siloId, ShardLease lease, long appliedSeq, byte[] partials,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null)
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null)
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
@@ -100,7 +101,7 @@ public sealed partial class PostgresLogStore : IShardLeases
                 return false;
             }
         }
-        WriteCheckpointRows(connection, tx, lease.Shard, appliedSeq, partials, grains, findings ?? []);
+        WriteCheckpointRows(connection, tx, lease.Shard, appliedSeq, partials, grains, findings ?? [], kpiCells ?? []);
         tx.Commit();
         return true;
     }

@@ -49,6 +49,10 @@ public sealed partial class PostgresLogStore : ILogStore
         """
         CREATE TABLE findings(shard int NOT NULL, id text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, id));
         """,
+        // 6: KPI cells written per checkpoint (only those that changed), apart from the shard partials.
+        """
+        CREATE TABLE kpi_cells(shard int NOT NULL, cell text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, cell));
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -315,17 +319,22 @@ public sealed partial class PostgresLogStore : ILogStore
     }
 
     public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null)
+        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null, IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null)
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
-        WriteCheckpointRows(connection, tx, shard, appliedSeq, partials, grains, findings ?? []);
+        WriteCheckpointRows(connection, tx, shard, appliedSeq, partials, grains, findings ?? [], kpiCells ?? []);
         tx.Commit();
     }
 
-    public IReadOnlyList<byte[]> LoadFindings(int shard)
+    public IReadOnlyList<byte[]> LoadFindings(int shard) => LoadShardRows("findings", "id", shard);
+
+    public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
+
+    /// <summary>A shard's keyed blobs (findings, KPI cells) in key order.</summary>
+    private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard)
     {
-        using var command = _dataSource.CreateCommand("SELECT body FROM findings WHERE shard = @shard ORDER BY id COLLATE \"C\"");
+        using var command = _dataSource.CreateCommand($"SELECT body FROM {table} WHERE shard = @shard ORDER BY {keyColumn} COLLATE \"C\"");
         command.Parameters.AddWithValue("shard", shard);
         using var reader = command.ExecuteReader();
         var rows = new List<byte[]>();
@@ -333,7 +342,7 @@ public sealed partial class PostgresLogStore : ILogStore
         return rows;
     }
 
-    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings) in one statement.</summary>
+    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells) in one statement.</summary>
     private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
         int shard, IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
     {
@@ -349,10 +358,11 @@ public sealed partial class PostgresLogStore : ILogStore
     }
 
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, int shard, long appliedSeq, byte[] partials,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings)
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> kpiCells)
     {
         UpsertShardRows(connection, tx, "grains", "key", "state", shard, grains);
         UpsertShardRows(connection, tx, "findings", "id", "body", shard, findings);
+        UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", shard, kpiCells);
         using (var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES (@shard, @seq, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

@@ -230,6 +230,7 @@ public sealed class SqliteLogStore : ILogStore
                 CREATE TABLE IF NOT EXISTS checkpoints(shard INTEGER PRIMARY KEY, applied_seq INTEGER NOT NULL, partials BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS grains(shard INTEGER NOT NULL, key TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY(shard, key));
                 CREATE TABLE IF NOT EXISTS findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id));
+                CREATE TABLE IF NOT EXISTS kpi_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
                 """, tx);
             var stateOf = ReadMeta(connection, tx, "store_id");
             if (stateOf is not null && stateOf != storeId)
@@ -480,15 +481,20 @@ public sealed class SqliteLogStore : ILogStore
     }
 
     public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null)
+        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null, IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null)
     {
-        lock (_state.WriteLock) WriteCheckpointLocked(shard, appliedSeq, partials, grains, findings ?? []);
+        lock (_state.WriteLock) WriteCheckpointLocked(shard, appliedSeq, partials, grains, findings ?? [], kpiCells ?? []);
     }
 
-    public IReadOnlyList<byte[]> LoadFindings(int shard)
+    public IReadOnlyList<byte[]> LoadFindings(int shard) => LoadShardRows("findings", "id", shard);
+
+    public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
+
+    /// <summary>A shard's keyed blobs (findings, KPI cells) in key order.</summary>
+    private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard)
     {
         using var lease = _state.Rent();
-        var command = lease.Session.Command("SELECT body FROM findings WHERE shard = $shard ORDER BY id");
+        var command = lease.Session.Command($"SELECT body FROM {table} WHERE shard = $shard ORDER BY {keyColumn}");
         command.Parameters.AddWithValue("$shard", shard);
         using var reader = command.ExecuteReader();
         var rows = new List<byte[]>();
@@ -496,7 +502,7 @@ public sealed class SqliteLogStore : ILogStore
         return rows;
     }
 
-    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings).</summary>
+    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells).</summary>
     private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, int shard,
         IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
     {
@@ -506,13 +512,15 @@ public sealed class SqliteLogStore : ILogStore
             upsert.Bind(1, shard).Bind(2, rowKey).Bind(3, bytes).Run();
     }
 
-    private void WriteCheckpointLocked(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings)
+    private void WriteCheckpointLocked(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings,
+        IReadOnlyCollection<KeyValuePair<string, byte[]>> kpiCells)
     {
         using var lease = _state.Rent();
         var connection = lease.Session.Connection;
         using var tx = connection.BeginTransaction();
         UpsertShardRows(lease.Session, tx, "grains", "key", "state", shard, grains);
         UpsertShardRows(lease.Session, tx, "findings", "id", "body", shard, findings);
+        UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", shard, kpiCells);
         {
             var checkpoint = lease.Session.Command("""
                 INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
