@@ -25,4 +25,24 @@ public class SampleReplicatorTests
         var insurers = parsed.SelectMany(p => p.Receipts.Where(r => r.PublicExpenses.Length == 0 || r.Card.Symbol != "").Select(r => r.Card.InsurerNo)).Distinct();
         Assert.Superset(SampleReplicator.Insurers.ToHashSet(), insurers.Where(i => i.Length == 6).ToHashSet());
     }
+
+    [Fact]
+    public void A_variant_of_several_copies_holds_the_sample_that_many_times_with_distinct_receipts()
+    {
+        var single = UkeParser.Parse(SampleReplicator.MakeVariant(SampleFile.Bytes, 7), "one.UKE");
+        var triple = UkeParser.Parse(SampleReplicator.MakeVariant(SampleFile.Bytes, 7, copies: 3), "three.UKE");
+
+        Assert.Empty(triple.Errors);
+        Assert.Equal(3 * 75, triple.Accepted);
+        Assert.Equal(3 * 86_392, triple.Points);
+        Assert.All(triple.Receipts, r => Assert.Equal(r.DeclaredPoints, r.ComputedPoints));
+        Assert.Equal(triple.Receipts.Count, triple.Receipts.Select(r => r.Key).Distinct().Count());
+        Assert.Equal(triple.Receipts.Count, triple.Receipts.Select(r => r.Card).Distinct().Count());
+        // The copies are the sample's receipts again: the same points in the same order, three times.
+        Assert.Equal(Enumerable.Repeat(single.Receipts.Select(r => r.DeclaredPoints), 3).SelectMany(p => p), triple.Receipts.Select(r => r.DeclaredPoints));
+        // GO's count scales with the copies (the real sample's GO already disagrees with it, and still does by the same factor).
+        static long Declared(UkeParseResult p) => long.Parse(System.Text.RegularExpressions.Regex.Match(string.Join(" ", p.Warnings), @"declares (\d+)").Groups[1].Value);
+        Assert.Equal(3 * Declared(single), Declared(triple));
+        Assert.Contains(triple.Warnings, w => w.EndsWith($"the file holds {3 * 75} receipts", StringComparison.Ordinal));
+    }
 }

@@ -16,26 +16,28 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var receipts = new Option<int>("--receipts") { Description = "Receipts to ingest (rounded up to whole files of 75)", DefaultValueFactory = _ => 200_000 };
+        var receipts = new Option<int>("--receipts") { Description = "Receipts to ingest (rounded up to whole files)", DefaultValueFactory = _ => 200_000 };
+        var copies = new Option<int>("--copies") { Description = "Copies of the sample's receipts in each file (1: files of 75 receipts, a small clinic's)", DefaultValueFactory = _ => 1 };
         var concurrency = new Option<int>("--concurrency") { Description = "Files in flight at once", DefaultValueFactory = _ => 4 };
         var sample = new Option<string?>("--sample") { Description = "The UKE file to replicate (default: the shared real sample)" };
         var offset = new Option<int>("--variant-offset") { Description = "First variant number, to ingest new files into a silo that has seen earlier ones", DefaultValueFactory = _ => 0 };
         var warmup = new Option<int>("--warmup") { Description = "Receipts sent (and applied) before timing, so the silo's JIT and caches are warm, as the parse baseline's are", DefaultValueFactory = _ => 20_000 };
         var ingest = new Command("ingest", "Ingest replicated claim files; print receipts/s end-to-end and the ratio to parse-only")
         {
-            receipts, concurrency, sample, offset, warmup, CommonOptions.Json,
+            receipts, copies, concurrency, sample, offset, warmup, CommonOptions.Json,
         };
         ingest.SetAction(async (parse, ct) =>
         {
             var samplePath = parse.GetValue(sample) ?? Repo.SharedSample();
             var baseBytes = await File.ReadAllBytesAsync(samplePath, ct);
-            var perFile = UkeParser.Parse(baseBytes, samplePath).Accepted;
+            var copiesPerFile = parse.GetValue(copies);
+            var perFile = UkeParser.Parse(SampleReplicator.MakeVariant(baseBytes, 0, copiesPerFile), samplePath).Accepted;
             var fileCount = (parse.GetValue(receipts) + perFile - 1) / perFile;
             var first = parse.GetValue(offset);
-            var files = Enumerable.Range(first, fileCount).Select(i => SampleReplicator.MakeVariant(baseBytes, i)).ToList();
+            var files = Enumerable.Range(first, fileCount).Select(i => SampleReplicator.MakeVariant(baseBytes, i, copiesPerFile)).ToList();
             // Warm-up files come from a variant range far from the measured one, so none of them is a duplicate.
             var warmupFiles = Enumerable.Range(first + 5_000_000, (parse.GetValue(warmup) + perFile - 1) / perFile)
-                .Select(i => SampleReplicator.MakeVariant(baseBytes, i)).ToList();
+                .Select(i => SampleReplicator.MakeVariant(baseBytes, i, copiesPerFile)).ToList();
             var result = await Run(CommonOptions.ClientFor(parse), files, warmupFiles, parse.GetValue(concurrency), parse.GetValue(CommonOptions.Json), ct);
             Report(result, parse.GetValue(CommonOptions.Json));
             return result.KpiMatches ? 0 : 1;

@@ -14,15 +14,28 @@ public static class SampleReplicator
     /// <summary>The insurer numbers receipts are spread over (国保 style, 6 digits), so per-insurer KPIs are non-trivial.</summary>
     public static readonly string[] Insurers = ["040014", "040022", "040030", "040048"];
 
-    public static byte[] MakeVariant(byte[] sample, int variant)
+    /// <summary>
+    /// Variant <paramref name="variant"/> of the sample, with its receipts <paramref name="copies"/> times over (the file
+    /// of a larger provider): past the first copy the receipts are renumbered, each still gets its own card, and GO's
+    /// count and total grow with the copies.
+    /// </summary>
+    public static byte[] MakeVariant(byte[] sample, int variant, int copies = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
         var (isUtf8, start) = InputText.Detect(sample);
         var text = (isUtf8 ? Encoding.UTF8 : InputText.ShiftJis).GetString(sample, start, sample.Length - start);
-        var output = new StringBuilder(text.Length + 1024);
+        var lines = text.Split(["\r\n", "\n", "\r"], StringSplitOptions.None).Where(l => l.Length > 0).ToList();
+        // The receipts run from the first RE up to GO: they repeat, the IR before them and the GO after them do not.
+        var firstReceipt = lines.FindIndex(l => l.StartsWith("RE,", StringComparison.Ordinal));
+        var total = lines.FindIndex(l => l.StartsWith("GO,", StringComparison.Ordinal));
+        if (firstReceipt < 0) firstReceipt = lines.Count;
+        if (total < firstReceipt) total = lines.Count;
+        var receiptLines = lines.GetRange(firstReceipt, total - firstReceipt);
+
+        var output = new StringBuilder((text.Length + 1024) * copies);
         var receipt = 0;
-        foreach (var line in text.Split(["\r\n", "\n", "\r"], StringSplitOptions.None))
+        void Append(string line)
         {
-            if (line.Length == 0) continue;
             var fields = line.Split(',');
             switch (fields[0])
             {
@@ -31,6 +44,7 @@ public static class SampleReplicator
                     break;
                 case "RE":
                     receipt++;
+                    if (copies > 1) fields[UkeLayout.Medical.RE.ReceiptNo - 1] = receipt.ToString();
                     break;
                 case "HO":
                     fields[UkeLayout.HO.InsurerNo - 1] = Insurers[(variant + receipt) % Insurers.Length];
@@ -41,9 +55,17 @@ public static class SampleReplicator
                     // 公費単独 receipts are keyed by the recipient number: make it unique per variant too.
                     fields[UkeLayout.KO.RecipientNo - 1] = $"{variant:D5}{receipt:D3}";
                     break;
+                case "GO" when copies > 1:
+                    foreach (var field in new[] { UkeLayout.GO.Count, UkeLayout.GO.TotalPoints })
+                        if (long.TryParse(fields[field - 1], out var value)) fields[field - 1] = (value * copies).ToString();
+                    break;
             }
             output.Append(string.Join(',', fields)).Append("\r\n");
         }
+
+        foreach (var line in lines.Take(firstReceipt)) Append(line);
+        for (var copy = 0; copy < copies; copy++) receiptLines.ForEach(Append);
+        foreach (var line in lines.Skip(total)) Append(line);
         return InputText.ShiftJis.GetBytes(output.ToString());
     }
 }
