@@ -32,6 +32,12 @@ public sealed class ReviewApiTests : IDisposable
         "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
         "acquire,P1,H1,041001,,0000012345,,1970-01-01,1,2024-01-01,,10,ウ,kaigo\n";
 
+    // P1 held the 040014 card from January to the end of March (the claim file's receipts are for April).
+    private const string P1LeftInMarch =
+        TestFiles.EligibilityHeader + "\n" +
+        "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
+        "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n";
+
     private static Receipt Receipt(int no, bool inpatient, int points, int times, uint days) => new(
         new ReceiptKey(Provider, new YearMonth(202405), no), ClaimKind.Medical, inpatient ? "1111" : "1112", new YearMonth(202404), Card, "01", 1,
         19700101, "シンサ", 70, inpatient ? 20240401 : null, null, System.Numerics.BitOperations.PopCount(days), points * times, points * times, null, [],
@@ -43,6 +49,13 @@ public sealed class ReviewApiTests : IDisposable
 
     private static async Task<JsonElement> Get(HttpClient client, string path) => await client.GetFromJsonAsync<JsonElement>(path);
 
+    /// <summary>Posts the eligibility rows, then the claim file, each applied before the next.</summary>
+    private static async Task EligibilityThenClaimsAsync(HttpClient client, string eligibilityCsv)
+    {
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", eligibilityCsv));
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+    }
+
     private static List<JsonElement> OpenFindings(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Where(f => f.GetProperty("state").GetString() == "open").ToList();
 
@@ -50,8 +63,7 @@ public sealed class ReviewApiTests : IDisposable
     public async Task Findings_high_cost_and_the_household_view_of_a_month()
     {
         var client = await _silo.StartAsync();
-        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", Eligibility));
-        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        await EligibilityThenClaimsAsync(client, Eligibility);
 
         var page = await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04");
         var open = OpenFindings(page);
@@ -132,8 +144,7 @@ public sealed class ReviewApiTests : IDisposable
     public async Task A_new_rule_file_re_reviews_every_household_and_a_bad_one_is_refused()
     {
         var client = await _silo.StartAsync();
-        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", Eligibility));
-        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        await EligibilityThenClaimsAsync(client, Eligibility);
         Assert.Single((await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=ROUTE&state=open")).GetProperty("items").EnumerateArray());
 
         var rules = RuleSet.Starter with { Version = 2, Route = RuleSet.Starter.Route with { MedicalExpertPoints = 200_000 } };
@@ -161,13 +172,10 @@ public sealed class ReviewApiTests : IDisposable
     {
         var client = await _silo.StartAsync();
         // P1 left 040014 at the end of March and joined 040022 from April 1; the April claims still went to 040014.
-        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility",
-            TestFiles.EligibilityHeader + "\n" +
-            "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
-            "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n" +
+        await EligibilityThenClaimsAsync(client,
+            P1LeftInMarch +
             "acquire,P1,H9,040022,7,88,01,1970-01-01,1,2024-04-01,,30,ウ,kokuho\n" +
-            "acquire,P2,H2,040030,1,1,01,1980-01-01,2,2024-01-01,,30,ウ,kokuho\n"));
-        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+            "acquire,P2,H2,040030,1,1,01,1980-01-01,2,2024-01-01,,30,ウ,kokuho\n");
 
         var page = await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=ELIG-NONE");
         var findings = OpenFindings(page);
@@ -188,12 +196,9 @@ public sealed class ReviewApiTests : IDisposable
     public async Task ELIG_NONE_without_other_coverage_has_no_transfer_candidate()
     {
         var client = await _silo.StartAsync();
-        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility",
-            TestFiles.EligibilityHeader + "\n" +
-            "acquire,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,,30,ウ,kokuho\n" +
-            "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-03-31,30,ウ,kokuho\n" +
-            "acquire,P1,H9,040022,7,88,01,1970-01-01,1,2024-06-01,,30,ウ,kokuho\n")); // the new card starts only in June
-        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        await EligibilityThenClaimsAsync(client,
+            P1LeftInMarch +
+            "acquire,P1,H9,040022,7,88,01,1970-01-01,1,2024-06-01,,30,ウ,kokuho\n"); // the new card starts only in June
         var findings = OpenFindings(await Get(client, "/api/v1/findings?insurer=040014&service_month=2024-04&check=ELIG-NONE"));
         Assert.Equal(3, findings.Count);
         Assert.All(findings, f => Assert.Equal(JsonValueKind.Null, f.GetProperty("transfer_candidate").ValueKind));
