@@ -33,6 +33,26 @@ public sealed class CodecReader(byte[] bytes)
 
     public string ReadString() => Encoding.UTF8.GetString(Take(Read7BitEncodedInt()));
 
+    // Codes a prefecture has at most tens of thousands of (insurer numbers, 記号, provider codes), one instance each per
+    // thread: every resident household holds its card's and its receipts' codes, and a string of its own for each was
+    // a third of a household's objects for the GC to copy. Bounded, so a feed of odd codes cannot grow it for ever.
+    [ThreadStatic] private static Dictionary<string, string>? _codes;
+    private const int MaxPooledCodes = 65_536, MaxCodeLength = 32;
+
+    /// <summary>A string like <see cref="ReadString"/>, shared with earlier reads of the same code on this thread.</summary>
+    public string ReadCode()
+    {
+        var bytes = Take(Read7BitEncodedInt());
+        if (bytes.Length > MaxCodeLength) return Encoding.UTF8.GetString(bytes);
+        Span<char> chars = stackalloc char[MaxCodeLength];
+        chars = chars[..Encoding.UTF8.GetChars(bytes, chars)];
+        var codes = _codes ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        if (codes.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var code)) return code;
+        code = new string(chars);
+        if (codes.Count < MaxPooledCodes) codes[code] = code;
+        return code;
+    }
+
     public byte[] ReadBytes(int count) => Take(count).ToArray();
 
     public int Read7BitEncodedInt()

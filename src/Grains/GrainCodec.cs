@@ -42,7 +42,7 @@ public static class GrainCodec
 
     public static LogRecord DecodeRecord(byte[] bytes) => Read(bytes, r => r.ReadByte() switch
     {
-        ReceiptTag => (LogRecord)new ReceiptArrived(ReadReceipt(r)),
+        ReceiptTag => (LogRecord)ReadReceiptArrived(bytes, r),
         EligibilityTag => new EligibilityArrived(ReadEligibility(r)),
         CheckupTag => new CheckupArrived(ReadCheckup(r)),
         ThirdPartyTag => new ThirdPartyReportArrived(ReadThirdParty(r)),
@@ -54,6 +54,21 @@ public static class GrainCodec
         DecisionTag => new DecisionArrived(ReadCard(r), ReadDecision(r)),
         var tag => throw new InvalidDataException($"unknown log record tag {tag}"),
     });
+
+    /// <summary>
+    /// A receipt record, with the receipt as a grain holds it when the log's bytes are that form already: this version's
+    /// format and no source line (the grain keeps none), so the bytes after the record's tag are exactly
+    /// <see cref="EncodeReceipt"/>'s after its version byte.
+    /// </summary>
+    private static ReceiptArrived ReadReceiptArrived(byte[] bytes, CodecReader r)
+    {
+        var receipt = ReadReceipt(r);
+        if (_readingVersion != FormatVersion || receipt.SourceLine != 0) return new ReceiptArrived(receipt);
+        var held = new byte[bytes.Length - 1];
+        held[0] = FormatVersion;
+        bytes.AsSpan(2).CopyTo(held.AsSpan(1));
+        return new ReceiptArrived(receipt) { Held = held };
+    }
 
     /// <summary>One receipt on its own: the form a grain keeps it in memory and in its snapshot.</summary>
     public static byte[] EncodeReceipt(Receipt receipt) => Write(w => WriteReceipt(w, receipt));
@@ -285,10 +300,10 @@ public static class GrainCodec
     private static int? ReadOptInt(CodecReader r) => r.ReadBoolean() ? r.Read7BitEncodedInt() : null;
 
     private static void WriteCard(CodecWriter w, HouseholdCard c) { w.Write(c.InsurerNo); w.Write(c.Symbol); w.Write(c.Number); }
-    private static HouseholdCard ReadCard(CodecReader r) => new(r.ReadString(), r.ReadString(), r.ReadString());
+    private static HouseholdCard ReadCard(CodecReader r) => new(r.ReadCode(), r.ReadCode(), r.ReadString());
 
     private static void WriteKey(CodecWriter w, ReceiptKey k) { w.Write(k.ProviderCode); w.Write(k.BillingMonth.Value); w.Write7BitEncodedInt(k.ReceiptNo); }
-    private static ReceiptKey ReadKey(CodecReader r) => new(r.ReadString(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt());
+    private static ReceiptKey ReadKey(CodecReader r) => new(r.ReadCode(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt());
 
     private static void WriteReceipt(CodecWriter w, Receipt x)
     {

@@ -86,8 +86,9 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 
 app.Lifetime.ApplicationStopped.Register(() =>
-    app.Logger.LogInformation("Stopped after {Gen0}/{Gen1}/{Gen2} GCs (gen0/1/2), {Pause} ms in GC pauses, {Cpu} s CPU",
+    app.Logger.LogInformation("Stopped after {Gen0}/{Gen1}/{Gen2} GCs (gen0/1/2), {Pause} ms in GC pauses, {AllocatedMb} MB allocated, {Cpu} s CPU",
         GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), (long)GC.GetTotalPauseDuration().TotalMilliseconds,
+        GC.GetTotalAllocatedBytes() >> 20,
         (long)System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds));
 
 app.Run();

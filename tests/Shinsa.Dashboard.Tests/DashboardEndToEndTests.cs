@@ -75,12 +75,35 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name), FullPage = true });
     }
 
-    private async Task SubmitAsync(byte[] file)
+    /// <summary>Submits a claim file; its submission id.</summary>
+    private async Task<string> SubmitAsync(byte[] file)
     {
         var content = new ByteArrayContent(file);
         content.Headers.ContentType = new("application/octet-stream");
         var response = await _silo.Client.PostAsync("/api/v1/submissions", content);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>
+    /// Runs a wait on the board; when it fails, says whether the silo had applied the file (the API's view of the
+    /// submission and the month's KPIs) and what the silo logged, so a board that did not change can be told apart from a
+    /// silo that did not apply.
+    /// </summary>
+    private async Task ExplainedAsync(string submissionId, Func<Task> wait)
+    {
+        try
+        {
+            await wait();
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException or Xunit.Sdk.XunitException)
+        {
+            var submission = await _silo.Client.GetStringAsync($"/api/v1/submissions/{submissionId}");
+            var kpis = await _silo.Client.GetStringAsync("/api/v1/kpis/summary?service_month=2021-10&insurer=01010016");
+            throw new Xunit.Sdk.XunitException(
+                $"{e.Message}\nsubmission: {submission}\nKPIs from the API: {kpis}\nsilo output:\n{_silo.Output}");
+        }
     }
 
     [Fact]
@@ -94,9 +117,9 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         await Expect(page.Locator("#live")).ToHaveClassAsync("live on");
         await page.EvaluateAsync("() => window.__notReloaded = true");
 
-        await SubmitAsync(TestFiles.SampleUkeBytes()); // 45 of its 75 receipts are insurer 01010016's
+        var id = await SubmitAsync(TestFiles.SampleUkeBytes()); // 45 of its 75 receipts are insurer 01010016's
 
-        await Expect(receipts).ToHaveTextAsync("45", new() { Timeout = 30_000 });
+        await ExplainedAsync(id, () => Expect(receipts).ToHaveTextAsync("45", new() { Timeout = 30_000 }));
         await Expect(page.Locator("[data-kpi=points] .value")).ToHaveTextAsync("65,213");
         await Expect(page.Locator("[data-kpi=cost_yen] .value")).ToHaveTextAsync("652,130");
         await Expect(page.Locator("[data-kpi=points_per_receipt] .value")).ToHaveTextAsync("1,449.18");

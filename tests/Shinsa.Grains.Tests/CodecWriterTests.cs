@@ -83,6 +83,27 @@ public class CodecWriterTests
         return readBack.SequenceEqual(expectedValues);
     }
 
+    [Property(MaxTest = 100)]
+    public bool A_code_reads_as_its_string_does_and_repeats_share_one_instance(int seed)
+    {
+        // Codes of every length around the pooling limit (32 chars), in ASCII, kana and kanji (3 UTF-8 bytes each).
+        var random = new Random(seed);
+        var codes = Enumerable.Range(0, 30).Select(_ => random.Next(3) switch
+        {
+            0 => Texts[random.Next(Texts.Length)],
+            1 => new string((char)('0' + random.Next(10)), random.Next(0, 40)),
+            _ => new string('記', random.Next(0, 14)),
+        }).ToList();
+        var writer = new CodecWriter();
+        foreach (var code in codes.Concat(codes)) writer.Write(code);
+        var (asCodes, asStrings) = (new CodecReader(writer.ToArray()), new CodecReader(writer.ToArray()));
+        var read = codes.Concat(codes).Select(_ => (Code: asCodes.ReadCode(), Text: asStrings.ReadString())).ToList();
+        if (!read.All(r => r.Code == r.Text)) return false;
+        // The second reading of a short code is the first one's instance; a long one is a string of its own.
+        return Enumerable.Range(0, codes.Count).All(i =>
+            ReferenceEquals(read[i].Code, read[i + codes.Count].Code) == (Encoding.UTF8.GetByteCount(read[i].Code) <= 32));
+    }
+
     [Fact]
     public void A_short_payload_is_an_error_not_a_default_value()
     {

@@ -22,14 +22,33 @@ public sealed class HouseholdGrain
     /// A receipt as the grain holds it: encoded (one array instead of dozens of objects, which keeps a large resident
     /// set cheap for the GC, and is written to the snapshot as is) with the KPI contribution it made.
     /// </summary>
-    private sealed record Held(KpiKey Cell, KpiCounters Contribution, byte[] Encoded)
+    private sealed record Held(ReceiptKey Key, KpiKey Cell, KpiCounters Contribution, byte[] Encoded)
     {
         // Decoded when read, not kept: a resident set of decoded receipts (dozens of objects each) costs the GC more
         // than decoding the months a review reads.
         public Receipt Receipt => GrainCodec.DecodeReceipt(Encoded);
     }
 
-    private readonly SortedDictionary<ReceiptKey, Held> _receipts = new(ReceiptKeyOrder.Instance);
+    // In ReceiptKeyOrder. A sorted list rather than a SortedDictionary: most households hold a receipt or two, and the
+    // dictionary's tree, comparer and node were three more objects per resident household for the GC to copy.
+    private readonly List<Held> _receipts = new(1);
+
+    /// <summary>Where <paramref name="key"/> is in <see cref="_receipts"/>, or the complement of where it would go.</summary>
+    private int IndexOf(ReceiptKey key)
+    {
+        int low = 0, high = _receipts.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            var c = ReceiptKeyOrder.Instance.Compare(_receipts[middle].Key, key);
+            if (c == 0) return middle;
+            if (c < 0) low = middle + 1;
+            else high = middle - 1;
+        }
+        return ~low;
+    }
+
+    private Held? HeldAt(ReceiptKey key) => IndexOf(key) is var i and >= 0 ? _receipts[i] : null;
     // The other parts are made on first use (…OrNull is null until then): most households hold a receipt or two and
     // nothing else, and ten empty collections were two thirds of a resident grain's memory, which the GC walks.
     // Open findings and the history of closed ones (resolved: the condition cleared; withdrawn: a receipt left).
@@ -60,7 +79,7 @@ public sealed class HouseholdGrain
 
     public HouseholdCard Card { get; }
     public int ReceiptCount => _receipts.Count;
-    public IEnumerable<Receipt> Receipts => _receipts.Values.Select(h => h.Receipt);
+    public IEnumerable<Receipt> Receipts => _receipts.Select(h => h.Receipt);
     public IEnumerable<Finding> Findings => _findings.Values;
     public IEnumerable<Finding> OpenFindings => _findings.Values.Where(f => f.State == FindingState.Open);
     public IEnumerable<EligibilityEvent> Eligibility => _eligibility;
@@ -89,7 +108,7 @@ public sealed class HouseholdGrain
         var masters = context.Masters;
         switch (record)
         {
-            case ReceiptArrived r: HoldReceipt(r.Receipt, partials.Kpis, masters); break;
+            case ReceiptArrived r: HoldReceipt(r, partials.Kpis, masters); break;
             case ReceiptWithdrawn w:
                 Withdraw(w.Key, partials.Kpis);
                 if (_judoClaims.Remove((w.Key.ProviderCode, w.Key.BillingMonth.Value, w.Key.ReceiptNo), out var withdrawn))
@@ -131,7 +150,7 @@ public sealed class HouseholdGrain
     private List<YearMonth> ChangedMonths(LogRecord record)
     {
         var months = new List<YearMonth>();
-        void MonthHeld(ReceiptKey key) { if (_receipts.TryGetValue(key, out var h)) months.Add(h.Cell.ServiceMonth); }
+        void MonthHeld(ReceiptKey key) { if (HeldAt(key) is { } h) months.Add(h.Cell.ServiceMonth); }
         switch (record)
         {
             case ReceiptArrived r: months.Add(r.Receipt.ServiceMonth); MonthHeld(r.Receipt.Key); break;
@@ -151,19 +170,22 @@ public sealed class HouseholdGrain
         return months;
     }
 
-    private void HoldReceipt(Receipt receipt, KpiRollup kpis, ReferenceMasters masters)
+    private void HoldReceipt(ReceiptArrived arrived, KpiRollup kpis, ReferenceMasters masters)
     {
+        var receipt = arrived.Receipt;
         if (receipt.Card != Card)
-            throw new ArgumentException($"receipt {receipt.Key} belongs to {receipt.Card}, not {Card}", nameof(receipt));
+            throw new ArgumentException($"receipt {receipt.Key} belongs to {receipt.Card}, not {Card}", nameof(arrived));
         // A receipt under a key already held replaces it (再請求): its contribution leaves before the new one enters.
         Withdraw(receipt.Key, kpis);
-        Hold(receipt, GrainCodec.EncodeReceipt(receipt with { SourceLine = 0 }), kpis, masters);
+        Hold(receipt, arrived.Held ?? GrainCodec.EncodeReceipt(receipt with { SourceLine = 0 }), kpis, masters);
     }
 
     private void Hold(Receipt receipt, byte[] encoded, KpiRollup? kpis, ReferenceMasters masters)
     {
-        var held = new Held(KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key), masters), encoded);
-        _receipts[receipt.Key] = held;
+        var held = new Held(receipt.Key, KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key), masters), encoded);
+        var at = IndexOf(receipt.Key);
+        if (at >= 0) _receipts[at] = held;
+        else _receipts.Insert(~at, held);
         kpis?.Add(held.Cell, held.Contribution);
     }
 
@@ -173,14 +195,18 @@ public sealed class HouseholdGrain
     private void Decide(ReviewDecision decision, KpiRollup kpis, ReferenceMasters masters)
     {
         var decisions = _decisions.TryGetValue(decision.Receipt, out var d) ? d : _decisions[decision.Receipt] = new ReceiptDecisions();
-        if (!decisions.Add(decision) || !_receipts.TryGetValue(decision.Receipt, out var held)) return;
+        if (!decisions.Add(decision) || HeldAt(decision.Receipt) is not { } held) return;
         kpis.Add(held.Cell, -held.Contribution);
         Hold(held.Receipt, held.Encoded, kpis, masters);
     }
 
     private void Withdraw(ReceiptKey key, KpiRollup kpis)
     {
-        if (_receipts.Remove(key, out var earlier)) kpis.Add(earlier.Cell, -earlier.Contribution);
+        var at = IndexOf(key);
+        if (at < 0) return;
+        var earlier = _receipts[at];
+        _receipts.RemoveAt(at);
+        kpis.Add(earlier.Cell, -earlier.Contribution);
     }
 
     /// <summary>The household's records as the checks read them (a 返戻 receipt is out of the review until resubmitted).</summary>
@@ -188,8 +214,8 @@ public sealed class HouseholdGrain
 
     /// <summary>The facts with receipts, 柔整 and care claims of service months <paramref name="from"/> … <paramref name="to"/> only.</summary>
     private HouseholdFacts Facts(YearMonth from, YearMonth to) => new(Card,
-        _receipts.Where(h => h.Value.Cell.ServiceMonth >= from && h.Value.Cell.ServiceMonth <= to && !DecisionsOn(h.Key).Returned)
-            .Select(h => h.Value.Receipt).ToList(),
+        _receipts.Where(h => h.Cell.ServiceMonth >= from && h.Cell.ServiceMonth <= to && !DecisionsOn(h.Key).Returned)
+            .Select(h => h.Receipt).ToList(),
         _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(),
         _judoClaims.Values.Where(j => j.ServiceMonth >= from && j.ServiceMonth <= to).ToList(),
         _careClaims.Values.Where(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to).ToList(),
@@ -218,7 +244,7 @@ public sealed class HouseholdGrain
         foreach (var (id, finding) in _findings.ToList())
         {
             if (finding.State != FindingState.Open || !InScope(finding.ServiceMonth) || result.Found.ContainsKey(id)) continue;
-            var stillBilled = finding.Receipts.All(k => _receipts.ContainsKey(k) && !DecisionsOn(k).Returned);
+            var stillBilled = finding.Receipts.All(k => IndexOf(k) >= 0 && !DecisionsOn(k).Returned);
             var closed = finding with { State = stillBilled ? FindingState.Resolved : FindingState.Withdrawn };
             Count(partials, finding, -1);
             _findings[id] = closed;
@@ -269,7 +295,7 @@ public sealed class HouseholdGrain
     // empty parts cost nothing, and _receipts is already in ReceiptKeyOrder (no sort).
     public HouseholdSnapshot ToSnapshot() =>
         new(Card,
-            _receipts.Values.Select(h => h.Encoded).ToList(),
+            _receipts.Select(h => h.Encoded).ToList(),
             _findingsOrNull is not { Count: > 0 } findings ? [] : findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
             ListOf(_eligibilityOrNull),
             ListOf(_checkupsOrNull?.Values),

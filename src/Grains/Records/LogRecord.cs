@@ -14,6 +14,17 @@ public abstract record LogRecord
 public sealed record ReceiptArrived(Receipt Receipt) : LogRecord
 {
     public override HouseholdCard Card => Receipt.Card;
+
+    /// <summary>
+    /// The receipt in the form a grain holds it (<see cref="GrainCodec.EncodeReceipt"/>), when the decoder could take it
+    /// from the log's own bytes; null otherwise. Saves the grain encoding again what it was just decoded from. Not part
+    /// of the record's value: two arrivals of the same receipt are equal whether or not they carry it.
+    /// </summary>
+    public byte[]? Held { get; init; }
+
+    public bool Equals(ReceiptArrived? other) => other is not null && Receipt == other.Receipt;
+
+    public override int GetHashCode() => Receipt.GetHashCode();
 }
 
 /// <summary>A row of the eligibility feed (資格).</summary>

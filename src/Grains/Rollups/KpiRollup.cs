@@ -70,9 +70,17 @@ public sealed class KpiRollup
         if (cell.IsZero) _cells.Remove(key);
     }
 
-    /// <summary>The cells changed since <see cref="ClearChanged"/>, with their value now (zero: the cell is gone).</summary>
-    public IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> ChangedCells() =>
-        _changed.Select(key => KeyValuePair.Create(key, _cells.GetValueOrDefault(key))).ToList();
+    /// <summary>
+    /// The cells changed since <see cref="ClearChanged"/>, with their value now (zero: the cell is gone). Read as they
+    /// are enumerated: a checkpoint has thousands, and a list of them (a cell's counters are 144 bytes) was a
+    /// large-object array at every checkpoint of every shard, each of which brought a full collection closer.
+    /// </summary>
+    public IEnumerable<KeyValuePair<KpiKey, KpiCounters>> ChangedCells()
+    {
+        foreach (var key in _changed) yield return KeyValuePair.Create(key, _cells.GetValueOrDefault(key));
+    }
+
+    public int ChangedCount => _changed.Count;
 
     public void ClearChanged() => _changed.Clear();
 

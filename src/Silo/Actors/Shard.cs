@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Shinsa.Grains;
 using Shinsa.Grains.Households;
 using Shinsa.Grains.Masters;
@@ -16,10 +18,11 @@ namespace Shinsa.Silo.Actors;
 /// </summary>
 internal sealed class Shard
 {
-    private sealed class Resident(HouseholdGrain grain)
+    // A struct in the dictionary's own entries: one object less per resident household for the GC.
+    private struct Resident(HouseholdGrain grain, long lastTouched)
     {
         public HouseholdGrain Grain { get; } = grain;
-        public long LastTouched { get; set; }
+        public long LastTouched { get; set; } = lastTouched;
     }
 
     private readonly ILogStore _store;
@@ -169,7 +172,8 @@ internal sealed class Shard
     private HouseholdGrain Activate(HouseholdCard card, string key)
     {
         var now = Stopwatch.GetTimestamp();
-        if (_resident.TryGetValue(key, out var resident))
+        ref var resident = ref CollectionsMarshal.GetValueRefOrNullRef(_resident, key);
+        if (!Unsafe.IsNullRef(ref resident))
         {
             resident.LastTouched = now;
             return resident.Grain;
@@ -177,7 +181,7 @@ internal sealed class Shard
         if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
         var stored = _prefetched.Remove(key, out var fetched) ? fetched : _store.LoadGrain(Id, key);
         var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored), _masters);
-        _resident[key] = new Resident(grain) { LastTouched = now };
+        _resident[key] = new Resident(grain, now);
         _residentCount = _resident.Count;
         return grain;
     }
@@ -209,7 +213,8 @@ internal sealed class Shard
         {
             partials = GrainCodec.EncodeWithoutCells(Partials);
             findings = Partials.ChangedFindings.Select(id => KeyValuePair.Create(id, GrainCodec.EncodeFinding(Partials.Findings[id]))).ToList();
-            cells = Partials.Kpis.ChangedCells().Select(c => KeyValuePair.Create(CellId(c.Key), GrainCodec.EncodeKpiCell(c.Key, c.Value))).ToList();
+            cells = new(Partials.Kpis.ChangedCount);
+            foreach (var (key, counters) in Partials.Kpis.ChangedCells()) cells.Add(KeyValuePair.Create(CellId(key), GrainCodec.EncodeKpiCell(key, counters)));
         }
         if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains, findings, cells);
         else if (!_fencedCheckpoint(_appliedSeq, partials, grains, findings, cells)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");

@@ -54,7 +54,9 @@ public sealed class SubmissionService(
         if (parsed.IsFileRejected)
             return new SubmitResult.Refused(parsed.FileRejectionReason ?? "not a claim file");
 
-        var records = parsed.Receipts.Select(r => (LogRecord)new ReceiptArrived(r)).ToList();
+        // The log carries a receipt as its grain will hold it, without the RE line (the submission's errors keep the lines
+        // that matter), so a worker hands the grain the log's bytes instead of encoding the receipt again.
+        var records = parsed.Receipts.Select(r => (LogRecord)new ReceiptArrived(r with { SourceLine = 0 })).ToList();
         records.AddRange(ClockRecords(parsed.Receipts.Select(r => r.ServiceMonth).DefaultIfEmpty().Max()));
         var row = new SubmissionRow(id, ClaimKind, fileName, parsed.Submitted, parsed.Accepted, parsed.Rejected, parsed.Points,
             parsed.Warnings.ToList(), parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(),
