@@ -49,6 +49,7 @@ public sealed class HouseholdGrain
     }
 
     private Held? HeldAt(ReceiptKey key) => IndexOf(key) is var i and >= 0 ? _receipts[i] : null;
+
     // The other parts are made on first use (…OrNull is null until then): most households hold a receipt or two and
     // nothing else, and ten empty collections were two thirds of a resident grain's memory, which the GC walks.
     // Open findings and the history of closed ones (resolved: the condition cleared; withdrawn: a receipt left).
