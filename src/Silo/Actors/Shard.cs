@@ -113,7 +113,8 @@ internal sealed class Shard
         return replayed;
     }
 
-    public void Apply(long seq, LogRecord record)
+    /// <summary>Applies the next record of the shard's log; <paramref name="grainKey"/> is its card's key when the caller has it already.</summary>
+    public void Apply(long seq, LogRecord record, string? grainKey = null)
     {
         if (seq <= _appliedSeq)
             throw new InvalidOperationException($"shard {Id}: record {seq} arrived after {_appliedSeq}; the log must be applied in order");
@@ -125,7 +126,7 @@ internal sealed class Shard
                 case RulesChanged rules: ChangeRules(rules.RulesJson); break;
                 default:
                     // The card's key is a new string each time it is asked for: once per record is enough.
-                    var key = record.Card.Key;
+                    var key = grainKey ?? record.Card.Key;
                     Activate(record.Card, key).Apply(record, Partials, Context, _review);
                     _dirty.Add(key);
                     break;

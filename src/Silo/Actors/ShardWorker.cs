@@ -61,7 +61,9 @@ internal sealed class ShardWorker
         {
             var reader = _inbox.Reader;
             var batch = new List<WorkItem>(MaxBatch);
-            var records = new List<LogRecord?>(MaxBatch);
+            // Each record decoded, with its household's key (the prefetch and the shard both need it; a card builds a new
+            // string each time it is asked).
+            var records = new List<(LogRecord Record, string? GrainKey)?>(MaxBatch);
             while (await reader.WaitToReadAsync())
             {
                 if (_paused is { } paused) await paused.Task;
@@ -70,7 +72,9 @@ internal sealed class ShardWorker
                 while (batch.Count < MaxBatch && reader.TryRead(out var next))
                 {
                     batch.Add(next);
-                    records.Add(next.Payload is { } payload ? GrainCodec.DecodeRecord(payload) : null);
+                    records.Add(next.Payload is { } payload && GrainCodec.DecodeRecord(payload) is var record
+                        ? (record, record is IShardWide ? null : record.Card.Key)
+                        : null);
                 }
                 Prefetch(batch, records);
                 var applied = 0;
@@ -80,7 +84,8 @@ internal sealed class ShardWorker
                     if (item.IsTick) continue;
                     var shard = _shards[item.Shard];
                     if (item.Query is { } query) { query(shard); continue; }
-                    shard.Apply(item.Seq, records[i]!);
+                    var (record, grainKey) = records[i]!.Value;
+                    shard.Apply(item.Seq, record, grainKey);
                     applied++;
                     if (shard.RecordsSinceCheckpoint >= _options.SnapshotEveryRecords) shard.Checkpoint();
                 }
@@ -101,15 +106,15 @@ internal sealed class ShardWorker
     /// Looks up, per shard and in one store call, the snapshots of the households the batch's records go to and that
     /// are not resident: a new household is otherwise one store round trip (and one read lock) of its own.
     /// </summary>
-    private void Prefetch(List<WorkItem> batch, List<LogRecord?> records)
+    private void Prefetch(List<WorkItem> batch, List<(LogRecord Record, string? GrainKey)?> records)
     {
         Dictionary<int, HashSet<string>>? keysByShard = null;
         for (var i = 0; i < batch.Count; i++)
         {
-            if (records[i] is not { } record || record is IShardWide) continue;
+            if (records[i]?.GrainKey is not { } grainKey) continue;
             keysByShard ??= new();
             if (!keysByShard.TryGetValue(batch[i].Shard, out var keys)) keysByShard[batch[i].Shard] = keys = new(StringComparer.Ordinal);
-            keys.Add(record.Card.Key);
+            keys.Add(grainKey);
         }
         if (keysByShard is null) return;
         foreach (var (shard, keys) in keysByShard) _shards[shard].Prefetch(keys);
