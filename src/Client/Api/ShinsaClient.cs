@@ -70,6 +70,13 @@ public sealed class ShinsaClient(HttpClient http)
         }
     }
 
+    /// <summary>The silo's CPU seconds so far (federation callers only; others get a 403 <see cref="ShinsaApiException"/>).</summary>
+    public async Task<HostCpu> GetHostCpuAsync(CancellationToken ct = default)
+    {
+        using var response = await http.GetAsync("api/v1/host", ct);
+        return await Read<HostCpu>(response, ct);
+    }
+
     public async Task<KpiSummary> GetKpiSummaryAsync(string serviceMonth, string? insurer = null, string? provider = null, CancellationToken ct = default)
     {
         var query = $"service_month={Uri.EscapeDataString(serviceMonth)}";

@@ -46,7 +46,7 @@ internal static class BenchCommand
     }
 
     internal sealed record IngestResult(int Files, int Receipts, long Bytes, double ParseSeconds, double AcknowledgedSeconds, double EndToEndSeconds, int Retries,
-        long KpiReceiptsAdded, bool KpiMatches)
+        long KpiReceiptsAdded, bool KpiMatches, ReceiptCpu? Cpu)
     {
         public double ParseReceiptsPerSecond => Receipts / ParseSeconds;
         public double EndToEndReceiptsPerSecond => Receipts / EndToEndSeconds;
@@ -75,6 +75,8 @@ internal static class BenchCommand
 
         var ids = new string[files.Count];
         var acknowledgedSeconds = 0.0;
+        var siloCpuBefore = await TryHostCpu(client, ct);
+        var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         clock.Restart();
         async Task Submit(Action<int> advance)
         {
@@ -100,11 +102,22 @@ internal static class BenchCommand
                     await Submit(n => task.Increment(n));
                 });
         var endToEnd = clock.Elapsed.TotalSeconds;
+        var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds;
+        var siloCpuAfter = await TryHostCpu(client, ct);
+        var cpu = siloCpuBefore is null || siloCpuAfter is null ? null
+            : new ReceiptCpu(receipts, parseSeconds, siloCpuAfter.CpuSeconds - siloCpuBefore.CpuSeconds, clientCpu, endToEnd, siloCpuAfter.Processors);
 
         long after = 0;
         foreach (var m in months) after += (await client.GetKpiSummaryAsync(m, ct: ct)).Receipts;
         return new IngestResult(files.Count, receipts, files.Sum(f => (long)f.Length), parseSeconds, acknowledgedSeconds, endToEnd, client.Retries,
-            after - before, after - before == receipts);
+            after - before, after - before == receipts, cpu);
+    }
+
+    // The host status is the federation's: with another token the run still measures, without the CPU figures.
+    private static async Task<HostCpu?> TryHostCpu(ShinsaClient client, CancellationToken ct)
+    {
+        try { return await client.GetHostCpuAsync(ct); }
+        catch (ShinsaApiException) { return null; }
     }
 
     private static void Report(IngestResult r, bool json)
@@ -117,6 +130,9 @@ internal static class BenchCommand
                 acknowledged_receipts_per_second = Math.Round(r.Receipts / r.AcknowledgedSeconds),
                 end_to_end_receipts_per_second = Math.Round(r.EndToEndReceiptsPerSecond), ratio = Math.Round(r.Ratio, 3),
                 retries_429 = r.Retries, kpi_receipts_added = r.KpiReceiptsAdded, kpi_matches = r.KpiMatches,
+                parse_cpu_us_per_receipt = Round(r.Cpu?.ParseMicros), silo_cpu_us_per_receipt = Round(r.Cpu?.SiloMicros),
+                client_cpu_us_per_receipt = Round(r.Cpu?.ClientMicros), cores_busy = Round(r.Cpu?.CoresBusy, 2), processors = r.Cpu?.Processors,
+                ratio_with_all_cores_busy = Round(r.Cpu?.RatioWithAllCoresBusy, 3),
             }));
             return;
         }
@@ -128,8 +144,31 @@ internal static class BenchCommand
         table.AddRow("ratio end-to-end / parse-only", $"{r.Ratio:N3}");
         table.AddRow("429/503 retries", $"{r.Retries:N0}");
         table.AddRow("KPI receipts added", $"{r.KpiReceiptsAdded:N0} {(r.KpiMatches ? "[green]OK[/]" : "[red]MISMATCH[/]")}");
+        if (r.Cpu is { } cpu)
+        {
+            table.AddRow("CPU per receipt: parse / silo / client", $"{cpu.ParseMicros:N1} / {cpu.SiloMicros:N1} / {cpu.ClientMicros:N1} µs");
+            table.AddRow("cores busy (silo + client)", $"{cpu.CoresBusy:N2} of {cpu.Processors}");
+            table.AddRow($"ratio with all {cpu.Processors} cores busy", $"{cpu.RatioWithAllCoresBusy:N3}");
+        }
         AnsiConsole.Write(table);
     }
+
+    private static double? Round(double? value, int digits = 1) => value is { } v ? Math.Round(v, digits) : null;
+}
+
+/// <summary>
+/// What one receipt cost in CPU during the measured run: to parse (the single-thread baseline, so its wall time), in the
+/// silo and in this client. The ratio end-to-end / parse-only cannot exceed processors × parse / (silo + client) when
+/// both run on one machine; <see cref="RatioWithAllCoresBusy"/> is that bound, so a run shows whether it was short of
+/// CPU (the bound is near the ratio) or waiting on something (the bound is well above it).
+/// </summary>
+internal sealed record ReceiptCpu(int Receipts, double ParseSeconds, double SiloSeconds, double ClientSeconds, double WallSeconds, int Processors)
+{
+    public double ParseMicros => ParseSeconds * 1e6 / Receipts;
+    public double SiloMicros => SiloSeconds * 1e6 / Receipts;
+    public double ClientMicros => ClientSeconds * 1e6 / Receipts;
+    public double CoresBusy => (SiloSeconds + ClientSeconds) / WallSeconds;
+    public double RatioWithAllCoresBusy => Processors * ParseMicros / (SiloMicros + ClientMicros);
 }
 
 /// <summary>Finds the shared fixtures beside the repository (the repo holds Shinsa.sln; fixtures are in ../shared).</summary>
