@@ -269,6 +269,12 @@ public sealed class KpiCatalogTests : IDisposable
         Assert.Contains(shards, s => s.GetProperty("applied_seq").GetInt64() > 0);
         Assert.True(host.GetProperty("records_applied").GetInt64() >= 75, "the sample's 75 receipts (and the review clock's records) were applied");
         Assert.Equal(0, host.GetProperty("backlog").GetInt64());
+        // The silo runs in this test's process: its CPU seconds are this process's, read before and after the host's.
+        var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        var cpu = (await client.GetFromJsonAsync<JsonElement>("/api/v1/host")).GetProperty("cpu_seconds").GetDouble();
+        var after = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        Assert.InRange(cpu, before - 0.001, after + 0.001);
+        Assert.Equal(Environment.ProcessorCount, host.GetProperty("processors").GetInt32());
 
         // Snapshots follow within the interval; the sampler (once a second) sees the checkpoint positions move.
         var deadline = DateTime.UtcNow.AddSeconds(15);

@@ -397,9 +397,9 @@ public sealed class SqliteLogStore : ILogStore
     public SubmissionRow? FindSubmission(string id)
     {
         using var lease = Rent();
-        var command = lease.Session.Command("SELECT body FROM submissions WHERE id = $id");
-        command.Parameters.AddWithValue("$id", id);
-        return command.ExecuteScalar() is byte[] body ? JsonSerializer.Deserialize<SubmissionRow>(body) : null;
+        // Asked once for every file posted (is it a resubmission?), and nearly always not found.
+        var body = lease.Session.Statement("SELECT body FROM submissions WHERE id = ?1").Bind(1, id).ReadBlob();
+        return body is null ? null : JsonSerializer.Deserialize<SubmissionRow>(body);
     }
 
     public CardIndexRow? FindCard(string insurerNo, string symbol, string number, string branch)
