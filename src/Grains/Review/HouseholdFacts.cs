@@ -61,18 +61,19 @@ public sealed class HouseholdFacts
     /// </summary>
     public static EligibilityEvent? InForce(IEnumerable<EligibilityEvent> rows, int date)
     {
+        // Asked for many days of every receipt's month: two passes over the rows, nothing allocated.
         EligibilityEvent? current = null;
-        var losses = new List<EligibilityEvent>();
         foreach (var row in rows)
         {
-            if (row.Kind == EligibilityEventKind.Lose) { losses.Add(row); continue; }
-            if (row.ValidFrom > date) continue;
+            if (row.Kind == EligibilityEventKind.Lose || row.ValidFrom > date) continue;
             if (current is null || row.ValidFrom > current.ValidFrom
                 || (row.ValidFrom == current.ValidFrom && SameDayOrder(row, current) > 0))
                 current = row;
         }
         if (current is null || current.ValidTo < date) return null;
-        return losses.Any(l => l.ValidTo is { } end && end < date && end >= current.ValidFrom) ? null : current;
+        foreach (var loss in rows)
+            if (loss.Kind == EligibilityEventKind.Lose && loss.ValidTo is { } end && end < date && end >= current.ValidFrom) return null;
+        return current;
     }
 
     // Two rows starting the same day: change wins over acquire, then the values decide, so the answer never depends
@@ -120,14 +121,26 @@ public sealed class HouseholdFacts
     private static DateOnly ToDate(int date) => new(date / 10000, date / 100 % 100, date % 100);
     private static int FromDate(DateOnly d) => d.Year * 10000 + d.Month * 100 + d.Day;
 
-    /// <summary>The first day of <paramref name="month"/> the rows cover, or null.</summary>
+    /// <summary>The first day of <paramref name="month"/> the rows cover, or null (and <paramref name="day"/> 0).</summary>
     public static EligibilityEvent? FirstCoveredDay(IEnumerable<EligibilityEvent> rows, YearMonth month, out int day)
     {
-        var list = rows as IReadOnlyCollection<EligibilityEvent> ?? rows.ToList();
-        var days = DateTime.DaysInMonth(month.Year, month.Month);
-        for (day = 1; day <= days; day++)
-            if (InForce(list, month.Value * 100 + day) is { } row) return row;
         day = 0;
+        var list = rows as IReadOnlyCollection<EligibilityEvent> ?? rows.ToList();
+        if (list.Count == 0) return null;
+        // Between two rows' first days the row in force stays the same, and an end or a loss can only take its cover
+        // away (see InForce): cover can begin only on the 1st or on an acquire/change row's first day.
+        var first = month.Value * 100 + 1;
+        var last = month.Value * 100 + DateTime.DaysInMonth(month.Year, month.Month);
+        var candidates = new List<int>(list.Count + 1) { first };
+        foreach (var row in list)
+            if (row.Kind != EligibilityEventKind.Lose && row.ValidFrom > first && row.ValidFrom <= last) candidates.Add(row.ValidFrom);
+        candidates.Sort();
+        foreach (var date in candidates)
+            if (InForce(list, date) is { } row)
+            {
+                day = date % 100;
+                return row;
+            }
         return null;
     }
 
