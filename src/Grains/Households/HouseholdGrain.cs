@@ -123,7 +123,7 @@ public sealed class HouseholdGrain
             case CareClaimArrived c: _careClaims[c.Held.Key] = c.Held with { Claim = c.Held.Claim with { SourceLine = 0 } }; break;
             default: throw new ArgumentException($"unknown record {record.GetType().Name}", nameof(record));
         }
-        if (review && changed.Count > 0) Review(partials, context, changed);
+        if (review && changed.Count > 0) Review(partials, context, changed, (record as ReceiptArrived)?.Receipt);
     }
 
     /// <summary>Eligibility and check-ups move the household's insured populations: from their value before the change to after.</summary>
@@ -211,19 +211,30 @@ public sealed class HouseholdGrain
     }
 
     /// <summary>The household's records as the checks read them (a 返戻 receipt is out of the review until resubmitted).</summary>
-    public HouseholdFacts Facts() => Facts(new YearMonth(0), new YearMonth(999912));
+    public HouseholdFacts Facts() => Facts(new YearMonth(0), new YearMonth(999912), new Receipt?[_receipts.Count]);
 
-    /// <summary>The facts with receipts, 柔整 and care claims of service months <paramref name="from"/> … <paramref name="to"/> only.</summary>
-    private HouseholdFacts Facts(YearMonth from, YearMonth to) => new(Card,
-        _receipts.Where(h => h.Cell.ServiceMonth >= from && h.Cell.ServiceMonth <= to && !DecisionsOn(h.Key).Returned)
-            .Select(h => h.Receipt).ToList(),
-        _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(),
-        _judoClaims.Values.Where(j => j.ServiceMonth >= from && j.ServiceMonth <= to).ToList(),
-        _careClaims.Values.Where(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to).ToList(),
-        _decisions.Count == 0 ? null : _decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
+    /// <summary>
+    /// The facts with receipts, 柔整 and care claims of service months <paramref name="from"/> … <paramref name="to"/>
+    /// only. <paramref name="decoded"/> (one slot per held receipt) keeps the receipts decoded for one review, which reads
+    /// the household twice (the checks' months, then every month for 高額療養費).
+    /// </summary>
+    private HouseholdFacts Facts(YearMonth from, YearMonth to, Receipt?[] decoded)
+    {
+        var receipts = new List<Receipt>(_receipts.Count);
+        for (var i = 0; i < _receipts.Count; i++)
+        {
+            var h = _receipts[i];
+            if (h.Cell.ServiceMonth >= from && h.Cell.ServiceMonth <= to && !DecisionsOn(h.Key).Returned) receipts.Add(decoded[i] ??= h.Receipt);
+        }
+        return new(Card, receipts,
+            _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(),
+            _judoClaims.Values.Where(j => j.ServiceMonth >= from && j.ServiceMonth <= to).ToList(),
+            _careClaims.Values.Where(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to).ToList(),
+            _decisions.Count == 0 ? null : _decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
+    }
 
     /// <summary>Re-runs the whole catalogue and 高額療養費 over the household: what a fired timer or a rule change calls.</summary>
-    public void Review(ShardPartials partials, ReviewContext context) => Review(partials, context, Everything);
+    public void Review(ShardPartials partials, ReviewContext context) => Review(partials, context, Everything, arrived: null);
 
     /// <summary>
     /// Re-runs the catalogue for the findings of the months a change can reach (each changed month m up to
@@ -233,14 +244,19 @@ public sealed class HouseholdGrain
     /// same findings as re-running everything (a property test holds it to that), at a cost that does not grow with
     /// the household's history.
     /// </summary>
-    private void Review(ShardPartials partials, ReviewContext context, IReadOnlyList<YearMonth> changed)
+    private void Review(ShardPartials partials, ReviewContext context, IReadOnlyList<YearMonth> changed, Receipt? arrived)
     {
         var window = context.Rules.ReviewWindowMonths;
         var everything = changed.Contains(Everything[0]);
         var from = everything ? new YearMonth(0) : changed.Min();
         var to = everything ? new YearMonth(999912) : changed.Max().AddMonths(window);
         bool InScope(YearMonth m) => m >= from && m <= to;
-        var result = ReviewEngine.Evaluate(everything ? Facts() : Facts(from.AddMonths(-window), to), context);
+        // The receipt that just arrived is held as it decodes (its bytes are its encoding without a source line): no
+        // need to decode it again.
+        var decoded = new Receipt?[_receipts.Count];
+        if (arrived is not null && IndexOf(arrived.Key) is var at and >= 0)
+            decoded[at] = arrived.SourceLine == 0 ? arrived : arrived with { SourceLine = 0 };
+        var result = ReviewEngine.Evaluate(everything ? Facts(new YearMonth(0), new YearMonth(999912), decoded) : Facts(from.AddMonths(-window), to, decoded), context);
 
         foreach (var (id, finding) in _findings.ToList())
         {
@@ -272,7 +288,7 @@ public sealed class HouseholdGrain
 
         foreach (var month in _highCost.Keys) partials.HighCost.Remove((Card.Key, month));
         _highCost.Clear();
-        foreach (var row in HouseholdHighCost.Compute(Facts()))
+        foreach (var row in HouseholdHighCost.Compute(Facts(new YearMonth(0), new YearMonth(999912), decoded)))
         {
             _highCost[row.Month] = row;
             partials.HighCost[(Card.Key, row.Month)] = row;
