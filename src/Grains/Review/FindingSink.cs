@@ -12,30 +12,35 @@ namespace Shinsa.Grains.Review;
 /// </summary>
 public sealed class FindingSink(HouseholdCard card, int ruleVersion)
 {
-    private readonly Dictionary<string, Finding> _found = new(StringComparer.Ordinal);
+    // Every receipt's arrival reviews its household, and most households have no findings, timers or measures: the
+    // collections are made on first use.
+    private static readonly Dictionary<string, Finding> NoFindings = new();
+    private static readonly SortedSet<YearMonth> NoDues = new();
+    private static readonly HouseholdMeasures NoMeasures = new();
+    private Dictionary<string, Finding>? _found;
+    private SortedSet<YearMonth>? _dues;
+    private HouseholdMeasures? _measures;
 
-    private readonly SortedSet<YearMonth> _dues = new();
-
-    public IReadOnlyDictionary<string, Finding> Found => _found;
+    public IReadOnlyDictionary<string, Finding> Found => _found ?? NoFindings;
     /// <summary>The months at which a finding may appear once the review clock reaches them (the timers to set).</summary>
-    public IReadOnlySet<YearMonth> Dues => _dues;
+    public IReadOnlySet<YearMonth> Dues => _dues ?? NoDues;
 
     /// <summary>Adds a finding; its id is the check, the person and <paramref name="subject"/>, so re-evaluating finds the same id.</summary>
     public void Add(string checkId, string subject, string person, string provider, YearMonth month, IEnumerable<ReceiptKey> receipts,
         long yenAtStake, string detail)
     {
         var id = $"{checkId}:{card.Key}:{person}:{subject}";
-        _found[id] = new Finding(id, checkId, ruleVersion, card, person, provider, month,
+        (_found ??= new(StringComparer.Ordinal))[id] = new Finding(id, checkId, ruleVersion, card, person, provider, month,
             receipts.Distinct().Order(ReceiptKeyOrder.Instance).ToImmutableArray(), yenAtStake, FindingState.Open, detail);
     }
 
-    public void DueAt(YearMonth month) => _dues.Add(month);
+    public void DueAt(YearMonth month) => (_dues ??= new()).Add(month);
 
     /// <summary>The household's share of the review's rates (第三者行為 届出率, 重症化予防 受診率), by month and provider.</summary>
-    public HouseholdMeasures Measures { get; } = new();
+    public IReadOnlyDictionary<(Measure Measure, string Provider, YearMonth Month), long> Measures => _measures ?? NoMeasures;
 
     /// <summary>Counts one toward a measure of <paramref name="month"/>: like a finding, a function of the records only.</summary>
-    public void Count(Measure measure, string provider, YearMonth month) => Measures.Add(measure, provider, month);
+    public void Count(Measure measure, string provider, YearMonth month) => (_measures ??= new()).Add(measure, provider, month);
 }
 
 /// <summary>Receipt keys in provider, billing month, number order: the order findings list their receipts in.</summary>

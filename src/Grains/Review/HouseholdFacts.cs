@@ -14,7 +14,7 @@ public sealed class HouseholdFacts
         IReadOnlyList<CareClaimHeld> careClaims, IReadOnlyDictionary<ReceiptKey, int>? pointsCut = null)
     {
         CareClaims = careClaims;
-        _pointsCut = pointsCut ?? new Dictionary<ReceiptKey, int>();
+        _pointsCut = pointsCut ?? NoneCut;
         Card = card;
         Receipts = receipts;
         Eligibility = eligibility;
@@ -31,15 +31,17 @@ public sealed class HouseholdFacts
     public IReadOnlyList<JudoClaim> JudoClaims { get; }
     public IReadOnlyList<CareClaimHeld> CareClaims { get; }
     private readonly IReadOnlyDictionary<ReceiptKey, int> _pointsCut;
+    private static readonly Dictionary<ReceiptKey, int> NoneCut = new();
 
     /// <summary>The cost the insurer bears after 査定: (declared points − points cut) × 10 yen. 高額療養費 is computed on it.</summary>
     public long AssessedCostYen(Receipt r) => (r.DeclaredPoints - (long)_pointsCut.GetValueOrDefault(r.Key)) * 10;
 
-    private readonly Dictionary<Receipt, string> _persons = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<Receipt, string>? _persons;
 
     /// <summary>The person a receipt is for: the eligibility person id when known, else the receipt's own person key.</summary>
     public string PersonOf(Receipt r)
     {
+        _persons ??= new(ReferenceEqualityComparer.Instance);
         if (!_persons.TryGetValue(r, out var person))
             _persons[r] = person = RowsOf(r.Branch, r.BirthDate, r.Sex).FirstOrDefault()?.PersonId ?? r.PersonKey;
         return person;
