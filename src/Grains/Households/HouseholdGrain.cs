@@ -211,7 +211,9 @@ public sealed class HouseholdGrain
     }
 
     /// <summary>The household's records as the checks read them (a 返戻 receipt is out of the review until resubmitted).</summary>
-    public HouseholdFacts Facts() => Facts(new YearMonth(0), new YearMonth(999912), new Receipt?[_receipts.Count]);
+    public HouseholdFacts Facts() => AllFacts(new Receipt?[_receipts.Count]);
+
+    private HouseholdFacts AllFacts(Receipt?[] decoded) => Facts(new YearMonth(0), new YearMonth(999912), decoded);
 
     /// <summary>
     /// The facts with receipts, 柔整 and care claims of service months <paramref name="from"/> … <paramref name="to"/>
@@ -256,7 +258,7 @@ public sealed class HouseholdGrain
         var decoded = new Receipt?[_receipts.Count];
         if (arrived is not null && IndexOf(arrived.Key) is var at and >= 0)
             decoded[at] = arrived.SourceLine == 0 ? arrived : arrived with { SourceLine = 0 };
-        var result = ReviewEngine.Evaluate(everything ? Facts(new YearMonth(0), new YearMonth(999912), decoded) : Facts(from.AddMonths(-window), to, decoded), context);
+        var result = ReviewEngine.Evaluate(everything ? AllFacts(decoded) : Facts(from.AddMonths(-window), to, decoded), context);
 
         foreach (var (id, finding) in _findings.ToList())
         {
@@ -288,7 +290,7 @@ public sealed class HouseholdGrain
 
         foreach (var month in _highCost.Keys) partials.HighCost.Remove((Card.Key, month));
         _highCost.Clear();
-        foreach (var row in HouseholdHighCost.Compute(Facts(new YearMonth(0), new YearMonth(999912), decoded)))
+        foreach (var row in HouseholdHighCost.Compute(AllFacts(decoded)))
         {
             _highCost[row.Month] = row;
             partials.HighCost[(Card.Key, row.Month)] = row;
