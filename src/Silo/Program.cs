@@ -31,17 +31,8 @@ builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddMetrics();
 builder.Services.AddSingleton<ShinsaMetrics>();
-builder.Services.AddSingleton<ILogStore>(sp =>
-{
-    var options = sp.GetRequiredService<IOptions<ShinsaOptions>>().Value;
-    return options.Storage.ToLowerInvariant() switch
-    {
-        "sqlite" => new SqliteLogStore(Path.Combine(options.DataDir, "shinsa.db")),
-        "postgres" when !string.IsNullOrWhiteSpace(options.Postgres.ConnectionString) => new PostgresLogStore(options.Postgres.ConnectionString),
-        "postgres" => throw new InvalidOperationException("Shinsa:Storage is postgres but Shinsa:Postgres:ConnectionString is empty"),
-        var other => throw new InvalidOperationException($"Shinsa:Storage is '{other}': use sqlite or postgres"),
-    };
-});
+builder.Services.AddSingleton<IPostConfigureOptions<ShinsaOptions>, DeploymentShardCount>();
+builder.Services.AddSingleton(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<ShinsaOptions>>().Value));
 // Registration order matters at shutdown (reverse order): the pipeline stops appending before the workers stop.
 builder.Services.AddSingleton<ActorHost>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ActorHost>());

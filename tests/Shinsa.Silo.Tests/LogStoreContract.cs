@@ -41,6 +41,21 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
+    public void The_stored_shard_count_is_unknown_before_the_first_initialisation_and_kept_after_it()
+    {
+        using (var store = CreateStore())
+        {
+            Assert.Null(store.StoredShardCount());
+            store.Initialize(6);
+            Assert.Equal(6, store.StoredShardCount());
+        }
+        using var reopened = ReopenStore();
+        Assert.Equal(6, reopened.StoredShardCount());
+        Assert.Throws<InvalidOperationException>(() => reopened.Initialize(4));
+        Assert.Equal(6, reopened.StoredShardCount());
+    }
+
+    [Fact]
     public void A_submission_appended_twice_is_stored_once_and_reported_as_duplicate()
     {
         using var store = CreateStore();

@@ -12,10 +12,13 @@ namespace Shinsa.Silo.Tests;
 public sealed class SiloFactory : WebApplicationFactory<ActorHost>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsDataDir;
 
-    public SiloFactory(Dictionary<string, string?>? settings = null)
+    /// <summary>A silo on <paramref name="dataDir"/> (a restart: the caller keeps the dir) or on a fresh one it deletes.</summary>
+    public SiloFactory(Dictionary<string, string?>? settings = null, string? dataDir = null)
     {
-        DataDir = TestFiles.NewTempDir("shinsa-silo");
+        _ownsDataDir = dataDir is null;
+        DataDir = dataDir ?? TestFiles.NewTempDir("shinsa-silo");
         _settings = new()
         {
             ["Shinsa:DataDir"] = DataDir, ["Shinsa:ShardCount"] = "8", ["Shinsa:Workers"] = "2",
@@ -52,7 +55,9 @@ public sealed class SiloFactory : WebApplicationFactory<ActorHost>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        // A null value leaves the setting out (e.g. the shard count, to get the silo's own default).
+        foreach (var (key, value) in _settings)
+            if (value is not null) builder.UseSetting(key, value);
     }
 
     internal ActorHost Host => Services.GetRequiredService<ActorHost>();
@@ -67,6 +72,7 @@ public sealed class SiloFactory : WebApplicationFactory<ActorHost>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!_ownsDataDir) return;
         try { Directory.Delete(DataDir, true); } catch (IOException) { }
     }
 }

@@ -17,8 +17,11 @@ public sealed class ShinsaOptions
     /// <summary>Where the embedded store lives (--data-dir).</summary>
     public string DataDir { get; set; } = "./data";
 
-    /// <summary>Fixed per deployment: changing it re-partitions the log, so an existing data dir refuses another value.</summary>
-    public int ShardCount { get; set; } = 16;
+    /// <summary>
+    /// Fixed per deployment: changing it re-partitions the log, so an existing data dir or database refuses another
+    /// value. 0 (the default) means the store's own, or for a new store the default of its mode (Storage/StoreFactory.cs).
+    /// </summary>
+    public int ShardCount { get; set; }
 
     /// <summary>Workers that drive the shards; each shard belongs to exactly one, so grains need no locks.</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;

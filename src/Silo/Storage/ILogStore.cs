@@ -13,6 +13,9 @@ public interface ILogStore : IDisposable
     /// <summary>Creates or migrates the schema; fails when the store was created with another shard count.</summary>
     void Initialize(int shardCount);
 
+    /// <summary>The shard count the store was created with; null for a store not initialised yet. Creates nothing.</summary>
+    int? StoredShardCount();
+
     /// <summary>
     /// Appends, in one transaction, every submission of the batch that is not stored yet, with its log entries.
     /// A submission whose id is already stored is left untouched and reported as a duplicate (idempotency).

@@ -98,6 +98,14 @@ public sealed partial class PostgresLogStore : ILogStore
         tx.Commit();
     }
 
+    public int? StoredShardCount()
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var tx = connection.BeginTransaction();
+        if (!Scalar<bool>(connection, tx, "SELECT to_regclass('meta') IS NOT NULL")) return null;
+        return Scalar<string?>(connection, tx, "SELECT value FROM meta WHERE key = 'shard_count'") is { } stored ? int.Parse(stored) : null;
+    }
+
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<SubmissionAppend> batch)
     {
         using var connection = _dataSource.OpenConnection();

@@ -182,6 +182,17 @@ public sealed class SqliteLogStore : ILogStore
         InitializeState(storeId, legacyState);
     }
 
+    public int? StoredShardCount()
+    {
+        if (!File.Exists(DatabasePath)) return null;
+        using var lease = _log.Rent();
+        var connection = lease.Session.Connection;
+        if (!TableExists(connection, null, "meta")) return null;
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = 'shard_count'";
+        return command.ExecuteScalar() is string stored ? int.Parse(stored) : null;
+    }
+
     /// <summary>Schema 2 kept identities in a rowid table with two indexes; schema 3 keys them directly (one b-tree to write per receipt).</summary>
     private static void MigrateIdentities(SqliteConnection connection, SqliteTransaction tx)
     {
