@@ -18,18 +18,23 @@ namespace Shinsa.Silo.Actors;
 /// </summary>
 internal sealed class Shard
 {
-    // A struct in the dictionary's own entries: one object less per resident household for the GC.
+    // A struct in the dictionary's own entries: one object less per resident household for the GC. ChangedIn says
+    // whether the grain changed since the last checkpoint (it equals _generation then): eviction asks it of every
+    // resident, and a lookup in a set of changed keys per resident was most of an eviction's cost.
     private struct Resident(HouseholdGrain grain, long lastTouched)
     {
         public HouseholdGrain Grain { get; } = grain;
         public long LastTouched { get; set; } = lastTouched;
+        public long ChangedIn { get; set; }
     }
 
     private readonly ILogStore _store;
     private readonly ReferenceMasters _masters;
     private readonly int _residentCap;
     private readonly Dictionary<string, Resident> _resident = new();
-    private readonly HashSet<string> _dirty = new();
+    // The grains changed since the last checkpoint, which writes them; a checkpoint starts a new generation.
+    private readonly List<KeyValuePair<string, HouseholdGrain>> _changed = new();
+    private long _generation = 1;
     private long _appliedSeq;
     private long _checkpointSeq;
     private long _lastCheckpointTicks = Stopwatch.GetTimestamp();
@@ -127,8 +132,9 @@ internal sealed class Shard
                 default:
                     // The card's key is a new string each time it is asked for: once per record is enough.
                     var key = grainKey ?? record.Card.Key;
-                    Activate(record.Card, key).Apply(record, Partials, Context, _review);
-                    _dirty.Add(key);
+                    ref var resident = ref Activate(record.Card, key);
+                    resident.Grain.Apply(record, Partials, Context, _review);
+                    MarkChanged(ref resident, key);
                     break;
             }
         }
@@ -166,25 +172,36 @@ internal sealed class Shard
     private void ReviewAgain(string grainKey)
     {
         if (!_review) return;
-        Activate(HouseholdCard.FromKey(grainKey), grainKey).Review(Partials, Context);
-        _dirty.Add(grainKey);
+        ref var resident = ref Activate(HouseholdCard.FromKey(grainKey), grainKey);
+        resident.Grain.Review(Partials, Context);
+        MarkChanged(ref resident, grainKey);
     }
 
-    private HouseholdGrain Activate(HouseholdCard card, string key)
+    /// <summary>Notes that a resident grain changed, so the next checkpoint writes it (once, however often it changed).</summary>
+    private void MarkChanged(ref Resident resident, string grainKey)
+    {
+        if (resident.ChangedIn == _generation) return;
+        resident.ChangedIn = _generation;
+        _changed.Add(new(grainKey, resident.Grain));
+    }
+
+    /// <summary>The household's resident entry, loaded or created first if need be; valid until the next activation.</summary>
+    private ref Resident Activate(HouseholdCard card, string key)
     {
         var now = Stopwatch.GetTimestamp();
         ref var resident = ref CollectionsMarshal.GetValueRefOrNullRef(_resident, key);
         if (!Unsafe.IsNullRef(ref resident))
         {
             resident.LastTouched = now;
-            return resident.Grain;
+            return ref resident;
         }
         if (_resident.Count >= _residentCap) Evict(_residentCap * 3 / 4);
         var stored = _prefetched.Remove(key, out var fetched) ? fetched : _store.LoadGrain(Id, key);
         var grain = stored is null ? new HouseholdGrain(card) : HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(stored), _masters);
-        _resident[key] = new Resident(grain, now);
+        ref var added = ref CollectionsMarshal.GetValueRefOrAddDefault(_resident, key, out _);
+        added = new Resident(grain, now);
         _residentCount = _resident.Count;
-        return grain;
+        return ref added;
     }
 
     // Snapshots read ahead for the next records (null = known absent). An entry is used once, before the grain first
@@ -204,10 +221,10 @@ internal sealed class Shard
     /// <summary>Writes every changed grain, the partials and the applied position in one transaction.</summary>
     public void Checkpoint()
     {
-        if (_appliedSeq == _checkpointSeq && _dirty.Count == 0) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return; }
-        var grains = new List<KeyValuePair<string, byte[]>>(_dirty.Count);
-        foreach (var key in _dirty)
-            grains.Add(new(key, GrainCodec.Encode(_resident[key].Grain.ToSnapshot())));
+        if (_appliedSeq == _checkpointSeq && _changed.Count == 0) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return; }
+        var grains = new List<KeyValuePair<string, byte[]>>(_changed.Count);
+        foreach (var (key, grain) in _changed)
+            grains.Add(new(key, GrainCodec.Encode(grain.ToSnapshot())));
         byte[] partials;
         List<KeyValuePair<string, byte[]>> findings, cells;
         lock (PartialsLock)
@@ -224,7 +241,8 @@ internal sealed class Shard
             Partials.ChangedFindings.Clear();
             Partials.Kpis.ClearChanged();
         }
-        _dirty.Clear();
+        _changed.Clear();
+        _generation++;
         _recordsSinceCheckpoint = 0;
         Volatile.Write(ref _checkpointSeq, _appliedSeq);
         _lastCheckpointTicks = Stopwatch.GetTimestamp();
@@ -234,9 +252,16 @@ internal sealed class Shard
     public int CollectIdle(TimeSpan idleAfter)
     {
         var cutoff = Stopwatch.GetTimestamp() - (long)(idleAfter.TotalSeconds * Stopwatch.Frequency);
-        var idle = _resident.Where(r => r.Value.LastTouched <= cutoff).Select(r => r.Key).ToList();
+        var idle = new List<string>();
+        var idleChanged = false;
+        foreach (var (key, resident) in _resident)
+        {
+            if (resident.LastTouched > cutoff) continue;
+            idle.Add(key);
+            idleChanged |= resident.ChangedIn == _generation;
+        }
         if (idle.Count == 0) return 0;
-        if (_dirty.Overlaps(idle)) Checkpoint();
+        if (idleChanged) Checkpoint();
         foreach (var key in idle) _resident.Remove(key);
         _residentCount = _resident.Count;
         return idle.Count;
@@ -251,15 +276,33 @@ internal sealed class Shard
     private void Evict(int keep)
     {
         var needed = _resident.Count - keep;
-        var leaving = _resident.Where(r => !_dirty.Contains(r.Key)).OrderBy(r => r.Value.LastTouched).Take(needed).Select(r => r.Key).ToList();
+        var leaving = LeastRecentlyUsed(needed, unchangedOnly: true);
         if (leaving.Count < needed)
         {
             Checkpoint();
-            leaving = _resident.OrderBy(r => r.Value.LastTouched).Take(needed).Select(r => r.Key).ToList();
+            leaving = LeastRecentlyUsed(needed, unchangedOnly: false);
         }
         foreach (var key in leaving) _resident.Remove(key);
         _residentCount = _resident.Count;
     }
+
+    /// <summary>The keys of the <paramref name="count"/> residents touched longest ago (fewer if there are not as many).</summary>
+    private List<string> LeastRecentlyUsed(int count, bool unchangedOnly)
+    {
+        var touched = new long[_resident.Count];
+        var keys = new string[_resident.Count];
+        var n = 0;
+        foreach (var (key, resident) in _resident)
+        {
+            if (unchangedOnly && resident.ChangedIn == _generation) continue;
+            touched[n] = resident.LastTouched;
+            keys[n++] = key;
+        }
+        Array.Sort(touched, keys, 0, n);
+        return new List<string>(keys.AsSpan(0, Math.Min(count, n)).ToArray());
+    }
+
+    internal bool IsResident(string grainKey) => _resident.ContainsKey(grainKey);
 
     /// <summary>A resident or stored grain, for queries; must be called on the shard's worker.</summary>
     public HouseholdGrain? Peek(string grainKey)
