@@ -277,7 +277,7 @@ internal sealed class Shard
     {
         var needed = _resident.Count - keep;
         var leaving = LeastRecentlyUsed(needed, unchangedOnly: true);
-        if (leaving.Count < needed)
+        if (leaving.Length < needed)
         {
             Checkpoint();
             leaving = LeastRecentlyUsed(needed, unchangedOnly: false);
@@ -287,7 +287,7 @@ internal sealed class Shard
     }
 
     /// <summary>The keys of the <paramref name="count"/> residents touched longest ago (fewer if there are not as many).</summary>
-    private List<string> LeastRecentlyUsed(int count, bool unchangedOnly)
+    private string[] LeastRecentlyUsed(int count, bool unchangedOnly)
     {
         var touched = new long[_resident.Count];
         var keys = new string[_resident.Count];
@@ -299,7 +299,7 @@ internal sealed class Shard
             keys[n++] = key;
         }
         Array.Sort(touched, keys, 0, n);
-        return new List<string>(keys.AsSpan(0, Math.Min(count, n)).ToArray());
+        return keys[..Math.Min(count, n)];
     }
 
     internal bool IsResident(string grainKey) => _resident.ContainsKey(grainKey);

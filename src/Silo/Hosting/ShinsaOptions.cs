@@ -19,7 +19,7 @@ public sealed class ShinsaOptions
 
     /// <summary>
     /// Fixed per deployment: changing it re-partitions the log, so an existing data dir or database refuses another
-    /// value. 0 (the default) means the store's own, or for a new store the default of its mode (Storage/StoreFactory.cs).
+    /// value. 0 (the default) means the store's own, or for a new store the default of its mode (<see cref="DeploymentShardCount"/>).
     /// </summary>
     public int ShardCount { get; set; }
 
