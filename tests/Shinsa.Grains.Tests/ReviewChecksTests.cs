@@ -108,6 +108,18 @@ public class ReviewChecksTests
     }
 
     [Fact]
+    public void DRUGS_fires_on_as_few_receipts_as_it_takes_prescribers()
+    {
+        // Two receipts, two prescribers: the pharmacy's (prescribed at Clinic) and Clinic2's 院内処方.
+        var w = Covered().Apply(
+            Receipt(1, [Line(Famotidine, 14)], provider: Pharmacy, kind: ClaimKind.Pharmacy, prescriber: Clinic, diagnoses: []),
+            Receipt(1, [Line(Revisit), Line(Famotidine, 7)], provider: Clinic2));
+        var f = Assert.Single(w.Open("DRUGS"));
+        Assert.Equal(210, f.YenAtStake);
+        Assert.Equal(Clinic2, f.ProviderCode);
+    }
+
+    [Fact]
     public void ELIG_NONE_before_acquisition_and_after_loss_but_not_while_covered()
     {
         var receipt = Receipt(1, [Line(Revisit)]);

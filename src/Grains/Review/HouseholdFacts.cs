@@ -51,11 +51,20 @@ public sealed class HouseholdFacts
     public string PersonOf(string branch, int birthDate = 0, byte sex = 0) =>
         RowsOf(branch, birthDate, sex).FirstOrDefault()?.PersonId ?? branch;
 
-    /// <summary>The eligibility rows of a person of this card, by 枝番, or by birth date and sex when the claim has none.</summary>
-    public IEnumerable<EligibilityEvent> RowsOf(string? branch, int birthDate, byte sex) =>
-        string.IsNullOrEmpty(branch)
-            ? Eligibility.Where(e => e.BirthDate == birthDate && e.Sex == sex)
-            : Eligibility.Where(e => e.Branch == branch);
+    /// <summary>
+    /// The eligibility rows of a person of this card, by 枝番, or by birth date and sex when the claim has none; in the
+    /// order of <see cref="Eligibility"/>. Every check asks this for every receipt: the rows by 枝番 are gathered once.
+    /// </summary>
+    public IReadOnlyList<EligibilityEvent> RowsOf(string? branch, int birthDate, byte sex)
+    {
+        if (Eligibility.Count == 0) return NoRows;
+        if (string.IsNullOrEmpty(branch)) return Eligibility.Where(e => e.BirthDate == birthDate && e.Sex == sex).ToList();
+        _rowsByBranch ??= Eligibility.GroupBy(e => e.Branch).ToDictionary(g => g.Key, g => (IReadOnlyList<EligibilityEvent>)g.ToList());
+        return _rowsByBranch.GetValueOrDefault(branch) ?? NoRows;
+    }
+
+    private Dictionary<string, IReadOnlyList<EligibilityEvent>>? _rowsByBranch;
+    private static readonly EligibilityEvent[] NoRows = [];
 
     /// <summary>
     /// The eligibility row in force on <paramref name="date"/> (YYYYMMDD): the latest acquire/change row that started

@@ -14,6 +14,7 @@ public sealed class DuplicateCheck : ICheck
 
     public void Evaluate(HouseholdFacts facts, ReviewContext context, FindingSink sink)
     {
+        if (facts.Receipts.Count < 2) return; // a duplicate takes two
         foreach (var group in facts.Receipts.GroupBy(r => (Person: facts.PersonOf(r), r.Key.ProviderCode, r.Kind, r.ServiceMonth, r.IsInpatient, r.PrescriberCode)))
         {
             var receipts = group.OrderBy(r => r.Key, ReceiptKeyOrder.Instance).ToList();
@@ -38,9 +39,14 @@ public sealed class VerticalCheck : ICheck
     public void Evaluate(HouseholdFacts facts, ReviewContext context, FindingSink sink)
     {
         var rules = context.Rules;
-        var byPersonProvider = facts.Receipts.GroupBy(r => (Person: facts.PersonOf(r), r.Key.ProviderCode)).ToList();
+        // Grouped only when a receipt bills a limited code or a 初診料: most households bill neither.
+        List<IGrouping<(string Person, string ProviderCode), Receipt>>? byPersonProvider = null;
+        List<IGrouping<(string Person, string ProviderCode), Receipt>> ByPersonProvider() =>
+            byPersonProvider ??= facts.Receipts.GroupBy(r => (Person: facts.PersonOf(r), r.Key.ProviderCode)).ToList();
         foreach (var limit in rules.FrequencyLimits)
-            foreach (var group in byPersonProvider)
+        {
+            if (!AnyBills(facts.Receipts, limit.Code)) continue;
+            foreach (var group in ByPersonProvider())
             {
                 var byMonth = group.Where(r => r.Lines.Any(l => l.Code == limit.Code)).GroupBy(r => r.ServiceMonth).OrderBy(g => g.Key).ToList();
                 foreach (var month in byMonth)
@@ -56,12 +62,13 @@ public sealed class VerticalCheck : ICheck
                         $"{limit.Code} billed {window} times in {limit.Months} months (limit {limit.MaxTimes})");
                 }
             }
+        }
 
-        foreach (var group in byPersonProvider)
+        if (facts.Receipts.Count < 2) return; // a 初診料 is only checked against an earlier receipt
+        foreach (var group in ByPersonProvider())
             foreach (var r in group)
             {
-                var firstVisit = r.Lines.FirstOrDefault(l => rules.FirstVisitCodes.Contains(l.Code));
-                if (firstVisit is null) continue;
+                if (FirstOf(r, rules.FirstVisitCodes) is not { } firstVisit) continue;
                 var codes = r.Diagnoses.Select(d => d.Code).ToHashSet();
                 var earlier = group.Where(e => e.ServiceMonth < r.ServiceMonth && e.ServiceMonth >= r.ServiceMonth.AddMonths(-rules.FirstVisitLookbackMonths)
                         && e.Diagnoses.Any(d => d.Outcome == 1 && codes.Contains(d.Code)))
@@ -74,6 +81,21 @@ public sealed class VerticalCheck : ICheck
 
     private static int Times(IEnumerable<Receipt> receipts, string code) =>
         receipts.SelectMany(r => r.Lines).Where(l => l.Code == code).Sum(l => l.Times);
+
+    private static bool AnyBills(IReadOnlyList<Receipt> receipts, string code)
+    {
+        for (var i = 0; i < receipts.Count; i++)
+            foreach (var line in receipts[i].Lines)
+                if (line.Code == code) return true;
+        return false;
+    }
+
+    private static ServiceLine? FirstOf(Receipt receipt, IReadOnlyList<string> codes)
+    {
+        foreach (var line in receipt.Lines)
+            if (codes.Contains(line.Code)) return line;
+        return null;
+    }
 }
 
 /// <summary>
@@ -87,6 +109,7 @@ public sealed class HorizontalCheck : ICheck
 
     public void Evaluate(HouseholdFacts facts, ReviewContext context, FindingSink sink)
     {
+        if (facts.Receipts.Count < 2) return; // both patterns compare two receipts
         var medical = facts.Receipts.Where(r => r.Kind == ClaimKind.Medical).ToList();
         foreach (var group in medical.GroupBy(r => (Person: facts.PersonOf(r), r.Key.ProviderCode, r.ServiceMonth)))
         {

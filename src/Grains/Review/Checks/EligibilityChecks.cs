@@ -15,7 +15,7 @@ public sealed class EligibilityNoneCheck : ICheck
         if (!context.Rules.ChecksEligibilityOf(facts.Card.InsurerNo)) return;
         foreach (var r in facts.Receipts)
         {
-            var rows = facts.RowsOf(r.Branch, r.BirthDate, r.Sex).ToList();
+            var rows = facts.RowsOf(r.Branch, r.BirthDate, r.Sex);
             if (HouseholdFacts.FirstCoveredDay(rows, r.ServiceMonth, out _) is not null) continue;
             var lost = rows.Where(e => e.Kind == EligibilityEventKind.Lose && e.ValidTo is not null).Select(e => e.ValidTo!.Value).DefaultIfEmpty().Max();
             sink.Add(Id, r.Key.ToString(), facts.PersonOf(r), r.Key.ProviderCode, r.ServiceMonth, [r.Key], r.CostYen,

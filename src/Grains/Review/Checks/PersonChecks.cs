@@ -18,7 +18,11 @@ public sealed class VisitsCheck : ICheck
         var outpatient = facts.Receipts.Where(r => r.Kind == ClaimKind.Medical && !r.IsInpatient).ToList();
         foreach (var month in outpatient.GroupBy(r => (Person: facts.PersonOf(r), r.ServiceMonth)))
         {
-            foreach (var disease in month.SelectMany(r => r.Diagnoses.Select(d => (d.Code, Receipt: r))).GroupBy(x => x.Code).OrderBy(g => g.Key, StringComparer.Ordinal))
+            // N providers take at least N receipts.
+            var diseases = month.Count() >= rule.Providers
+                ? month.SelectMany(r => r.Diagnoses.Select(d => (d.Code, Receipt: r))).GroupBy(x => x.Code).OrderBy(g => g.Key, StringComparer.Ordinal)
+                : Enumerable.Empty<IGrouping<string, (string Code, Receipt Receipt)>>();
+            foreach (var disease in diseases)
             {
                 var providers = disease.Select(x => x.Receipt.Key.ProviderCode).Distinct().Order(StringComparer.Ordinal).ToList();
                 if (providers.Count < rule.Providers) continue;

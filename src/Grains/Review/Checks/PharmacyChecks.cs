@@ -60,7 +60,11 @@ public sealed class DrugsCheck : ICheck
                     .Select(l => new Dispensed(r, l, r.PrescriberCode ?? r.Key.ProviderCode, ClaimMath.IngredientOf(l, context.Masters) ?? l.Code)))
                 .ToList();
             if (dispensed.Count == 0) continue;
-            foreach (var ingredient in dispensed.GroupBy(d => d.Ingredient).OrderBy(g => g.Key, StringComparer.Ordinal))
+            // N prescribers take at least N receipts.
+            var ingredients = month.Count() >= rule.Prescribers
+                ? dispensed.GroupBy(d => d.Ingredient).OrderBy(g => g.Key, StringComparer.Ordinal)
+                : Enumerable.Empty<IGrouping<string, Dispensed>>();
+            foreach (var ingredient in ingredients)
             {
                 var prescribers = ingredient.Select(d => d.Prescriber).Distinct().Order(StringComparer.Ordinal).ToList();
                 if (prescribers.Count < rule.Prescribers) continue;
