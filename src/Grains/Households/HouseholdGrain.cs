@@ -129,10 +129,13 @@ public sealed class HouseholdGrain
     /// <summary>Eligibility and check-ups move the household's insured populations: from their value before the change to after.</summary>
     private void ChangePopulation(ShardPartials partials, Action change)
     {
-        var before = HouseholdPopulation.Of(_eligibility, _checkups.Values);
+        var before = Population();
         change();
-        HouseholdMeasures.Move(partials.Measures, Card.InsurerNo, before, HouseholdPopulation.Of(_eligibility, _checkups.Values));
+        HouseholdMeasures.Move(partials.Measures, Card.InsurerNo, before, Population());
     }
+
+    private HouseholdMeasures Population() =>
+        HouseholdPopulation.Of((IReadOnlyCollection<EligibilityEvent>?)_eligibilityOrNull ?? [], (IEnumerable<Checkup>?)_checkupsOrNull?.Values ?? []);
 
     private void HoldJudoClaim(JudoClaim claim, KpiRollup kpis)
     {
@@ -228,11 +231,12 @@ public sealed class HouseholdGrain
             var h = _receipts[i];
             if (h.Cell.ServiceMonth >= from && h.Cell.ServiceMonth <= to && !DecisionsOn(h.Key).Returned) receipts.Add(decoded[i] ??= h.Receipt);
         }
+        // Read through the …OrNull fields: a review must not give every household the parts it does not have.
         return new(Card, receipts,
-            _eligibility.ToList(), _checkups.Values.ToList(), _thirdPartyReports.Values.ToList(),
-            _judoClaims.Values.Where(j => j.ServiceMonth >= from && j.ServiceMonth <= to).ToList(),
-            _careClaims.Values.Where(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to).ToList(),
-            _decisions.Count == 0 ? null : _decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
+            ListOf(_eligibilityOrNull), ListOf(_checkupsOrNull?.Values), ListOf(_thirdPartyReportsOrNull?.Values),
+            _judoClaimsOrNull is not { Count: > 0 } judo ? [] : judo.Values.Where(j => j.ServiceMonth >= from && j.ServiceMonth <= to).ToList(),
+            _careClaimsOrNull is not { Count: > 0 } care ? [] : care.Values.Where(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to).ToList(),
+            _decisionsOrNull is not { Count: > 0 } decisions ? null : decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
     }
 
     /// <summary>Re-runs the whole catalogue and 高額療養費 over the household: what a fired timer or a rule change calls.</summary>
@@ -260,7 +264,7 @@ public sealed class HouseholdGrain
             decoded[at] = arrived.SourceLine == 0 ? arrived : arrived with { SourceLine = 0 };
         var result = ReviewEngine.Evaluate(everything ? AllFacts(decoded) : Facts(from.AddMonths(-window), to, decoded), context);
 
-        foreach (var (id, finding) in _findings.ToList())
+        foreach (var (id, finding) in _findingsOrNull?.ToList() ?? [])
         {
             if (finding.State != FindingState.Open || !InScope(finding.ServiceMonth) || result.Found.ContainsKey(id)) continue;
             var stillBilled = finding.Receipts.All(k => IndexOf(k) >= 0 && !DecisionsOn(k).Returned);
@@ -272,7 +276,7 @@ public sealed class HouseholdGrain
         foreach (var (id, finding) in result.Found)
         {
             if (!InScope(finding.ServiceMonth)) continue;
-            if (_findings.GetValueOrDefault(id) is { State: FindingState.Open } open)
+            if (_findingsOrNull?.GetValueOrDefault(id) is { State: FindingState.Open } open)
             {
                 if (open == finding) continue;
                 Count(partials, open, -1);
@@ -288,8 +292,11 @@ public sealed class HouseholdGrain
         foreach (var (key, _) in stale) _measures.Remove(key);
         foreach (var (key, n) in fresh) _measures[key] = n;
 
-        foreach (var month in _highCost.Keys) partials.HighCost.Remove((Card.Key, month));
-        _highCost.Clear();
+        if (_highCostOrNull is { } earlier)
+        {
+            foreach (var month in earlier.Keys) partials.HighCost.Remove((Card.Key, month));
+            earlier.Clear();
+        }
         foreach (var row in HouseholdHighCost.Compute(AllFacts(decoded)))
         {
             _highCost[row.Month] = row;
@@ -297,8 +304,9 @@ public sealed class HouseholdGrain
         }
 
         if (NextDue is { } before) partials.Timers.Remove((before.Value, Card.Key));
-        _dues.RemoveWhere(InScope);
-        _dues.UnionWith(result.Dues.Where(InScope));
+        _duesOrNull?.RemoveWhere(InScope);
+        foreach (var month in result.Dues)
+            if (InScope(month)) _dues.Add(month);
         if (NextDue is { } due) partials.Timers.Add((due.Value, Card.Key));
     }
 
