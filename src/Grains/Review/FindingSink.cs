@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Shinsa.Grains.Findings;
 using Shinsa.Grains.Records;
 using Shinsa.Grains.Rollups;
@@ -31,7 +32,20 @@ public sealed class FindingSink(HouseholdCard card, int ruleVersion)
     {
         var id = $"{checkId}:{card.Key}:{person}:{subject}";
         (_found ??= new(StringComparer.Ordinal))[id] = new Finding(id, checkId, ruleVersion, card, person, provider, month,
-            receipts.Distinct().Order(ReceiptKeyOrder.Instance).ToImmutableArray(), yenAtStake, FindingState.Open, detail);
+            InOrder(receipts), yenAtStake, FindingState.Open, detail);
+    }
+
+    /// <summary>The keys sorted and without repeats. Every review makes its findings again (most are equal to the ones
+    /// the household has), so this sorts one array in place rather than going through a set and an ordered sequence.</summary>
+    private static ImmutableArray<ReceiptKey> InOrder(IEnumerable<ReceiptKey> receipts)
+    {
+        var keys = receipts.ToArray();
+        if (keys.Length < 2) return ImmutableCollectionsMarshal.AsImmutableArray(keys);
+        Array.Sort(keys, ReceiptKeyOrder.Instance);
+        var kept = 1;
+        for (var i = 1; i < keys.Length; i++)
+            if (keys[i] != keys[kept - 1]) keys[kept++] = keys[i];
+        return ImmutableCollectionsMarshal.AsImmutableArray(kept == keys.Length ? keys : keys[..kept]);
     }
 
     public void DueAt(YearMonth month) => (_dues ??= new()).Add(month);
