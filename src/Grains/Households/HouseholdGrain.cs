@@ -29,32 +29,32 @@ public sealed class HouseholdGrain
         public Receipt Receipt => GrainCodec.DecodeReceipt(Encoded);
     }
 
-    // In ReceiptKeyOrder. A sorted list rather than a SortedDictionary: most households hold a receipt or two, and the
-    // dictionary's tree, comparer and node were three more objects per resident household for the GC to copy.
-    private readonly List<Held> _receipts = new(1);
+    // In ReceiptKeyOrder. A sorted array rather than a SortedDictionary or a list: most households hold a receipt or
+    // two, and the dictionary's tree, comparer and node (the list's object) were more objects per resident household.
+    private Held[] _receipts = [];
 
     /// <summary>Where <paramref name="key"/> is in <see cref="_receipts"/>, or the complement of where it would go.</summary>
-    private int IndexOf(ReceiptKey key)
-    {
-        int low = 0, high = _receipts.Count - 1;
-        while (low <= high)
-        {
-            var middle = low + (high - low) / 2;
-            var c = ReceiptKeyOrder.Instance.Compare(_receipts[middle].Key, key);
-            if (c == 0) return middle;
-            if (c < 0) low = middle + 1;
-            else high = middle - 1;
-        }
-        return ~low;
-    }
+    private int IndexOf(ReceiptKey key) => SortedArray.IndexOf(_receipts, key, static h => h.Key, ReceiptKeyOrder.Instance);
 
     private Held? HeldAt(ReceiptKey key) => IndexOf(key) is var i and >= 0 ? _receipts[i] : null;
 
-    // The other parts are made on first use (…OrNull is null until then): most households hold a receipt or two and
-    // nothing else, and ten empty collections were two thirds of a resident grain's memory, which the GC walks.
-    // Open findings and the history of closed ones (resolved: the condition cleared; withdrawn: a receipt left).
-    private Dictionary<string, Finding>? _findingsOrNull;
-    private Dictionary<string, Finding> _findings => _findingsOrNull ??= new(StringComparer.Ordinal);
+    // Open findings and the history of closed ones (resolved: the condition cleared; withdrawn: a receipt left), in
+    // ordinal Id order: an array rather than a dictionary, like the receipts.
+    private Finding[] _findings = [];
+
+    private Finding? FindingOf(string id) => FindingIndex(id) is var at and >= 0 ? _findings[at] : null;
+
+    private int FindingIndex(string id) => SortedArray.IndexOf(_findings, id, static f => f.Id, StringComparer.Ordinal);
+
+    private void SetFinding(Finding finding)
+    {
+        var at = FindingIndex(finding.Id);
+        if (at >= 0) _findings[at] = finding;
+        else SortedArray.Insert(ref _findings, ~at, finding);
+    }
+
+    // The other parts are made on first use (…OrNull is null until then, and read through that field): most households
+    // hold a receipt or two and nothing else, and ten empty collections were two thirds of a resident grain's memory.
     // Kept as a set so a row delivered twice (a retried eligibility file) is a no-op.
     private SortedSet<EligibilityEvent>? _eligibilityOrNull;
     private SortedSet<EligibilityEvent> _eligibility => _eligibilityOrNull ??= new(EligibilityOrder.Instance);
@@ -79,10 +79,10 @@ public sealed class HouseholdGrain
     public HouseholdGrain(HouseholdCard card) => Card = card;
 
     public HouseholdCard Card { get; }
-    public int ReceiptCount => _receipts.Count;
+    public int ReceiptCount => _receipts.Length;
     public IEnumerable<Receipt> Receipts => _receipts.Select(h => h.Receipt);
-    public IEnumerable<Finding> Findings => _findings.Values;
-    public IEnumerable<Finding> OpenFindings => _findings.Values.Where(f => f.State == FindingState.Open);
+    public IEnumerable<Finding> Findings => _findings;
+    public IEnumerable<Finding> OpenFindings => _findings.Where(f => f.State == FindingState.Open);
     public IEnumerable<EligibilityEvent> Eligibility => _eligibility;
     public IEnumerable<Checkup> Checkups => _checkups.Values;
     public IEnumerable<ThirdPartyReport> ThirdPartyReports => _thirdPartyReports.Values;
@@ -189,7 +189,7 @@ public sealed class HouseholdGrain
         var held = new Held(receipt.Key, KpiRollup.KeyOf(receipt), KpiRollup.CountersOf(receipt, DecisionsOn(receipt.Key), masters), encoded);
         var at = IndexOf(receipt.Key);
         if (at >= 0) _receipts[at] = held;
-        else _receipts.Insert(~at, held);
+        else SortedArray.Insert(ref _receipts, ~at, held);
         kpis?.Add(held.Cell, held.Contribution);
     }
 
@@ -209,12 +209,12 @@ public sealed class HouseholdGrain
         var at = IndexOf(key);
         if (at < 0) return;
         var earlier = _receipts[at];
-        _receipts.RemoveAt(at);
+        SortedArray.RemoveAt(ref _receipts, at);
         kpis.Add(earlier.Cell, -earlier.Contribution);
     }
 
     /// <summary>The household's records as the checks read them (a 返戻 receipt is out of the review until resubmitted).</summary>
-    public HouseholdFacts Facts() => AllFacts(new Receipt?[_receipts.Count]);
+    public HouseholdFacts Facts() => AllFacts(new Receipt?[_receipts.Length]);
 
     private HouseholdFacts AllFacts(Receipt?[] decoded) => Facts(new YearMonth(0), new YearMonth(999912), decoded);
 
@@ -225,8 +225,8 @@ public sealed class HouseholdGrain
     /// </summary>
     private HouseholdFacts Facts(YearMonth from, YearMonth to, Receipt?[] decoded)
     {
-        var receipts = new List<Receipt>(_receipts.Count);
-        for (var i = 0; i < _receipts.Count; i++)
+        var receipts = new List<Receipt>(_receipts.Length);
+        for (var i = 0; i < _receipts.Length; i++)
         {
             var h = _receipts[i];
             if (h.Cell.ServiceMonth >= from && h.Cell.ServiceMonth <= to && !DecisionsOn(h.Key).Returned) receipts.Add(decoded[i] ??= h.Receipt);
@@ -259,29 +259,32 @@ public sealed class HouseholdGrain
         bool InScope(YearMonth m) => m >= from && m <= to;
         // The receipt that just arrived is held as it decodes (its bytes are its encoding without a source line): no
         // need to decode it again.
-        var decoded = new Receipt?[_receipts.Count];
+        var decoded = new Receipt?[_receipts.Length];
         if (arrived is not null && IndexOf(arrived.Key) is var at and >= 0)
             decoded[at] = arrived.SourceLine == 0 ? arrived : arrived with { SourceLine = 0 };
         var result = ReviewEngine.Evaluate(everything ? AllFacts(decoded) : Facts(from.AddMonths(-window), to, decoded), context);
 
-        foreach (var (id, finding) in _findingsOrNull?.ToList() ?? [])
+        // Closing a finding replaces it where it is, so the array can be walked as it changes.
+        for (var i = 0; i < _findings.Length; i++)
         {
+            var finding = _findings[i];
+            var id = finding.Id;
             if (finding.State != FindingState.Open || !InScope(finding.ServiceMonth) || result.Found.ContainsKey(id)) continue;
             var stillBilled = finding.Receipts.All(k => IndexOf(k) >= 0 && !DecisionsOn(k).Returned);
             var closed = finding with { State = stillBilled ? FindingState.Resolved : FindingState.Withdrawn };
             Count(partials, finding, -1);
-            _findings[id] = closed;
+            _findings[i] = closed;
             partials.SetFinding(closed);
         }
         foreach (var (id, finding) in result.Found)
         {
             if (!InScope(finding.ServiceMonth)) continue;
-            if (_findingsOrNull?.GetValueOrDefault(id) is { State: FindingState.Open } open)
+            if (FindingOf(id) is { State: FindingState.Open } open)
             {
                 if (open == finding) continue;
                 Count(partials, open, -1);
             }
-            _findings[id] = finding;
+            SetFinding(finding);
             partials.SetFinding(finding);
             Count(partials, finding, +1);
         }
@@ -323,7 +326,7 @@ public sealed class HouseholdGrain
     public HouseholdSnapshot ToSnapshot() =>
         new(Card,
             _receipts.Select(h => h.Encoded).ToList(),
-            _findingsOrNull is not { Count: > 0 } findings ? [] : findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
+            _findings.Length == 0 ? [] : _findings.ToList(),
             ListOf(_eligibilityOrNull),
             ListOf(_checkupsOrNull?.Values),
             ListOf(_thirdPartyReportsOrNull?.Values),
@@ -349,7 +352,7 @@ public sealed class HouseholdGrain
         var grain = new HouseholdGrain(snapshot.Card);
         foreach (var m in snapshot.Measures) grain._measures[(m.Measure, m.Provider, m.Month)] = m.Count;
         if (snapshot.Dues.Count > 0) grain._dues.UnionWith(snapshot.Dues);
-        foreach (var f in snapshot.Findings) grain._findings[f.Id] = f;
+        foreach (var f in snapshot.Findings) grain.SetFinding(f);
         foreach (var d in snapshot.Decisions)
             (grain._decisions.TryGetValue(d.Receipt, out var set) ? set : grain._decisions[d.Receipt] = new ReceiptDecisions()).Add(d);
         foreach (var encoded in snapshot.Receipts) grain.Hold(GrainCodec.DecodeReceipt(encoded), encoded, null, masters);
