@@ -39,7 +39,7 @@ public sealed class VerticalCheck : ICheck
     public void Evaluate(HouseholdFacts facts, ReviewContext context, FindingSink sink)
     {
         var rules = context.Rules;
-        // Grouped only when a receipt bills a limited code or a 初診料: most households bill neither.
+        // Grouped only when needed (a limited code billed, or two receipts for the 初診料 part): most households need neither.
         List<IGrouping<(string Person, string ProviderCode), Receipt>>? byPersonProvider = null;
         List<IGrouping<(string Person, string ProviderCode), Receipt>> ByPersonProvider() =>
             byPersonProvider ??= facts.Receipts.GroupBy(r => (Person: facts.PersonOf(r), r.Key.ProviderCode)).ToList();
