@@ -332,6 +332,18 @@ public class HouseholdHighCostTests
     }
 
     [Fact]
+    public void A_receipt_far_beyond_the_checks_window_keeps_the_high_cost_of_the_months_before_it()
+    {
+        // The checks read 12 months back from a new receipt; 高額療養費 must still cover the whole history.
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ"))).Apply(Stay(202201));
+        var before = Assert.Single(w.Grain.HighCost);
+        Assert.Equal(212_570L, before.PayableYen); // as the 100,000-point stay above
+        w.Apply(Receipt(1, [Line(Revisit)], month: 202406));
+        Assert.Equal([before], w.Grain.HighCost.ToList());
+        Assert.Equal(before, w.Partials.HighCost[(Card.Key, new YearMonth(202201))]);
+    }
+
+    [Fact]
     public void The_fourth_stay_within_twelve_months_uses_the_tasuu_cap_and_an_earlier_month_arriving_late_moves_it()
     {
         var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ")))

@@ -239,6 +239,15 @@ public sealed class HouseholdGrain
             _decisionsOrNull is not { Count: > 0 } decisions ? null : decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
     }
 
+    /// <summary>Whether every receipt, 柔整 and care claim held is of a service month in <paramref name="from"/> … <paramref name="to"/>.</summary>
+    private bool HoldsOnlyMonths(YearMonth from, YearMonth to)
+    {
+        foreach (var h in _receipts)
+            if (h.Cell.ServiceMonth < from || h.Cell.ServiceMonth > to) return false;
+        return (_judoClaimsOrNull is null || _judoClaimsOrNull.Values.All(j => j.ServiceMonth >= from && j.ServiceMonth <= to))
+            && (_careClaimsOrNull is null || _careClaimsOrNull.Values.All(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to));
+    }
+
     /// <summary>Re-runs the whole catalogue and 高額療養費 over the household: what a fired timer or a rule change calls.</summary>
     public void Review(ShardPartials partials, ReviewContext context) => Review(partials, context, Everything, arrived: null);
 
@@ -262,7 +271,8 @@ public sealed class HouseholdGrain
         var decoded = new Receipt?[_receipts.Length];
         if (arrived is not null && IndexOf(arrived.Key) is var at and >= 0)
             decoded[at] = arrived.SourceLine == 0 ? arrived : arrived with { SourceLine = 0 };
-        var result = ReviewEngine.Evaluate(everything ? AllFacts(decoded) : Facts(from.AddMonths(-window), to, decoded), context);
+        var read = everything ? AllFacts(decoded) : Facts(from.AddMonths(-window), to, decoded);
+        var result = ReviewEngine.Evaluate(read, context);
 
         // Closing a finding replaces it where it is, so the array can be walked as it changes.
         for (var i = 0; i < _findings.Length; i++)
@@ -300,7 +310,8 @@ public sealed class HouseholdGrain
             foreach (var month in earlier.Keys) partials.HighCost.Remove((Card.Key, month));
             earlier.Clear();
         }
-        foreach (var row in HouseholdHighCost.Compute(AllFacts(decoded)))
+        // 高額療養費 reads every month: the checks' facts serve when their months hold everything (most households).
+        foreach (var row in HouseholdHighCost.Compute(everything || HoldsOnlyMonths(from.AddMonths(-window), to) ? read : AllFacts(decoded)))
         {
             _highCost[row.Month] = row;
             partials.HighCost[(Card.Key, row.Month)] = row;
