@@ -56,6 +56,16 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
+    public void A_kpi_cell_with_an_empty_body_deletes_its_row()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        store.WriteCheckpoint(2, 0, [1], [], kpiCells: [new("c1", [1]), new("c2", [2])]);
+        store.WriteCheckpoint(2, 0, [1], [], kpiCells: [new("c1", []), new("c3", [])]);
+        Assert.Equal([[2]], store.LoadKpiCells(2));
+    }
+
+    [Fact]
     public void A_submission_appended_twice_is_stored_once_and_reported_as_duplicate()
     {
         using var store = CreateStore();

@@ -54,6 +54,8 @@ public sealed class ShardCheckpointTests : IDisposable
             foreach (var r in first) shard.Apply(++seq, new ReceiptWithdrawn(r.Card, r.Key));
             shard.Checkpoint();
             Assert.DoesNotContain(shard.Partials.Kpis.Cells(), c => c.Key.ProviderCode == first[0].Key.ProviderCode);
+            // … by deleting their rows: the store holds a row for each live cell and no more.
+            Assert.Equal(shard.Partials.Kpis.Cells().Count, store.LoadKpiCells(0).Count);
             expected = GrainCodec.Encode(shard.Partials);
         }
 

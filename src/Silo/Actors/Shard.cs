@@ -232,7 +232,9 @@ internal sealed class Shard
             partials = GrainCodec.EncodeWithoutCells(Partials);
             findings = Partials.ChangedFindings.Select(id => KeyValuePair.Create(id, GrainCodec.EncodeFinding(Partials.Findings[id]))).ToList();
             cells = new(Partials.Kpis.ChangedCount);
-            foreach (var (key, counters) in Partials.Kpis.ChangedCells()) cells.Add(KeyValuePair.Create(CellId(key), GrainCodec.EncodeKpiCell(key, counters)));
+            // A cell back at zero is gone: its row is deleted (an empty body), not kept as a row of zeros.
+            foreach (var (key, counters) in Partials.Kpis.ChangedCells())
+                cells.Add(KeyValuePair.Create(CellId(key), counters.IsZero ? [] : GrainCodec.EncodeKpiCell(key, counters)));
         }
         if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains, findings, cells);
         else if (!_fencedCheckpoint(_appliedSeq, partials, grains, findings, cells)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");

@@ -370,7 +370,15 @@ public sealed partial class PostgresLogStore : ILogStore
     {
         UpsertShardRows(connection, tx, "grains", "key", "state", shard, grains);
         UpsertShardRows(connection, tx, "findings", "id", "body", shard, findings);
-        UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", shard, kpiCells);
+        UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", shard, kpiCells.Where(c => c.Value.Length > 0).ToList());
+        var gone = kpiCells.Where(c => c.Value.Length == 0).Select(c => c.Key).ToArray();
+        if (gone.Length > 0)
+        {
+            using var delete = new NpgsqlCommand("DELETE FROM kpi_cells WHERE shard = @shard AND cell = ANY(@cells)", connection, tx);
+            delete.Parameters.AddWithValue("shard", shard);
+            delete.Parameters.AddWithValue("cells", gone);
+            delete.ExecuteNonQuery();
+        }
         using (var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES (@shard, @seq, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

@@ -531,7 +531,10 @@ public sealed class SqliteLogStore : ILogStore
         using var tx = connection.BeginTransaction();
         UpsertShardRows(lease.Session, tx, "grains", "key", "state", shard, grains);
         UpsertShardRows(lease.Session, tx, "findings", "id", "body", shard, findings);
-        UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", shard, kpiCells);
+        UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", shard, kpiCells.Where(c => c.Value.Length > 0).ToList());
+        var delete = lease.Session.Statement("DELETE FROM kpi_cells WHERE shard = ?1 AND cell = ?2");
+        foreach (var (cell, body) in kpiCells)
+            if (body.Length == 0) delete.Bind(1, shard).Bind(2, cell).Run();
         {
             var checkpoint = lease.Session.Command("""
                 INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
