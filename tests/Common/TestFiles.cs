@@ -20,6 +20,12 @@ internal static class TestFiles
         return dir;
     }
 
+    /// <summary>Removes a temporary dir; one a dying process still holds files in is left behind rather than failing the test.</summary>
+    public static void DeleteTempDir(string dir)
+    {
+        try { Directory.Delete(dir, true); } catch (IOException) { }
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -18,10 +18,7 @@ public sealed class DetectionQualityTests(ITestOutputHelper output) : IDisposabl
 {
     private readonly string _dir = TestFiles.NewTempDir("shinsa-detect");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
+    public void Dispose() => TestFiles.DeleteTempDir(_dir);
 
     private sealed record Key(string Check, string Card, string Person, string ServiceMonth, string Receipts);
 

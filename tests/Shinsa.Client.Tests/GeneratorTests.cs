@@ -175,6 +175,6 @@ public sealed class GeneratorTests : IDisposable
     public void Dispose()
     {
         foreach (var d in _dirs)
-            try { Directory.Delete(d, true); } catch (IOException) { }
+            TestFiles.DeleteTempDir(d);
     }
 }

@@ -54,7 +54,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         await _browser.DisposeAsync();
         _playwright.Dispose();
         _silo.Dispose();
-        try { Directory.Delete(_dataDir, true); } catch (IOException) { }
+        TestFiles.DeleteTempDir(_dataDir);
     }
 
     private async Task<IPage> LogInAsync(string token)

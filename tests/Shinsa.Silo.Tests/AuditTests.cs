@@ -20,10 +20,7 @@ public sealed class AuditTests : IDisposable
     private const string InsurerToken = "insurer-01010016-token";
     private readonly string _dir = TestFiles.NewTempDir("shinsa-audit");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
+    public void Dispose() => TestFiles.DeleteTempDir(_dir);
 
     [Fact]
     public void Entries_survive_a_restart_and_come_back_newest_first()

@@ -294,7 +294,7 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
         }
         finally
         {
-            try { Directory.Delete(dir, true); } catch (IOException) { }
+            TestFiles.DeleteTempDir(dir);
         }
         Assert.NotEmpty(expected.Findings);
         foreach (var silo in silos)
@@ -341,6 +341,6 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
     public void Dispose()
     {
         foreach (var silo in _silos) silo.Dispose();
-        try { Directory.Delete(_dataDir, true); } catch (IOException) { }
+        TestFiles.DeleteTempDir(_dataDir);
     }
 }

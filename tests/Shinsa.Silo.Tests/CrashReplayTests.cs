@@ -261,6 +261,6 @@ public sealed class CrashReplayTests(ITestOutputHelper output, PostgresServer po
     public void Dispose()
     {
         foreach (var dir in _dirs)
-            try { Directory.Delete(dir, true); } catch (IOException) { }
+            TestFiles.DeleteTempDir(dir);
     }
 }

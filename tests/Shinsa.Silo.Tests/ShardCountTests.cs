@@ -12,10 +12,7 @@ public sealed class ShardCountTests : IDisposable
 {
     private readonly string _dir = TestFiles.NewTempDir("shinsa-shards");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
+    public void Dispose() => TestFiles.DeleteTempDir(_dir);
 
     private SiloFactory Silo(string? shardCount) => new(new() { ["Shinsa:ShardCount"] = shardCount }, _dir);
 

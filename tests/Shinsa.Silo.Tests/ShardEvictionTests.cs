@@ -17,10 +17,7 @@ public sealed class ShardEvictionTests : IDisposable
 {
     private readonly string _dir = TestFiles.NewTempDir("shinsa-evict");
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
+    public void Dispose() => TestFiles.DeleteTempDir(_dir);
 
     [Fact]
     public void The_least_recently_used_unchanged_grain_leaves_first_and_a_changed_one_only_after_a_checkpoint()

@@ -73,7 +73,7 @@ public sealed class SiloFactory : WebApplicationFactory<ActorHost>
     {
         base.Dispose(disposing);
         if (!_ownsDataDir) return;
-        try { Directory.Delete(DataDir, true); } catch (IOException) { }
+        TestFiles.DeleteTempDir(DataDir);
     }
 }
 
