@@ -55,8 +55,8 @@ public interface ILogStore : IDisposable
 
     /// <summary>
     /// Writes the grains, findings and KPI cells changed since the last checkpoint, the rest of the shard partials and the
-    /// position they include, atomically. Findings and KPI cells are keyed rows that replace the earlier row of their key;
-    /// a KPI cell with an empty body deletes its row (the cell went back to zero).
+    /// position they include, atomically. Grains, findings and KPI cells are keyed rows that replace the earlier row of
+    /// their key; an empty body deletes the row (a KPI cell that went back to zero).
     /// </summary>
     void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
         IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null, IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null);

@@ -350,19 +350,27 @@ public sealed partial class PostgresLogStore : ILogStore
         return rows;
     }
 
-    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells) in one statement.</summary>
+    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells) in one statement; an empty blob deletes its row.</summary>
     private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
         int shard, IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
     {
-        if (rows.Count == 0) return;
-        using var upsert = new NpgsqlCommand($"""
-            INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT @shard, k, b FROM unnest(@keys, @bodies) AS r(k, b)
-            ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
-            """, connection, tx);
-        upsert.Parameters.AddWithValue("shard", shard);
-        upsert.Parameters.AddWithValue("keys", rows.Select(r => r.Key).ToArray());
-        upsert.Parameters.AddWithValue("bodies", rows.Select(r => r.Value).ToArray());
-        upsert.ExecuteNonQuery();
+        var kept = rows.Where(r => r.Value.Length > 0).ToList();
+        if (kept.Count > 0)
+        {
+            using var upsert = new NpgsqlCommand($"""
+                INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT @shard, k, b FROM unnest(@keys, @bodies) AS r(k, b)
+                ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
+                """, connection, tx);
+            upsert.Parameters.AddWithValue("shard", shard);
+            upsert.Parameters.AddWithValue("keys", kept.Select(r => r.Key).ToArray());
+            upsert.Parameters.AddWithValue("bodies", kept.Select(r => r.Value).ToArray());
+            upsert.ExecuteNonQuery();
+        }
+        if (kept.Count == rows.Count) return;
+        using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE shard = @shard AND {keyColumn} = ANY(@keys)", connection, tx);
+        delete.Parameters.AddWithValue("shard", shard);
+        delete.Parameters.AddWithValue("keys", rows.Where(r => r.Value.Length == 0).Select(r => r.Key).ToArray());
+        delete.ExecuteNonQuery();
     }
 
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, int shard, long appliedSeq, byte[] partials,
@@ -370,15 +378,7 @@ public sealed partial class PostgresLogStore : ILogStore
     {
         UpsertShardRows(connection, tx, "grains", "key", "state", shard, grains);
         UpsertShardRows(connection, tx, "findings", "id", "body", shard, findings);
-        UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", shard, kpiCells.Where(c => c.Value.Length > 0).ToList());
-        var gone = kpiCells.Where(c => c.Value.Length == 0).Select(c => c.Key).ToArray();
-        if (gone.Length > 0)
-        {
-            using var delete = new NpgsqlCommand("DELETE FROM kpi_cells WHERE shard = @shard AND cell = ANY(@cells)", connection, tx);
-            delete.Parameters.AddWithValue("shard", shard);
-            delete.Parameters.AddWithValue("cells", gone);
-            delete.ExecuteNonQuery();
-        }
+        UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", shard, kpiCells);
         using (var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES (@shard, @seq, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

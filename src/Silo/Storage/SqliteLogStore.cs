@@ -513,14 +513,16 @@ public sealed class SqliteLogStore : ILogStore
         return rows;
     }
 
-    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells).</summary>
+    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells); an empty blob deletes its row.</summary>
     private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, int shard,
         IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
     {
         var upsert = session.Statement($"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES(?1, ?2, ?3) " +
             $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}");
+        var delete = session.Statement($"DELETE FROM {table} WHERE shard = ?1 AND {keyColumn} = ?2");
         foreach (var (rowKey, bytes) in rows)
-            upsert.Bind(1, shard).Bind(2, rowKey).Bind(3, bytes).Run();
+            if (bytes.Length == 0) delete.Bind(1, shard).Bind(2, rowKey).Run();
+            else upsert.Bind(1, shard).Bind(2, rowKey).Bind(3, bytes).Run();
     }
 
     private void WriteCheckpointLocked(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings,
@@ -531,10 +533,7 @@ public sealed class SqliteLogStore : ILogStore
         using var tx = connection.BeginTransaction();
         UpsertShardRows(lease.Session, tx, "grains", "key", "state", shard, grains);
         UpsertShardRows(lease.Session, tx, "findings", "id", "body", shard, findings);
-        UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", shard, kpiCells.Where(c => c.Value.Length > 0).ToList());
-        var delete = lease.Session.Statement("DELETE FROM kpi_cells WHERE shard = ?1 AND cell = ?2");
-        foreach (var (cell, body) in kpiCells)
-            if (body.Length == 0) delete.Bind(1, shard).Bind(2, cell).Run();
+        UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", shard, kpiCells);
         {
             var checkpoint = lease.Session.Command("""
                 INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
