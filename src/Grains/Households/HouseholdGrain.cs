@@ -216,36 +216,32 @@ public sealed class HouseholdGrain
     /// <summary>The household's records as the checks read them (a 返戻 receipt is out of the review until resubmitted).</summary>
     public HouseholdFacts Facts() => AllFacts(new Receipt?[_receipts.Length]);
 
-    private HouseholdFacts AllFacts(Receipt?[] decoded) => Facts(new YearMonth(0), new YearMonth(999912), decoded);
+    private HouseholdFacts AllFacts(Receipt?[] decoded) => Facts(new YearMonth(0), new YearMonth(999912), decoded, out _);
 
     /// <summary>
     /// The facts with receipts, 柔整 and care claims of service months <paramref name="from"/> … <paramref name="to"/>
-    /// only. <paramref name="decoded"/> (one slot per held receipt) keeps the receipts decoded for one review, which reads
+    /// only; <paramref name="everyMonth"/> says whether that left none out (the facts are then <see cref="AllFacts"/>'s).
+    /// <paramref name="decoded"/> (one slot per held receipt) keeps the receipts decoded for one review, which reads
     /// the household twice (the checks' months, then every month for 高額療養費).
     /// </summary>
-    private HouseholdFacts Facts(YearMonth from, YearMonth to, Receipt?[] decoded)
+    private HouseholdFacts Facts(YearMonth from, YearMonth to, Receipt?[] decoded, out bool everyMonth)
     {
+        bool InRange(YearMonth m) => m >= from && m <= to;
         var receipts = new List<Receipt>(_receipts.Length);
+        everyMonth = true;
         for (var i = 0; i < _receipts.Length; i++)
         {
             var h = _receipts[i];
-            if (h.Cell.ServiceMonth >= from && h.Cell.ServiceMonth <= to && !DecisionsOn(h.Key).Returned) receipts.Add(decoded[i] ??= h.Receipt);
+            if (!InRange(h.Cell.ServiceMonth)) everyMonth = false;
+            else if (!DecisionsOn(h.Key).Returned) receipts.Add(decoded[i] ??= h.Receipt);
         }
         // Read through the …OrNull fields: a review must not give every household the parts it does not have.
+        List<JudoClaim> judo = _judoClaimsOrNull is not { Count: > 0 } held ? [] : held.Values.Where(j => InRange(j.ServiceMonth)).ToList();
+        List<CareClaimHeld> care = _careClaimsOrNull is not { Count: > 0 } claims ? [] : claims.Values.Where(c => InRange(c.Claim.ServiceMonth)).ToList();
+        everyMonth &= judo.Count == (_judoClaimsOrNull?.Count ?? 0) && care.Count == (_careClaimsOrNull?.Count ?? 0);
         return new(Card, receipts,
-            ListOf(_eligibilityOrNull), ListOf(_checkupsOrNull?.Values), ListOf(_thirdPartyReportsOrNull?.Values),
-            _judoClaimsOrNull is not { Count: > 0 } judo ? [] : judo.Values.Where(j => j.ServiceMonth >= from && j.ServiceMonth <= to).ToList(),
-            _careClaimsOrNull is not { Count: > 0 } care ? [] : care.Values.Where(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to).ToList(),
+            ListOf(_eligibilityOrNull), ListOf(_checkupsOrNull?.Values), ListOf(_thirdPartyReportsOrNull?.Values), judo, care,
             _decisionsOrNull is not { Count: > 0 } decisions ? null : decisions.Where(d => d.Value.PointsCut > 0).ToDictionary(d => d.Key, d => d.Value.PointsCut));
-    }
-
-    /// <summary>Whether every receipt, 柔整 and care claim held is of a service month in <paramref name="from"/> … <paramref name="to"/>.</summary>
-    private bool HoldsOnlyMonths(YearMonth from, YearMonth to)
-    {
-        foreach (var h in _receipts)
-            if (h.Cell.ServiceMonth < from || h.Cell.ServiceMonth > to) return false;
-        return (_judoClaimsOrNull is null || _judoClaimsOrNull.Values.All(j => j.ServiceMonth >= from && j.ServiceMonth <= to))
-            && (_careClaimsOrNull is null || _careClaimsOrNull.Values.All(c => c.Claim.ServiceMonth >= from && c.Claim.ServiceMonth <= to));
     }
 
     /// <summary>Re-runs the whole catalogue and 高額療養費 over the household: what a fired timer or a rule change calls.</summary>
@@ -271,7 +267,7 @@ public sealed class HouseholdGrain
         var decoded = new Receipt?[_receipts.Length];
         if (arrived is not null && IndexOf(arrived.Key) is var at and >= 0)
             decoded[at] = arrived.SourceLine == 0 ? arrived : arrived with { SourceLine = 0 };
-        var read = everything ? AllFacts(decoded) : Facts(from.AddMonths(-window), to, decoded);
+        var read = Facts(everything ? new YearMonth(0) : from.AddMonths(-window), to, decoded, out var everyMonth);
         var result = ReviewEngine.Evaluate(read, context);
 
         // Closing a finding replaces it where it is, so the array can be walked as it changes.
@@ -311,7 +307,7 @@ public sealed class HouseholdGrain
             earlier.Clear();
         }
         // 高額療養費 reads every month: the checks' facts serve when their months hold everything (most households).
-        foreach (var row in HouseholdHighCost.Compute(everything || HoldsOnlyMonths(from.AddMonths(-window), to) ? read : AllFacts(decoded)))
+        foreach (var row in HouseholdHighCost.Compute(everyMonth ? read : AllFacts(decoded)))
         {
             _highCost[row.Month] = row;
             partials.HighCost[(Card.Key, row.Month)] = row;
