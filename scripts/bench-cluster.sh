@@ -40,11 +40,15 @@ PY
 [ "$n" -ge 2 ] || { echo "failover needs at least 2 silos" >&2; exit 1; }
 served() { # prints the number of distinct shards served by the given silo URLs, and the shard count
   python3 - "$@" <<'PY'
-import json, sys, urllib.request
+import json, os, sys, urllib.error, urllib.request
 shards, count = set(), None
 for url in sys.argv[1:]:
+    # The cluster view is the federation's: without its token every silo answers 401, which must not read as "down".
+    request = urllib.request.Request(url + "/api/v1/cluster", headers={"Authorization": "Bearer " + os.environ["SHINSA_TOKEN"]})
     try:
-        view = json.load(urllib.request.urlopen(url + "/api/v1/cluster", timeout=2))
+        view = json.load(urllib.request.urlopen(request, timeout=2))
+    except urllib.error.HTTPError as e:
+        sys.exit(f"{url}/api/v1/cluster answered {e.code}: {e.read().decode(errors='replace')}")
     except Exception:
         continue
     count = len(view["leases"])
@@ -59,7 +63,8 @@ for k in $(seq 1 "$kills"); do
   kill -KILL "$(cat "$state/silo-$i.pid")" 2>/dev/null
   start=$(date +%s.%N)
   while true; do
-    read -r got count < <(served $others)
+    view=$(served $others)   # a refused probe ends the script (set -e) instead of waiting forever
+    read -r got count <<<"$view"
     [ "$got" = "$count" ] && break
     sleep 0.05
   done
@@ -74,7 +79,8 @@ for k in $(seq 1 "$kills"); do
   disown   # no "Killed" job notice when the next round kills it
   # Wait until the restarted silo serves its share again, so the next kill takes shards away.
   for _ in $(seq 1 300); do
-    read -r mine _ < <(served "$url")
+    view=$(served "$url")
+    read -r mine _ <<<"$view"
     [ "$mine" -ge 1 ] && break
     sleep 0.1
   done
