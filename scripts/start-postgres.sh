@@ -23,7 +23,7 @@ if [ ! -f "$pgdata/PG_VERSION" ]; then
 fi
 # fsync stays on: cluster mode's durability claims are tested against it.
 as_owner "$bin/pg_ctl" -D "$pgdata" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200" start >/dev/null \
+  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200 ${PG_EXTRA_OPTIONS:-}" start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 1; }
 as_owner psql -h 127.0.0.1 -p "$port" -U shinsa -d postgres -qc "CREATE DATABASE shinsa" >/dev/null
 echo "$port" >"$dir/port"

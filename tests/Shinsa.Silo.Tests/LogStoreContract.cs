@@ -41,6 +41,22 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
+    public void Several_shards_tails_are_read_together_shard_by_shard_in_log_order_up_to_a_limit_each()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        store.Append([Submission("a", (0, "a0"), (1, "a1"), (0, "a2"), (2, "a3")), Submission("b", (1, "b0"), (0, "b1"), (0, "b2"))]);
+        var first0 = store.ReadShard(0, 0).First().Seq;
+
+        // In the order asked (not the shards' order), each shard's entries after its own position, at most 2 each.
+        var entries = store.ReadShards([(1, 0), (3, 0), (0, first0)], maxPerShard: 2).ToList();
+        Assert.Equal(["a1", "b0", "a2", "b1"], Texts(entries));
+        Assert.Equal([1, 1, 0, 0], entries.Select(e => e.Shard));
+        Assert.Equal(["b2"], Texts(store.ReadShards([(0, entries[^1].Seq)], maxPerShard: 2)));
+        Assert.Empty(store.ReadShards([], maxPerShard: 2));
+    }
+
+    [Fact]
     public void The_stored_shard_count_is_unknown_before_the_first_initialisation_and_kept_after_it()
     {
         using (var store = CreateStore())
@@ -126,12 +142,14 @@ public abstract class LogStoreContract : IDisposable
         using var store = CreateStore();
         store.Initialize(4);
         store.WriteCheckpoint(1, 0, [1], [new("g1", [1]), new("g2", [2])]);
-        var found = store.LoadGrains(1, ["g1", "g2", "g3"]);
-        Assert.Equal(["g1", "g2"], found.Keys.Order());
-        Assert.Equal([1], found["g1"]);
-        Assert.Equal([2], found["g2"]);
-        Assert.Empty(store.LoadGrains(2, ["g1"]));
-        Assert.Empty(store.LoadGrains(1, []));
+        store.WriteCheckpoint(3, 0, [1], [new("g1", [3])]);
+        var found = store.LoadGrains([(1, "g1"), (1, "g2"), (1, "g3"), (3, "g1"), (2, "g1")]);
+        Assert.Equal([(1, "g1"), (1, "g2"), (3, "g1")], found.Keys.Order());
+        Assert.Equal([1], found[(1, "g1")]);
+        Assert.Equal([2], found[(1, "g2")]);
+        Assert.Equal([3], found[(3, "g1")]);
+        Assert.Empty(store.LoadGrains([(2, "g1")]));
+        Assert.Empty(store.LoadGrains([]));
     }
 
     [Fact]

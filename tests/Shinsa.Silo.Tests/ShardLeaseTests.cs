@@ -41,27 +41,74 @@ public sealed class ShardLeaseTests : IDisposable
         _store.Append([new SubmissionAppend(new SubmissionRow("s", "uke", "f", 1, 1, 0, 0, [], [], new Dictionary<int, long>()),
             [new EntryAppend(0, [1]), new EntryAppend(0, [2])])]);
         var stale = _store.Acquire("a", 1, Short, [1]).Single();
-        Assert.True(_store.WriteCheckpoint("a", stale, 1, [10], [new("g", [10])]));
-        Assert.True(_store.AdvanceCursor("a", stale, 1));
+        Assert.True(Checkpoint("a", stale, 1, [10], "g"));
+        Assert.True(Cursor("a", stale, 1));
 
         // Silo a is paused past its lease; silo b takes the shard over and checkpoints.
         Thread.Sleep(Short + TimeSpan.FromMilliseconds(300));
         var current = _store.Acquire("b", 1, Long, [1]).Single();
         Assert.Equal(stale.Epoch + 1, current.Epoch);
         Assert.Equal(1, _store.AppliedPositions()[0]); // the new owner starts from the checkpoint
-        Assert.True(_store.WriteCheckpoint("b", current, 2, [20], [new("g", [20])]));
+        Assert.True(Checkpoint("b", current, 2, [20], "g"));
 
         // Silo a resumes: its writes with the old epoch are fenced off, and b's state is intact.
-        Assert.False(_store.WriteCheckpoint("a", stale, 2, [99], [new("g", [99])]));
-        Assert.False(_store.AdvanceCursor("a", stale, 2));
+        Assert.False(Checkpoint("a", stale, 2, [99], "g"));
+        Assert.False(Cursor("a", stale, 2));
         Assert.False(_store.Release("a", stale));
         var checkpoint = _store.LoadCheckpoint(0)!;
         Assert.Equal(2L, checkpoint.AppliedSeq);
         Assert.Equal([20], checkpoint.Partials);
         Assert.Equal([20], _store.LoadGrain(0, "g"));
         // The current owner still advances its cursor.
-        Assert.True(_store.AdvanceCursor("b", current, 2));
+        Assert.True(Cursor("b", current, 2));
         Assert.Equal(2, _store.AppliedPositions()[0]);
+    }
+
+    /// <summary>A checkpoint of one shard whose partials and grain <paramref name="grain"/> hold <paramref name="body"/>; true when written.</summary>
+    private bool Checkpoint(string silo, ShardLease lease, long seq, byte[] body, string? grain = null) =>
+        _store.WriteCheckpoints(silo, [(lease, Write(lease.Shard, seq, body, grain))]).Contains(lease.Shard);
+
+    private static CheckpointWrite Write(int shard, long seq, byte[] body, string? grain = null, string? cell = null) =>
+        new(shard, seq, body, grain is null ? [] : [new(grain, body)], [], cell is null ? [] : [new(cell, body)]);
+
+    private bool Cursor(string silo, ShardLease lease, long seq) => _store.AdvanceCursors(silo, [(lease, seq)]).Contains(lease.Shard);
+
+    [Fact]
+    public void Checkpoints_and_cursors_written_together_are_fenced_shard_by_shard()
+    {
+        _store.Initialize(4);
+        var mine = _store.Acquire("a", 2, Long, [2, 3]).OrderBy(l => l.Shard).ToList();
+        var theirs = _store.Acquire("b", 2, Long, [0, 1]).OrderBy(l => l.Shard).ToList();
+        var staleEpoch = mine[1] with { Epoch = mine[1].Epoch - 1 };
+
+        // One transaction for four shards: a's two (one with an epoch it no longer holds) and b's two.
+        var written = _store.WriteCheckpoints("a", [
+            (mine[0], Write(0, 5, [1], "g0", "c0")), (staleEpoch, Write(1, 5, [2], "g1", "c1")),
+            (theirs[0], Write(2, 5, [3], "g2", "c2")), (theirs[1], Write(3, 5, [4], "g3", "c3"))]);
+        Assert.Equal([0], written.Order());
+        Assert.Equal(5, _store.LoadCheckpoint(0)!.AppliedSeq);
+        Assert.Equal([1], _store.LoadGrain(0, "g0"));
+        Assert.Equal([[1]], _store.LoadKpiCells(0));
+        foreach (var refused in new[] { 1, 2, 3 })
+        {
+            Assert.Null(_store.LoadCheckpoint(refused));
+            Assert.Null(_store.LoadGrain(refused, $"g{refused}"));
+            Assert.Empty(_store.LoadKpiCells(refused));
+        }
+
+        // Rows of several shards in one checkpoint: each goes to its own shard, and an empty body deletes only its own.
+        Assert.Equal([2, 3], _store.WriteCheckpoints("b", [(theirs[0], Write(2, 6, [7], "g", "c")), (theirs[1], Write(3, 6, [8], "g", "c"))]).Order());
+        Assert.Equal([2], _store.WriteCheckpoints("b", [(theirs[0], new CheckpointWrite(2, 7, [7], [], [], [new("c", [])]))]));
+        Assert.Empty(_store.LoadKpiCells(2));
+        Assert.Equal([[8]], _store.LoadKpiCells(3));
+        Assert.Equal([7], _store.LoadGrain(2, "g"));
+        Assert.Equal([8], _store.LoadGrain(3, "g"));
+
+        var advanced = _store.AdvanceCursors("a", [(mine[0], 5), (staleEpoch, 5), (theirs[0], 5)]);
+        Assert.Equal([0], advanced.Order());
+        var positions = _store.AppliedPositions();
+        Assert.Equal(5, positions[0]);
+        Assert.Equal(0, positions[1]);
     }
 
     [Fact]
@@ -70,7 +117,7 @@ public sealed class ShardLeaseTests : IDisposable
         _store.Initialize(2);
         var lease = _store.Acquire("a", 1, Short, [1]).Single();
         Thread.Sleep(Short + TimeSpan.FromMilliseconds(300));
-        Assert.False(_store.WriteCheckpoint("a", lease, 0, [1], []));
+        Assert.False(Checkpoint("a", lease, 0, [1]));
         Assert.Null(_store.LoadCheckpoint(0));
 
         var again = _store.Acquire("a", 1, Long, [1]).Single();

@@ -135,7 +135,7 @@ internal sealed class ClusterHost
             foreach (var lease in _leases.Acquire(SiloId, quota - active.Count, timeout, _owned.Keys.ToList()))
             {
                 var owned = new OwnedShard(new Shard(lease.Shard, _store, _perShardCap, _masters, _options.Review.Enabled,
-                    (seq, partials, grains, findings, cells) => _leases.WriteCheckpoint(SiloId, lease, seq, partials, grains, findings, cells)), lease);
+                    checkpoint => _leases.WriteCheckpoints(SiloId, [(lease, checkpoint)]).Contains(lease.Shard)), lease);
                 _owned[lease.Shard] = owned;
                 _logger.LogInformation("Silo {Silo} acquired shard {Shard} (epoch {Epoch}); {Live} live silos, fair share {Quota}",
                     SiloId, lease.Shard, lease.Epoch, live, quota);
@@ -258,7 +258,8 @@ internal sealed class TailWorker(int id, ClusterHost host)
         var poll = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, Math.Max(TimeSpan.FromMilliseconds(50).Ticks, options.SnapshotInterval.Ticks)));
         while (!stop.IsCancellationRequested)
         {
-            foreach (var owned in _mine.Values) Step(owned);
+            // A round that read a full batch of some shard goes again at once: its tail is not drained.
+            if (Round()) continue;
             try
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -270,11 +271,30 @@ internal sealed class TailWorker(int id, ClusterHost host)
         foreach (var owned in _mine.Values)
         {
             owned.ReleaseRequested = true;
-            Step(owned);
+            Settle(owned);
         }
     }
 
-    private void Step(OwnedShard owned)
+    /// <summary>
+    /// One pass over the shards of this worker: settles the ones being dropped, recovered or handed over, then, for
+    /// all the others at once, reads their log tails, advances their cursors and writes the checkpoints that are due
+    /// (a store round trip for each step, not one per shard: a silo serves dozens of the deployment's shards, and most
+    /// wakes bring a few records to some of them). Returns whether some shard's tail was not read to its end.
+    /// </summary>
+    private bool Round()
+    {
+        var serving = new List<OwnedShard>(_mine.Count);
+        foreach (var owned in _mine.Values)
+            if (Settle(owned)) serving.Add(owned);
+        if (serving.Count == 0) return false;
+        var (applied, more) = ApplyTails(serving);
+        AdvanceCursors(applied);
+        WriteDueCheckpoints(serving);
+        return more;
+    }
+
+    /// <summary>Drops, recovers or hands over the shard as its state asks; true when it is being served as usual.</summary>
+    private bool Settle(OwnedShard owned)
     {
         var shard = owned.Shard;
         var leases = host.Leases;
@@ -283,13 +303,13 @@ internal sealed class TailWorker(int id, ClusterHost host)
             if (owned.Lost)
             {
                 Drop(owned, "its lease was lost");
-                return;
+                return false;
             }
             if (!owned.Recovered)
             {
                 var replayed = shard.Recover();
                 owned.Recovered = true;
-                if (!leases.AdvanceCursor(host.SiloId, owned.Lease, shard.AppliedSeq))
+                if (!leases.AdvanceCursors(host.SiloId, [(owned.Lease, shard.AppliedSeq)]).Contains(shard.Id))
                     throw new LeaseLostException(shard.Id, "cursor advance refused by the lease fence");
                 host.Logger.LogInformation("Silo {Silo} recovered shard {Shard} (epoch {Epoch}): checkpoint at {Checkpoint}, {Replayed} log records replayed",
                     host.SiloId, shard.Id, owned.Lease.Epoch, shard.CheckpointSeq, replayed);
@@ -302,63 +322,138 @@ internal sealed class TailWorker(int id, ClusterHost host)
                 if (!leases.Release(host.SiloId, owned.Lease)) throw new LeaseLostException(shard.Id, "release refused by the lease fence");
                 Forget(owned);
                 host.Logger.LogInformation("Silo {Silo} checkpointed shard {Shard} at {Seq} and released its lease", host.SiloId, shard.Id, shard.AppliedSeq);
-                return;
+                return false;
             }
-            var applied = 0;
-            var batch = new List<(long Seq, LogRecord Record)>(PrefetchBatch);
-            void ApplyBatch()
-            {
-                // One store round trip for the batch's grains instead of one per grain activation.
-                shard.Prefetch(batch.Select(b => b.Record.Card.Key));
-                foreach (var (seq, record) in batch)
-                {
-                    shard.Apply(seq, record);
-                    applied++;
-                    if (shard.RecordsSinceCheckpoint >= host.Options.SnapshotEveryRecords) shard.Checkpoint();
-                }
-                batch.Clear();
-            }
-            foreach (var entry in host.Store.ReadShard(shard.Id, shard.AppliedSeq))
-            {
-                batch.Add((entry.Seq, GrainCodec.DecodeRecord(entry.Payload)));
-                if (batch.Count == PrefetchBatch) ApplyBatch();
-            }
-            if (batch.Count > 0) ApplyBatch();
-            if (applied > 0)
-            {
-                owned.LastAppliedTicks = Stopwatch.GetTimestamp();
-                if (!leases.AdvanceCursor(host.SiloId, owned.Lease, shard.AppliedSeq))
-                    throw new LeaseLostException(shard.Id, "cursor advance refused by the lease fence");
-                host.Applied(applied);
-            }
-            if (shard.SinceCheckpoint >= host.Options.SnapshotInterval)
-            {
-                shard.Checkpoint();
-                shard.CollectIdle(host.Options.IdleAfter);
-            }
-            else if (applied == 0 && shard.RecordsSinceCheckpoint > 0 && Stopwatch.GetElapsedTime(owned.LastAppliedTicks) >= QuietAfter)
-            {
-                // The tail is drained and quiet: checkpoint now, so that other silos (which read this shard's KPIs
-                // and applied position from its checkpoint) see it within a poll interval rather than a snapshot interval.
-                shard.Checkpoint();
-            }
-        }
-        catch (LeaseLostException e)
-        {
-            Drop(owned, e.Message);
+            return true;
         }
         catch (Exception e)
         {
-            // Any other error drops the shard too, and is reported as a drop like the others. The usual one in a
-            // cluster is a silo paused inside a fenced checkpoint: the server ends the stalled transaction's session
-            // (idle_in_transaction_session_timeout), the lease expires and moves, and on resuming the write fails
-            // with a connection error instead of a refused fence. Nothing was written either way. The lease loop
-            // frees a lease held in the store but no longer served here, so another silo (or this one, from the
-            // checkpoint) takes the shard over.
-            Drop(owned, owned.Lost
-                ? $"its lease was lost ({e.GetType().Name}: {e.Message})"
-                : $"it failed ({e.GetType().Name}: {e.Message}); it is recovered from its checkpoint", e);
+            Failed(owned, e);
+            return false;
         }
+    }
+
+    /// <summary>
+    /// Reads the shards' log tails in one query (at most <see cref="PrefetchBatch"/> entries each), loads the grains
+    /// they need in one more, and applies them; returns the shards that applied something, and whether some shard had
+    /// more to read.
+    /// </summary>
+    private (List<OwnedShard> Applied, bool More) ApplyTails(List<OwnedShard> serving)
+    {
+        var byId = serving.ToDictionary(o => o.Shard.Id);
+        var tails = new List<(OwnedShard Owned, List<(long Seq, LogRecord Record)> Batch)>();
+        try
+        {
+            foreach (var entry in host.Store.ReadShards(serving.Select(o => (o.Shard.Id, o.Shard.AppliedSeq)).ToList(), PrefetchBatch))
+            {
+                if (tails.Count == 0 || tails[^1].Owned.Shard.Id != entry.Shard) tails.Add((byId[entry.Shard], new()));
+                tails[^1].Batch.Add((entry.Seq, GrainCodec.DecodeRecord(entry.Payload)));
+            }
+            Shard.Prefetch(tails.Select(t => (t.Owned.Shard, t.Batch.Select(b => b.Record.Card.Key))).ToList());
+        }
+        catch (Exception e)
+        {
+            // Nothing is applied yet: the next round reads the same tails again.
+            host.Logger.LogWarning(e, "Silo {Silo}: reading the log tails of worker {Worker}'s shards failed; retrying", host.SiloId, Id);
+            return ([], false);
+        }
+        var applied = new List<OwnedShard>(tails.Count);
+        foreach (var (owned, batch) in tails)
+        {
+            var shard = owned.Shard;
+            try
+            {
+                foreach (var (seq, record) in batch)
+                {
+                    shard.Apply(seq, record);
+                    if (shard.RecordsSinceCheckpoint >= host.Options.SnapshotEveryRecords) shard.Checkpoint();
+                }
+                owned.LastAppliedTicks = Stopwatch.GetTimestamp();
+                applied.Add(owned);
+                host.Applied(batch.Count);
+            }
+            catch (Exception e)
+            {
+                Failed(owned, e);
+            }
+        }
+        return (applied.Where(o => !o.Lost).ToList(), tails.Any(t => t.Batch.Count == PrefetchBatch));
+    }
+
+    /// <summary>Publishes the applied positions (fenced); a shard whose cursor is refused has lost its lease.</summary>
+    private void AdvanceCursors(List<OwnedShard> applied)
+    {
+        if (applied.Count == 0) return;
+        IReadOnlySet<int> advanced;
+        try { advanced = host.Leases.AdvanceCursors(host.SiloId, applied.Select(o => (o.Lease, o.Shard.AppliedSeq)).ToList()); }
+        catch (Exception e)
+        {
+            host.Logger.LogWarning(e, "Silo {Silo}: advancing the cursors of worker {Worker}'s shards failed; the next round publishes them", host.SiloId, Id);
+            return;
+        }
+        foreach (var owned in applied)
+            if (!advanced.Contains(owned.Shard.Id)) Drop(owned, "cursor advance refused by the lease fence");
+    }
+
+    /// <summary>
+    /// Checkpoints, in one transaction, the shards whose snapshot interval has passed and the ones drained and quiet:
+    /// other silos read a shard's KPIs and applied position from its checkpoint, so a drained shard checkpoints within a
+    /// poll rather than a snapshot interval. A shard whose fence refuses is dropped; a failed write is retried next round.
+    /// </summary>
+    private void WriteDueCheckpoints(List<OwnedShard> serving)
+    {
+        var interval = host.Options.SnapshotInterval;
+        var byInterval = serving.Where(o => !o.Lost && o.Shard.SinceCheckpoint >= interval).ToList();
+        var due = serving.Where(o => !o.Lost && (o.Shard.SinceCheckpoint >= interval
+            || (o.Shard.RecordsSinceCheckpoint > 0 && Stopwatch.GetElapsedTime(o.LastAppliedTicks) >= QuietAfter))).ToList();
+        var writes = new List<(OwnedShard Owned, CheckpointWrite Checkpoint)>();
+        foreach (var owned in due)
+        {
+            try
+            {
+                if (owned.Shard.PrepareCheckpoint() is { } checkpoint) writes.Add((owned, checkpoint));
+            }
+            catch (Exception e) { Failed(owned, e); }
+        }
+        if (writes.Count > 0)
+        {
+            IReadOnlySet<int> written;
+            try { written = host.Leases.WriteCheckpoints(host.SiloId, writes.Select(w => (w.Owned.Lease, w.Checkpoint)).ToList()); }
+            catch (Exception e)
+            {
+                // Nothing was written and nothing marked written: the next round writes these checkpoints again. A silo
+                // paused inside this transaction past its leases finds them taken then, and its fences refuse.
+                host.Logger.LogWarning(e, "Silo {Silo}: writing {Count} checkpoints of worker {Worker} failed; retrying next round", host.SiloId, writes.Count, Id);
+                return;
+            }
+            foreach (var (owned, checkpoint) in writes)
+            {
+                if (written.Contains(owned.Shard.Id)) owned.Shard.CheckpointWritten(checkpoint);
+                else Drop(owned, "checkpoint refused by the lease fence");
+            }
+        }
+        // Idle grains leave at the snapshot cadence, after the checkpoint that holds them (not at every quiet checkpoint).
+        foreach (var owned in byInterval)
+            if (!owned.Lost && owned.Shard.SinceCheckpoint < interval) Collect(owned);
+    }
+
+    private void Collect(OwnedShard owned)
+    {
+        try { owned.Shard.CollectIdle(host.Options.IdleAfter); }
+        catch (Exception e) { Failed(owned, e); }
+    }
+
+    private void Failed(OwnedShard owned, Exception e)
+    {
+        if (e is LeaseLostException lost) { Drop(owned, lost.Message); return; }
+        // Any other error drops the shard too, and is reported as a drop like the others. The usual one in a cluster is a
+        // silo paused inside a fenced checkpoint: the server ends the stalled transaction's session
+        // (idle_in_transaction_session_timeout), the lease expires and moves, and on resuming the write fails with a
+        // connection error instead of a refused fence. Nothing was written either way. The lease loop frees a lease held
+        // in the store but no longer served here, so another silo (or this one, from the checkpoint) takes the shard over.
+        Drop(owned, owned.Lost
+            ? $"its lease was lost ({e.GetType().Name}: {e.Message})"
+            : $"it failed ({e.GetType().Name}: {e.Message}); it is recovered from its checkpoint", e);
     }
 
     /// <summary>Every way a worker stops serving a shard without handing it over goes through here, and logs it.</summary>

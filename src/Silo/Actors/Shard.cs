@@ -208,36 +208,64 @@ internal sealed class Shard
     // becomes resident, so it is never older than the store (only this shard's checkpoints write its grains).
     private readonly Dictionary<string, byte[]?> _prefetched = new();
 
-    /// <summary>Loads, in one store call, the snapshots of the grains the next records need that are not resident.</summary>
-    public void Prefetch(IEnumerable<string> grainKeys)
+    /// <summary>
+    /// Loads, in one store call, the snapshots of the grains that the next records of each shard need and that are not
+    /// resident (a new household is otherwise a store round trip of its own). The shards share one store.
+    /// </summary>
+    public static void Prefetch(IReadOnlyCollection<(Shard Shard, IEnumerable<string> GrainKeys)> next)
     {
-        _prefetched.Clear();
-        var missing = grainKeys.Where(k => !_resident.ContainsKey(k)).ToHashSet();
+        if (next.Count == 0) return;
+        var missing = new HashSet<(int Shard, string Key)>();
+        var byId = new Dictionary<int, Shard>();
+        foreach (var (shard, keys) in next)
+        {
+            shard._prefetched.Clear();
+            byId[shard.Id] = shard;
+            foreach (var key in keys)
+                if (!shard._resident.ContainsKey(key)) missing.Add((shard.Id, key));
+        }
         if (missing.Count == 0) return;
-        var found = _store.LoadGrains(Id, missing);
-        foreach (var key in missing) _prefetched[key] = found.GetValueOrDefault(key);
+        var found = next.First().Shard._store.LoadGrains(missing);
+        foreach (var grain in missing) byId[grain.Shard]._prefetched[grain.Key] = found.GetValueOrDefault(grain);
     }
 
     /// <summary>Writes every changed grain, the partials and the applied position in one transaction.</summary>
     public void Checkpoint()
     {
-        if (_appliedSeq == _checkpointSeq && _changed.Count == 0) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return; }
+        if (PrepareCheckpoint() is not { } checkpoint) return;
+        if (_fencedCheckpoint is null)
+            _store.WriteCheckpoint(Id, checkpoint.AppliedSeq, checkpoint.Partials, checkpoint.Grains, checkpoint.Findings, checkpoint.KpiCells);
+        else if (!_fencedCheckpoint(checkpoint)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
+        CheckpointWritten(checkpoint);
+    }
+
+    /// <summary>
+    /// What a checkpoint now would write; null when it would write nothing (the interval starts again). Nothing is
+    /// marked written until <see cref="CheckpointWritten"/>, so a write that fails loses nothing: the next checkpoint
+    /// writes it all again. A cluster worker writes the checkpoints of its due shards in one transaction this way.
+    /// </summary>
+    public CheckpointWrite? PrepareCheckpoint()
+    {
+        if (_appliedSeq == _checkpointSeq && _changed.Count == 0) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return null; }
         var grains = new List<KeyValuePair<string, byte[]>>(_changed.Count);
         foreach (var (key, grain) in _changed)
             grains.Add(new(key, GrainCodec.Encode(grain.ToSnapshot())));
-        byte[] partials;
-        List<KeyValuePair<string, byte[]>> findings, cells;
         lock (PartialsLock)
         {
-            partials = GrainCodec.EncodeWithoutCells(Partials);
-            findings = Partials.ChangedFindings.Select(id => KeyValuePair.Create(id, GrainCodec.EncodeFinding(Partials.Findings[id]))).ToList();
-            cells = new(Partials.Kpis.ChangedCount);
+            var findings = Partials.ChangedFindings.Select(id => KeyValuePair.Create(id, GrainCodec.EncodeFinding(Partials.Findings[id]))).ToList();
+            var cells = new List<KeyValuePair<string, byte[]>>(Partials.Kpis.ChangedCount);
             // A cell back at zero is gone: its row is deleted (an empty body), not kept as a row of zeros.
             foreach (var (key, counters) in Partials.Kpis.ChangedCells())
                 cells.Add(KeyValuePair.Create(CellId(key), counters.IsZero ? [] : GrainCodec.EncodeKpiCell(key, counters)));
+            return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutCells(Partials), grains, findings, cells);
         }
-        if (_fencedCheckpoint is null) _store.WriteCheckpoint(Id, _appliedSeq, partials, grains, findings, cells);
-        else if (!_fencedCheckpoint(_appliedSeq, partials, grains, findings, cells)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
+    }
+
+    /// <summary>Marks <paramref name="checkpoint"/> (from <see cref="PrepareCheckpoint"/>, with nothing applied since) as stored.</summary>
+    public void CheckpointWritten(CheckpointWrite checkpoint)
+    {
+        if (checkpoint.AppliedSeq != _appliedSeq)
+            throw new InvalidOperationException($"shard {Id}: a checkpoint at {checkpoint.AppliedSeq} was written after records up to {_appliedSeq} were applied");
         lock (PartialsLock)
         {
             Partials.ChangedFindings.Clear();
@@ -316,8 +344,7 @@ internal sealed class Shard
 }
 
 /// <summary>Writes a checkpoint only while the silo holds the shard's lease (cluster mode); false when the fence refused it.</summary>
-internal delegate bool FencedCheckpoint(long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
-    IReadOnlyCollection<KeyValuePair<string, byte[]>> findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> kpiCells);
+internal delegate bool FencedCheckpoint(CheckpointWrite checkpoint);
 
 /// <summary>The silo no longer holds the shard's lease (cluster mode): the shard must be dropped, not retried.</summary>
 internal sealed class LeaseLostException(int shard, string reason) : Exception($"shard {shard}: {reason}")

@@ -103,7 +103,7 @@ internal sealed class ShardWorker
     private const int MaxBatch = 4096;
 
     /// <summary>
-    /// Looks up, per shard and in one store call, the snapshots of the households the batch's records go to and that
+    /// Looks up, in one store call, the snapshots of the households the batch's records go to and that
     /// are not resident: a new household is otherwise one store round trip (and one read lock) of its own.
     /// </summary>
     private void Prefetch(List<WorkItem> batch, List<(LogRecord Record, string? GrainKey)?> records)
@@ -117,7 +117,7 @@ internal sealed class ShardWorker
             keys.Add(grainKey);
         }
         if (keysByShard is null) return;
-        foreach (var (shard, keys) in keysByShard) _shards[shard].Prefetch(keys);
+        Shard.Prefetch(keysByShard.Select(k => (_shards[k.Key], (IEnumerable<string>)k.Value)).ToList());
     }
 
     /// <summary>

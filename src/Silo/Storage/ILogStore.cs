@@ -33,6 +33,14 @@ public interface ILogStore : IDisposable
     /// <summary>The shard's log entries after <paramref name="afterSeq"/>, in log order.</summary>
     IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq);
 
+    /// <summary>
+    /// For each listed shard, its first <paramref name="maxPerShard"/> log entries after the listed position: shard
+    /// after shard in the list's order, each shard's in log order. A cluster worker asks this for every shard it serves
+    /// at each wake; a store with network round trips overrides it with one query.
+    /// </summary>
+    IEnumerable<StoredEntry> ReadShards(IReadOnlyList<(int Shard, long AfterSeq)> positions, int maxPerShard) =>
+        positions.SelectMany(p => ReadShard(p.Shard, p.AfterSeq).Take(maxPerShard));
+
     ShardCheckpoint? LoadCheckpoint(int shard);
 
     byte[]? LoadGrain(int shard, string grainKey);
@@ -43,15 +51,8 @@ public interface ILogStore : IDisposable
     /// <summary>The keys of every grain stored for the shard (a rule change re-reviews them all).</summary>
     IReadOnlyList<string> GrainKeys(int shard);
 
-    /// <summary>The stored snapshots among <paramref name="grainKeys"/> (absent keys are left out). A store with
-    /// network round trips overrides this with one query.</summary>
-    IReadOnlyDictionary<string, byte[]> LoadGrains(int shard, IReadOnlyCollection<string> grainKeys)
-    {
-        var found = new Dictionary<string, byte[]>();
-        foreach (var key in grainKeys)
-            if (LoadGrain(shard, key) is { } state) found[key] = state;
-        return found;
-    }
+    /// <summary>The stored snapshots among <paramref name="grains"/> (absent ones are left out), in one read.</summary>
+    IReadOnlyDictionary<(int Shard, string Key), byte[]> LoadGrains(IReadOnlyCollection<(int Shard, string Key)> grains);
 
     /// <summary>
     /// Writes the grains, findings and KPI cells changed since the last checkpoint, the rest of the shard partials and the
@@ -97,6 +98,13 @@ public sealed record AppendOutcome(string Id, bool Duplicate, long? FirstSeq)
 }
 
 public sealed record StoredEntry(long Seq, int Shard, byte[] Payload);
+
+/// <summary>
+/// One shard's checkpoint (see <see cref="ILogStore.WriteCheckpoint"/>): the keyed rows changed since the last one
+/// (an empty body deletes its row), the rest of the partials and the log position they include.
+/// </summary>
+public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> Grains,
+    IReadOnlyCollection<KeyValuePair<string, byte[]>> Findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> KpiCells);
 
 public sealed record ShardCheckpoint(int Shard, long AppliedSeq, byte[] Partials);
 

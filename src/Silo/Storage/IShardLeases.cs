@@ -32,15 +32,13 @@ public interface IShardLeases
     bool Release(string siloId, ShardLease lease);
 
     /// <summary>
-    /// Writes a checkpoint (see <see cref="ILogStore.WriteCheckpoint"/>) only if the silo still holds the lease with
-    /// this epoch; false (and nothing written) when it does not.
+    /// Writes, in one transaction, the checkpoint of each listed shard whose lease the silo still holds with the listed
+    /// epoch, and nothing for the others. Returns the shards written: a shard left out was refused by its fence.
     /// </summary>
-    bool WriteCheckpoint(string siloId, ShardLease lease, long appliedSeq, byte[] partials,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null);
+    IReadOnlySet<int> WriteCheckpoints(string siloId, IReadOnlyList<(ShardLease Lease, CheckpointWrite Checkpoint)> checkpoints);
 
-    /// <summary>Publishes the shard's applied log position (the cursor), fenced like a checkpoint.</summary>
-    bool AdvanceCursor(string siloId, ShardLease lease, long appliedSeq);
+    /// <summary>Publishes each listed shard's applied log position (its cursor), fenced like a checkpoint; returns the shards advanced.</summary>
+    IReadOnlySet<int> AdvanceCursors(string siloId, IReadOnlyList<(ShardLease Lease, long AppliedSeq)> cursors);
 
     /// <summary>Per shard: the applied position published by its owner (0 for a shard nobody has applied).</summary>
     IReadOnlyDictionary<int, long> AppliedPositions();

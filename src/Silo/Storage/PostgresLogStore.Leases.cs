@@ -80,43 +80,51 @@ public sealed partial class PostgresLogStore : IShardLeases
         return command.ExecuteNonQuery() == 1;
     }
 
-    public bool WriteCheckpoint(string siloId, ShardLease lease, long appliedSeq, byte[] partials,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null)
+    public IReadOnlySet<int> WriteCheckpoints(string siloId, IReadOnlyList<(ShardLease Lease, CheckpointWrite Checkpoint)> checkpoints)
     {
+        if (checkpoints.Count == 0) return new HashSet<int>();
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
         Execute(connection, tx, LimitStall);
+        // The lease rows are locked in shard order, so two transactions that lock several never wait on each other in a cycle.
+        HashSet<int> fenced;
         using (var fence = new NpgsqlCommand("""
-            SELECT 1 FROM shard_leases WHERE shard = @shard AND owner = @id AND epoch = @epoch AND expires > clock_timestamp()
-            FOR UPDATE
+            SELECT l.shard FROM shard_leases l JOIN unnest(@shards, @epochs) AS c(shard, epoch) ON l.shard = c.shard AND l.epoch = c.epoch
+            WHERE l.owner = @id AND l.expires > clock_timestamp() ORDER BY l.shard FOR UPDATE OF l
             """, connection, tx))
         {
-            fence.Parameters.AddWithValue("shard", lease.Shard);
+            fence.Parameters.AddWithValue("shards", checkpoints.Select(c => c.Lease.Shard).ToArray());
+            fence.Parameters.AddWithValue("epochs", checkpoints.Select(c => c.Lease.Epoch).ToArray());
             fence.Parameters.AddWithValue("id", siloId);
-            fence.Parameters.AddWithValue("epoch", lease.Epoch);
-            if (fence.ExecuteScalar() is null)
-            {
-                tx.Rollback();
-                return false;
-            }
+            fenced = ShardsOf(fence);
         }
-        WriteCheckpointRows(connection, tx, lease.Shard, appliedSeq, partials, grains, findings ?? [], kpiCells ?? []);
+        var written = checkpoints.Where(c => fenced.Contains(c.Lease.Shard)).Select(c => c.Checkpoint).ToList();
+        if (written.Count > 0) WriteCheckpointRows(connection, tx, written);
         tx.Commit();
-        return true;
+        return fenced;
     }
 
-    public bool AdvanceCursor(string siloId, ShardLease lease, long appliedSeq)
+    public IReadOnlySet<int> AdvanceCursors(string siloId, IReadOnlyList<(ShardLease Lease, long AppliedSeq)> cursors)
     {
+        if (cursors.Count == 0) return new HashSet<int>();
         using var command = _dataSource.CreateCommand("""
-            UPDATE shard_leases SET applied_seq = @seq
-            WHERE shard = @shard AND owner = @id AND epoch = @epoch AND expires > clock_timestamp()
+            UPDATE shard_leases l SET applied_seq = c.seq FROM unnest(@shards, @epochs, @seqs) AS c(shard, epoch, seq)
+            WHERE l.shard = c.shard AND l.owner = @id AND l.epoch = c.epoch AND l.expires > clock_timestamp()
+            RETURNING l.shard
             """);
-        command.Parameters.AddWithValue("seq", appliedSeq);
-        command.Parameters.AddWithValue("shard", lease.Shard);
+        command.Parameters.AddWithValue("shards", cursors.Select(c => c.Lease.Shard).ToArray());
+        command.Parameters.AddWithValue("epochs", cursors.Select(c => c.Lease.Epoch).ToArray());
+        command.Parameters.AddWithValue("seqs", cursors.Select(c => c.AppliedSeq).ToArray());
         command.Parameters.AddWithValue("id", siloId);
-        command.Parameters.AddWithValue("epoch", lease.Epoch);
-        return command.ExecuteNonQuery() == 1;
+        return ShardsOf(command);
+    }
+
+    private static HashSet<int> ShardsOf(NpgsqlCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var shards = new HashSet<int>();
+        while (reader.Read()) shards.Add(reader.GetInt32(0));
+        return shards;
     }
 
     public IReadOnlyDictionary<int, long> AppliedPositions() => Positions("SELECT shard, applied_seq FROM shard_leases");
@@ -164,7 +172,8 @@ public sealed partial class PostgresLogStore : IShardLeases
         {
             try
             {
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                await using var connection = new NpgsqlConnection(_listenConnectionString);
+                await connection.OpenAsync(cancellationToken);
                 connection.Notification += (_, _) => onAppend();
                 await using (var listen = new NpgsqlCommand($"LISTEN {AppendChannel}", connection))
                     await listen.ExecuteNonQueryAsync(cancellationToken);

@@ -56,6 +56,8 @@ public sealed partial class PostgresLogStore : ILogStore
     ];
 
     private readonly NpgsqlDataSource _dataSource;
+    // The listener's own connection, never pooled: its LISTEN must not outlive it in a connection handed to others.
+    private readonly string _listenConnectionString;
 
     // A silo paused (GC, SIGSTOP) inside a transaction that holds the append lock or a lease row would block every
     // other silo's appends, or the take-over of that shard, until it resumed: the server ends such a session instead.
@@ -64,7 +66,10 @@ public sealed partial class PostgresLogStore : ILogStore
 
     public PostgresLogStore(string connectionString)
     {
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        // No session state outlives a transaction here (SET LOCAL, transaction-level advisory locks; the listener keeps
+        // its connection), so a pooled connection needs no DISCARD ALL on its way back: cluster workers open hundreds a second.
+        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
+        _listenConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
         Description = $"PostgreSQL {new NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString}";
     }
 
@@ -212,6 +217,23 @@ public sealed partial class PostgresLogStore : ILogStore
             yield return new StoredEntry(reader.GetInt64(0), shard, reader.GetFieldValue<byte[]>(1));
     }
 
+    public IEnumerable<StoredEntry> ReadShards(IReadOnlyList<(int Shard, long AfterSeq)> positions, int maxPerShard)
+    {
+        if (positions.Count == 0) yield break;
+        // One round trip for every shard of a worker: most wakes find a few entries in some shards and none in the rest.
+        using var command = _dataSource.CreateCommand("""
+            SELECT l.seq, l.shard, l.payload FROM unnest(@shards, @after) WITH ORDINALITY AS p(shard, after, n)
+            CROSS JOIN LATERAL (SELECT seq, shard, payload FROM log WHERE shard = p.shard AND seq > p.after ORDER BY seq LIMIT @max) l
+            ORDER BY p.n, l.seq
+            """);
+        command.Parameters.AddWithValue("shards", positions.Select(p => p.Shard).ToArray());
+        command.Parameters.AddWithValue("after", positions.Select(p => p.AfterSeq).ToArray());
+        command.Parameters.AddWithValue("max", maxPerShard);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return new StoredEntry(reader.GetInt64(0), reader.GetInt32(1), reader.GetFieldValue<byte[]>(2));
+    }
+
     public ShardCheckpoint? LoadCheckpoint(int shard)
     {
         using var command = _dataSource.CreateCommand("SELECT applied_seq, partials FROM checkpoints WHERE shard = @shard");
@@ -314,15 +336,17 @@ public sealed partial class PostgresLogStore : ILogStore
         return keys;
     }
 
-    public IReadOnlyDictionary<string, byte[]> LoadGrains(int shard, IReadOnlyCollection<string> grainKeys)
+    public IReadOnlyDictionary<(int Shard, string Key), byte[]> LoadGrains(IReadOnlyCollection<(int Shard, string Key)> grains)
     {
-        var found = new Dictionary<string, byte[]>();
-        if (grainKeys.Count == 0) return found;
-        using var command = _dataSource.CreateCommand("SELECT key, state FROM grains WHERE shard = @shard AND key = ANY(@keys)");
-        command.Parameters.AddWithValue("shard", shard);
-        command.Parameters.AddWithValue("keys", grainKeys.ToArray());
+        var found = new Dictionary<(int, string), byte[]>();
+        if (grains.Count == 0) return found;
+        using var command = _dataSource.CreateCommand("""
+            SELECT g.shard, g.key, g.state FROM grains g JOIN unnest(@shards, @keys) AS w(shard, key) ON g.shard = w.shard AND g.key = w.key
+            """);
+        command.Parameters.AddWithValue("shards", grains.Select(g => g.Shard).ToArray());
+        command.Parameters.AddWithValue("keys", grains.Select(g => g.Key).ToArray());
         using var reader = command.ExecuteReader();
-        while (reader.Read()) found[reader.GetString(0)] = reader.GetFieldValue<byte[]>(1);
+        while (reader.Read()) found[(reader.GetInt32(0), reader.GetString(1))] = reader.GetFieldValue<byte[]>(2);
         return found;
     }
 
@@ -331,7 +355,7 @@ public sealed partial class PostgresLogStore : ILogStore
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
-        WriteCheckpointRows(connection, tx, shard, appliedSeq, partials, grains, findings ?? [], kpiCells ?? []);
+        WriteCheckpointRows(connection, tx, [new CheckpointWrite(shard, appliedSeq, partials, grains, findings ?? [], kpiCells ?? [])]);
         tx.Commit();
     }
 
@@ -350,45 +374,49 @@ public sealed partial class PostgresLogStore : ILogStore
         return rows;
     }
 
-    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells) in one statement; an empty blob deletes its row.</summary>
+    /// <summary>
+    /// Upserts the checkpoints' keyed blobs of one table (grain snapshots, findings or KPI cells), every shard's in one
+    /// statement; an empty blob deletes its row.
+    /// </summary>
     private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
-        int shard, IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
+        IReadOnlyList<CheckpointWrite> checkpoints, Func<CheckpointWrite, IReadOnlyCollection<KeyValuePair<string, byte[]>>> rowsOf)
     {
+        var rows = checkpoints.SelectMany(c => rowsOf(c).Select(r => (c.Shard, r.Key, r.Value))).ToList();
         var kept = rows.Where(r => r.Value.Length > 0).ToList();
         if (kept.Count > 0)
         {
             using var upsert = new NpgsqlCommand($"""
-                INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT @shard, k, b FROM unnest(@keys, @bodies) AS r(k, b)
+                INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT * FROM unnest(@shards, @keys, @bodies)
                 ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
                 """, connection, tx);
-            upsert.Parameters.AddWithValue("shard", shard);
+            upsert.Parameters.AddWithValue("shards", kept.Select(r => r.Shard).ToArray());
             upsert.Parameters.AddWithValue("keys", kept.Select(r => r.Key).ToArray());
             upsert.Parameters.AddWithValue("bodies", kept.Select(r => r.Value).ToArray());
             upsert.ExecuteNonQuery();
         }
         if (kept.Count == rows.Count) return;
-        using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE shard = @shard AND {keyColumn} = ANY(@keys)", connection, tx);
-        delete.Parameters.AddWithValue("shard", shard);
-        delete.Parameters.AddWithValue("keys", rows.Where(r => r.Value.Length == 0).Select(r => r.Key).ToArray());
+        var deleted = rows.Where(r => r.Value.Length == 0).ToList();
+        using var delete = new NpgsqlCommand($"""
+            DELETE FROM {table} t USING unnest(@shards, @keys) AS d(shard, key) WHERE t.shard = d.shard AND t.{keyColumn} = d.key
+            """, connection, tx);
+        delete.Parameters.AddWithValue("shards", deleted.Select(r => r.Shard).ToArray());
+        delete.Parameters.AddWithValue("keys", deleted.Select(r => r.Key).ToArray());
         delete.ExecuteNonQuery();
     }
 
-    private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, int shard, long appliedSeq, byte[] partials,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> kpiCells)
+    private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
     {
-        UpsertShardRows(connection, tx, "grains", "key", "state", shard, grains);
-        UpsertShardRows(connection, tx, "findings", "id", "body", shard, findings);
-        UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", shard, kpiCells);
-        using (var checkpoint = new NpgsqlCommand("""
-            INSERT INTO checkpoints(shard, applied_seq, partials) VALUES (@shard, @seq, @partials)
+        UpsertShardRows(connection, tx, "grains", "key", "state", checkpoints, c => c.Grains);
+        UpsertShardRows(connection, tx, "findings", "id", "body", checkpoints, c => c.Findings);
+        UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", checkpoints, c => c.KpiCells);
+        using var checkpoint = new NpgsqlCommand("""
+            INSERT INTO checkpoints(shard, applied_seq, partials) SELECT * FROM unnest(@shards, @seqs, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
-            """, connection, tx))
-        {
-            checkpoint.Parameters.AddWithValue("shard", shard);
-            checkpoint.Parameters.AddWithValue("seq", appliedSeq);
-            checkpoint.Parameters.AddWithValue("partials", partials);
-            checkpoint.ExecuteNonQuery();
-        }
+            """, connection, tx);
+        checkpoint.Parameters.AddWithValue("shards", checkpoints.Select(c => c.Shard).ToArray());
+        checkpoint.Parameters.AddWithValue("seqs", checkpoints.Select(c => c.AppliedSeq).ToArray());
+        checkpoint.Parameters.AddWithValue("partials", checkpoints.Select(c => c.Partials).ToArray());
+        checkpoint.ExecuteNonQuery();
     }
 
     private static void Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)

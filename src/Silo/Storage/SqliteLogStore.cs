@@ -467,15 +467,16 @@ public sealed class SqliteLogStore : ILogStore
         return lease.Session.Statement("SELECT state FROM grains WHERE shard = ?1 AND key = ?2").Bind(1, shard).Bind(2, grainKey).ReadBlob();
     }
 
-    public IReadOnlyDictionary<string, byte[]> LoadGrains(int shard, IReadOnlyCollection<string> grainKeys)
+    public IReadOnlyDictionary<(int Shard, string Key), byte[]> LoadGrains(IReadOnlyCollection<(int Shard, string Key)> grains)
     {
-        var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var found = new Dictionary<(int, string), byte[]>();
+        if (grains.Count == 0) return found;
         using var lease = _state.Rent();
         // One read transaction for the whole batch: one lock and one look at the WAL instead of one per grain.
         using var tx = lease.Session.Connection.BeginTransaction(deferred: true);
         var select = lease.Session.Statement("SELECT state FROM grains WHERE shard = ?1 AND key = ?2");
-        foreach (var key in grainKeys)
-            if (select.Bind(1, shard).Bind(2, key).ReadBlob() is { } state) found[key] = state;
+        foreach (var grain in grains)
+            if (select.Bind(1, grain.Shard).Bind(2, grain.Key).ReadBlob() is { } state) found[grain] = state;
         tx.Commit();
         return found;
     }
