@@ -72,7 +72,7 @@ for k in $(seq 1 "$kills"); do
   times+=("$t")
   echo "kill $k (silo-$i): every shard served again after $t s"
   url=$(cat "$state/silo-$i.url")
-  Shinsa__Storage=postgres Shinsa__Postgres__ConnectionString="$connection" Shinsa__ShardCount="${Shinsa__ShardCount:-16}" \
+  Shinsa__Storage=postgres Shinsa__Postgres__ConnectionString="$connection" \
   Shinsa__SiloId="silo-$i" Shinsa__AdvertisedUrl="$url" \
     nohup dotnet src/Silo/bin/Release/net10.0/Shinsa.Silo.dll --urls "$url" >>"$state/silo-$i.log" 2>&1 &
   echo $! >"$state/silo-$i.pid"

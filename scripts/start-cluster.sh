@@ -29,7 +29,6 @@ for i in $(seq 1 "$count"); do
   url="http://127.0.0.1:$(free_port)"
   Shinsa__Storage=postgres \
   Shinsa__Postgres__ConnectionString="$connection" \
-  Shinsa__ShardCount="${Shinsa__ShardCount:-16}" \
   Shinsa__SiloId="silo-$i" \
   Shinsa__AdvertisedUrl="$url" \
     nohup dotnet src/Silo/bin/Release/net10.0/Shinsa.Silo.dll --urls "$url" >"$state/silo-$i.log" 2>&1 &

@@ -3,6 +3,7 @@
 #   scripts/start-postgres.sh [DATA_DIR]      (default: a new temp dir)
 # Prints the connection string on the last line of stdout; stop it with scripts/stop-postgres.sh DATA_DIR.
 # The server refuses to run as root, so as root it runs as the `postgres` user.
+# PG_EXTRA_OPTIONS adds server options, e.g. "-c shared_preload_libraries=pg_stat_statements" to see what the silos ask.
 set -euo pipefail
 
 bin=/usr/lib/postgresql/15/bin

@@ -19,7 +19,10 @@ namespace Shinsa.Silo.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgres) : IDisposable
 {
-    private const int ShardCount = 8;
+    // Most tests pin a small deployment (8 shards) to keep their logs short; null leaves the setting to the default.
+    private int? _shardSetting = 8;
+    private const int ClusterDefaultShards = 256; // the default for cluster mode
+    private int ShardCount => _shardSetting ?? ClusterDefaultShards;
     private readonly List<SiloProcess> _silos = [];
     private readonly string _dataDir = TestFiles.NewTempDir("shinsa-cluster");
     private string _connectionString = "";
@@ -37,7 +40,6 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
     {
         ["Shinsa__Storage"] = "postgres",
         ["Shinsa__Postgres__ConnectionString"] = _connectionString,
-        ["Shinsa__ShardCount"] = ShardCount.ToString(),
         ["Shinsa__Workers"] = "2",
         ["Shinsa__LeaseTimeout"] = leaseTimeout.ToString("c"),
         ["Shinsa__SnapshotEveryRecords"] = "400",
@@ -50,7 +52,9 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
     private async Task<List<SiloProcess>> StartSilos(int count, TimeSpan leaseTimeout)
     {
         if (_connectionString == "") _connectionString = postgres.NewDatabase();
-        var started = Enumerable.Range(0, count).Select(_ => SiloProcess.Start(_dataDir, Settings(leaseTimeout))).ToList();
+        var settings = Settings(leaseTimeout);
+        if (_shardSetting is { } shards) settings["Shinsa__ShardCount"] = shards.ToString();
+        var started = Enumerable.Range(0, count).Select(_ => SiloProcess.Start(_dataDir, settings)).ToList();
         _silos.AddRange(started);
         await Task.WhenAll(started.Select(s => s.WaitReadyAsync()));
         return started;
@@ -156,9 +160,12 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
     [Fact]
     public async Task A_joining_silo_gets_its_share_and_a_graceful_stop_hands_its_shards_back_without_waiting_for_the_timeout()
     {
+        // On a new database with the shard count unset: the deployment default, many shards per silo.
+        _shardSetting = null;
         var leaseTimeout = TimeSpan.FromSeconds(10);
         var silos = await StartSilos(3, leaseTimeout);
         await WaitBalanced(silos, TimeSpan.FromSeconds(40));
+        Assert.Equal(ClusterDefaultShards, (await ClusterView(silos[0])).GetProperty("leases").GetArrayLength());
         await SubmitAll(silos, Corpus[..50], null);
 
         var joiner = (await StartSilos(1, leaseTimeout))[0];
@@ -196,7 +203,7 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
         (await ClusterView(silo)).GetProperty("local").EnumerateArray().Select(l => l.GetProperty("shard").GetInt32()).ToList();
 
     /// <summary>Every shard served by exactly one of the silos, each within its fair share.</summary>
-    private static async Task WaitBalanced(List<SiloProcess> silos, TimeSpan timeout)
+    private async Task WaitBalanced(List<SiloProcess> silos, TimeSpan timeout)
     {
         var quota = (ShardCount + silos.Count - 1) / silos.Count;
         await WaitUntil(async () =>
