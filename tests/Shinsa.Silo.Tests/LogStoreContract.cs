@@ -41,19 +41,30 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
-    public void Several_shards_tails_are_read_together_shard_by_shard_in_log_order_up_to_a_limit_each()
+    public void Several_shards_tails_are_read_together_in_log_order_after_their_own_positions_and_the_cover_of_the_last_read()
     {
         using var store = CreateStore();
         store.Initialize(4);
         store.Append([Submission("a", (0, "a0"), (1, "a1"), (0, "a2"), (2, "a3")), Submission("b", (1, "b0"), (0, "b1"), (0, "b2"))]);
-        var first0 = store.ReadShard(0, 0).First().Seq;
+        var seq = new[] { 0, 1, 2 }.SelectMany(shard => store.ReadShard(shard, 0)).ToDictionary(e => Encoding.UTF8.GetString(e.Payload), e => e.Seq);
 
-        // In the order asked (not the shards' order), each shard's entries after its own position, at most 2 each.
-        var entries = store.ReadShards([(1, 0), (3, 0), (0, first0)], maxPerShard: 2).ToList();
-        Assert.Equal(["a1", "b0", "a2", "b1"], Texts(entries));
-        Assert.Equal([1, 1, 0, 0], entries.Select(e => e.Shard));
-        Assert.Equal(["b2"], Texts(store.ReadShards([(0, entries[^1].Seq)], maxPerShard: 2)));
-        Assert.Empty(store.ReadShards([], maxPerShard: 2));
+        // Shard 0 has applied a0; shard 3 has nothing. In log order, at most 3: the read covers up to its last entry.
+        var first = store.ReadTails([(1, 0), (3, 0), (0, seq["a0"])], fromSeq: 0, max: 3);
+        Assert.Equal(["a1", "a2", "b0"], Texts(first.Entries));
+        Assert.Equal([1, 0, 1], first.Entries.Select(e => e.Shard));
+        Assert.Equal(seq["b0"], first.CoveredThrough);
+
+        // From that cover on: the rest, and a cover that reaches the last entry of the log.
+        var second = store.ReadTails([(1, seq["b0"]), (3, 0), (0, seq["a2"])], first.CoveredThrough, max: 3);
+        Assert.Equal(["b1", "b2"], Texts(second.Entries));
+        Assert.Equal(seq["b2"], second.CoveredThrough);
+
+        // Entries up to fromSeq are left out even when the shard's own position is older.
+        Assert.Equal(["b1", "b2"], Texts(store.ReadTails([(0, 0)], fromSeq: seq["a3"], max: 10).Entries));
+        var none = store.ReadTails([(2, seq["a3"])], second.CoveredThrough, max: 10);
+        Assert.Empty(none.Entries);
+        Assert.Equal(seq["b2"], none.CoveredThrough);
+        Assert.Empty(store.ReadTails([], 0, max: 10).Entries);
     }
 
     [Fact]

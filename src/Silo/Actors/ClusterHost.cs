@@ -245,7 +245,10 @@ internal sealed class TailWorker(int id, ClusterHost host)
 
     public void Wake() => _wake.Writer.TryWrite(true);
 
-    private const int PrefetchBatch = 1024;
+    // Entries read per round, over all the worker's shards (a round with a full read goes again at once).
+    private const int ReadBatch = 4096;
+    // The log position up to which every entry of this worker's shards has been read or replayed (see ApplyTails).
+    private long _covered;
 
     // A shard with nothing new for this long is "quiet"; shorter than the poll so a drained shard checkpoints at the
     // next poll, longer than the gap between appends of a stream so a stream keeps the snapshot-interval cadence.
@@ -334,22 +337,35 @@ internal sealed class TailWorker(int id, ClusterHost host)
     }
 
     /// <summary>
-    /// Reads the shards' log tails in one query (at most <see cref="PrefetchBatch"/> entries each), loads the grains
-    /// they need in one more, and applies them; returns the shards that applied something, and whether some shard had
-    /// more to read.
+    /// Reads the shards' log tails in one query (at most <see cref="ReadBatch"/> entries in all), loads the grains they
+    /// need in one more, and applies them; returns the shards that applied something, and whether the read stopped at
+    /// its limit.
     /// </summary>
     private (List<OwnedShard> Applied, bool More) ApplyTails(List<OwnedShard> serving)
     {
         var byId = serving.ToDictionary(o => o.Shard.Id);
         var tails = new List<(OwnedShard Owned, List<(long Seq, LogRecord Record)> Batch)>();
+        bool more;
         try
         {
-            foreach (var entry in host.Store.ReadShards(serving.Select(o => (o.Shard.Id, o.Shard.AppliedSeq)).ToList(), PrefetchBatch))
+            // Every entry of a shard up to _covered was read before, or replayed when the shard was recovered (which
+            // happened after that read), and every entry up to a shard's applied position is applied: the read starts
+            // after both.
+            var from = Math.Max(_covered, serving.Min(o => o.Shard.AppliedSeq));
+            var tail = host.Store.ReadTails(serving.Select(o => (o.Shard.Id, o.Shard.AppliedSeq)).ToList(), from, ReadBatch);
+            var batches = new Dictionary<int, List<(long Seq, LogRecord Record)>>();
+            foreach (var entry in tail.Entries)
             {
-                if (tails.Count == 0 || tails[^1].Owned.Shard.Id != entry.Shard) tails.Add((byId[entry.Shard], new()));
-                tails[^1].Batch.Add((entry.Seq, GrainCodec.DecodeRecord(entry.Payload)));
+                if (!batches.TryGetValue(entry.Shard, out var batch))
+                {
+                    batches[entry.Shard] = batch = new();
+                    tails.Add((byId[entry.Shard], batch));
+                }
+                batch.Add((entry.Seq, GrainCodec.DecodeRecord(entry.Payload)));
             }
             Shard.Prefetch(tails.Select(t => (t.Owned.Shard, t.Batch.Select(b => b.Record.Card.Key))).ToList());
+            _covered = tail.CoveredThrough;
+            more = tail.Entries.Count == ReadBatch;
         }
         catch (Exception e)
         {
@@ -377,7 +393,7 @@ internal sealed class TailWorker(int id, ClusterHost host)
                 Failed(owned, e);
             }
         }
-        return (applied.Where(o => !o.Lost).ToList(), tails.Any(t => t.Batch.Count == PrefetchBatch));
+        return (applied.Where(o => !o.Lost).ToList(), more);
     }
 
     /// <summary>Publishes the applied positions (fenced); a shard whose cursor is refused has lost its lease.</summary>

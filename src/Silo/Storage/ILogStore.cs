@@ -34,12 +34,18 @@ public interface ILogStore : IDisposable
     IEnumerable<StoredEntry> ReadShard(int shard, long afterSeq);
 
     /// <summary>
-    /// For each listed shard, its first <paramref name="maxPerShard"/> log entries after the listed position: shard
-    /// after shard in the list's order, each shard's in log order. A cluster worker asks this for every shard it serves
-    /// at each wake; a store with network round trips overrides it with one query.
+    /// The log entries of the listed shards that come after both the shard's own position and <paramref name="fromSeq"/>,
+    /// in log order, at most <paramref name="max"/>; with the position the read covers: every entry of these shards up to
+    /// it was returned or was not after its shard's position. A cluster worker reads the tails of all its shards this way
+    /// at each wake, from where its last read's cover ended, so the store walks only the log's newest positions. This
+    /// default covers up to the last entry returned; a store that can tell where the log ends covers up to there when
+    /// fewer than <paramref name="max"/> entries were left.
     /// </summary>
-    IEnumerable<StoredEntry> ReadShards(IReadOnlyList<(int Shard, long AfterSeq)> positions, int maxPerShard) =>
-        positions.SelectMany(p => ReadShard(p.Shard, p.AfterSeq).Take(maxPerShard));
+    LogTail ReadTails(IReadOnlyList<(int Shard, long AfterSeq)> positions, long fromSeq, int max)
+    {
+        var entries = positions.SelectMany(p => ReadShard(p.Shard, Math.Max(p.AfterSeq, fromSeq)).Take(max)).OrderBy(e => e.Seq).Take(max).ToList();
+        return new LogTail(entries, entries.Count > 0 ? Math.Max(fromSeq, entries[^1].Seq) : fromSeq);
+    }
 
     ShardCheckpoint? LoadCheckpoint(int shard);
 
@@ -98,6 +104,9 @@ public sealed record AppendOutcome(string Id, bool Duplicate, long? FirstSeq)
 }
 
 public sealed record StoredEntry(long Seq, int Shard, byte[] Payload);
+
+/// <summary>What <see cref="ILogStore.ReadTails"/> read, and the log position up to which it covers the shards asked.</summary>
+public sealed record LogTail(IReadOnlyList<StoredEntry> Entries, long CoveredThrough);
 
 /// <summary>
 /// One shard's checkpoint (see <see cref="ILogStore.WriteCheckpoint"/>): the keyed rows changed since the last one

@@ -217,21 +217,32 @@ public sealed partial class PostgresLogStore : ILogStore
             yield return new StoredEntry(reader.GetInt64(0), shard, reader.GetFieldValue<byte[]>(1));
     }
 
-    public IEnumerable<StoredEntry> ReadShards(IReadOnlyList<(int Shard, long AfterSeq)> positions, int maxPerShard)
+    public LogTail ReadTails(IReadOnlyList<(int Shard, long AfterSeq)> positions, long fromSeq, int max)
     {
-        if (positions.Count == 0) yield break;
-        // One round trip for every shard of a worker: most wakes find a few entries in some shards and none in the rest.
-        using var command = _dataSource.CreateCommand("""
-            SELECT l.seq, l.shard, l.payload FROM unnest(@shards, @after) WITH ORDINALITY AS p(shard, after, n)
-            CROSS JOIN LATERAL (SELECT seq, shard, payload FROM log WHERE shard = p.shard AND seq > p.after ORDER BY seq LIMIT @max) l
-            ORDER BY p.n, l.seq
+        if (positions.Count == 0) return new LogTail([], fromSeq);
+        // One round trip for every shard of a worker, walking the log's positions after fromSeq once (an index probe per
+        // shard cost the server more than the rows did with dozens of shards). The end of the log is read first: positions
+        // become visible in order, so when fewer than max entries come back, everything up to it has been seen.
+        using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT COALESCE(max(seq), 0) FROM log"));
+        var tails = new NpgsqlBatchCommand("""
+            SELECT l.seq, l.shard, l.payload FROM log l JOIN unnest(@shards, @after) AS p(shard, after) ON l.shard = p.shard AND l.seq > p.after
+            WHERE l.seq > @from ORDER BY l.seq LIMIT @max
             """);
-        command.Parameters.AddWithValue("shards", positions.Select(p => p.Shard).ToArray());
-        command.Parameters.AddWithValue("after", positions.Select(p => p.AfterSeq).ToArray());
-        command.Parameters.AddWithValue("max", maxPerShard);
-        using var reader = command.ExecuteReader();
+        tails.Parameters.AddWithValue("shards", positions.Select(p => p.Shard).ToArray());
+        tails.Parameters.AddWithValue("after", positions.Select(p => p.AfterSeq).ToArray());
+        tails.Parameters.AddWithValue("from", fromSeq);
+        tails.Parameters.AddWithValue("max", max);
+        batch.BatchCommands.Add(tails);
+        using var reader = batch.ExecuteReader();
+        reader.Read();
+        var end = reader.GetInt64(0);
+        reader.NextResult();
+        var entries = new List<StoredEntry>();
         while (reader.Read())
-            yield return new StoredEntry(reader.GetInt64(0), reader.GetInt32(1), reader.GetFieldValue<byte[]>(2));
+            entries.Add(new StoredEntry(reader.GetInt64(0), reader.GetInt32(1), reader.GetFieldValue<byte[]>(2)));
+        var last = entries.Count > 0 ? entries[^1].Seq : fromSeq;
+        return new LogTail(entries, entries.Count == max ? last : Math.Max(Math.Max(fromSeq, last), end));
     }
 
     public ShardCheckpoint? LoadCheckpoint(int shard)
