@@ -261,7 +261,7 @@ internal sealed class TailWorker(int id, ClusterHost host)
         var poll = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, Math.Max(TimeSpan.FromMilliseconds(50).Ticks, options.SnapshotInterval.Ticks)));
         while (!stop.IsCancellationRequested)
         {
-            // A round that read a full batch of some shard goes again at once: its tail is not drained.
+            // A round whose read stopped at its limit goes again at once: the tails are not drained.
             if (Round()) continue;
             try
             {
@@ -282,7 +282,7 @@ internal sealed class TailWorker(int id, ClusterHost host)
     /// One pass over the shards of this worker: settles the ones being dropped, recovered or handed over, then, for
     /// all the others at once, reads their log tails, advances their cursors and writes the checkpoints that are due
     /// (a store round trip for each step, not one per shard: a silo serves dozens of the deployment's shards, and most
-    /// wakes bring a few records to some of them). Returns whether some shard's tail was not read to its end.
+    /// wakes bring a few records to some of them). Returns whether the read stopped at its limit.
     /// </summary>
     private bool Round()
     {
