@@ -86,7 +86,7 @@ public sealed partial class PostgresLogStore : IShardLeases
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
         Execute(connection, tx, LimitStall);
-        // The lease rows are locked in shard order, so two transactions that lock several never wait on each other in a cycle.
+        // The lease rows are locked in shard order, so two checkpoint transactions that lock several cannot deadlock each other.
         HashSet<int> fenced;
         using (var fence = new NpgsqlCommand("""
             SELECT l.shard FROM shard_leases l JOIN unnest(@shards, @epochs) AS c(shard, epoch) ON l.shard = c.shard AND l.epoch = c.epoch
