@@ -22,6 +22,11 @@ public abstract class LogStoreContract : IDisposable
                 [new SubmissionError(3, "bad")], new Dictionary<int, long>()),
             entries.Select(e => new EntryAppend(e.Shard, Encoding.UTF8.GetBytes(e.Text))).ToList());
 
+    /// <summary>A checkpoint of <paramref name="shard"/> at <paramref name="seq"/> with these keyed rows (an empty body deletes its row).</summary>
+    protected static CheckpointWrite Checkpoint(int shard, long seq, byte[] partials, KeyValuePair<string, byte[]>[] grains,
+        KeyValuePair<string, byte[]>[]? findings = null, KeyValuePair<string, byte[]>[]? kpiCells = null) =>
+        new(shard, seq, partials, grains, findings ?? [], kpiCells ?? []);
+
     protected static List<string> Texts(IEnumerable<StoredEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Payload)).ToList();
 
     [Fact]
@@ -87,8 +92,8 @@ public abstract class LogStoreContract : IDisposable
     {
         using var store = CreateStore();
         store.Initialize(4);
-        store.WriteCheckpoint(2, 0, [1], [], kpiCells: [new("c1", [1]), new("c2", [2])]);
-        store.WriteCheckpoint(2, 0, [1], [], kpiCells: [new("c1", []), new("c3", [])]);
+        store.WriteCheckpoint(Checkpoint(2, 0, [1], [], kpiCells: [new("c1", [1]), new("c2", [2])]));
+        store.WriteCheckpoint(Checkpoint(2, 0, [1], [], kpiCells: [new("c1", []), new("c3", [])]));
         Assert.Equal([[2]], store.LoadKpiCells(2));
     }
 
@@ -130,8 +135,8 @@ public abstract class LogStoreContract : IDisposable
         {
             store.Initialize(4);
             store.Append([Submission("a", (1, "a0"))]);
-            store.WriteCheckpoint(1, 1, [1, 2, 3], [new("g1", [9]), new("g2", [8])]);
-            store.WriteCheckpoint(1, 1, [4], [new("g1", [7])]);
+            store.WriteCheckpoint(Checkpoint(1, 1, [1, 2, 3], [new("g1", [9]), new("g2", [8])]));
+            store.WriteCheckpoint(Checkpoint(1, 1, [4], [new("g1", [7])]));
         }
         using var reopened = ReopenStore();
         reopened.Initialize(4);
@@ -152,8 +157,8 @@ public abstract class LogStoreContract : IDisposable
     {
         using var store = CreateStore();
         store.Initialize(4);
-        store.WriteCheckpoint(1, 0, [1], [new("g1", [1]), new("g2", [2])]);
-        store.WriteCheckpoint(3, 0, [1], [new("g1", [3])]);
+        store.WriteCheckpoint(Checkpoint(1, 0, [1], [new("g1", [1]), new("g2", [2])]));
+        store.WriteCheckpoint(Checkpoint(3, 0, [1], [new("g1", [3])]));
         var found = store.LoadGrains([(1, "g1"), (1, "g2"), (1, "g3"), (3, "g1"), (2, "g1")]);
         Assert.Equal([(1, "g1"), (1, "g2"), (3, "g1")], found.Keys.Order());
         Assert.Equal([1], found[(1, "g1")]);
@@ -189,10 +194,10 @@ public abstract class LogStoreContract : IDisposable
         using (var store = CreateStore())
         {
             store.Initialize(4);
-            store.WriteCheckpoint(1, 1, [1], [], [new("f1", [1]), new("f2", [2])], [new("c1", [11]), new("c2", [12])]);
-            store.WriteCheckpoint(2, 1, [1], [], [new("f1", [9])], [new("c1", [19])]);
+            store.WriteCheckpoint(Checkpoint(1, 1, [1], [], [new("f1", [1]), new("f2", [2])], [new("c1", [11]), new("c2", [12])]));
+            store.WriteCheckpoint(Checkpoint(2, 1, [1], [], [new("f1", [9])], [new("c1", [19])]));
             // Only the changed rows are written again; the others keep their last value.
-            store.WriteCheckpoint(1, 2, [2], [], [new("f2", [3])], [new("c1", [13])]);
+            store.WriteCheckpoint(Checkpoint(1, 2, [2], [], [new("f2", [3])], [new("c1", [13])]));
         }
         using var reopened = ReopenStore();
         reopened.Initialize(4);

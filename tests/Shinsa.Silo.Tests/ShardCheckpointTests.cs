@@ -79,7 +79,7 @@ public sealed class ShardCheckpointTests : IDisposable
         using (var store = OpenStore())
         {
             // The form of a checkpoint before KPI cells had rows of their own: all cells inside the partials.
-            store.WriteCheckpoint(0, 0, GrainCodec.Encode(older), []);
+            store.WriteCheckpoint(new CheckpointWrite(0, 0, GrainCodec.Encode(older), [], [], []));
             var shard = NewShard(store);
             shard.Recover();
             Assert.Equal(GrainCodec.Encode(older), GrainCodec.Encode(shard.Partials));

@@ -234,7 +234,7 @@ internal sealed class Shard
     {
         if (PrepareCheckpoint() is not { } checkpoint) return;
         if (_fencedCheckpoint is null)
-            _store.WriteCheckpoint(Id, checkpoint.AppliedSeq, checkpoint.Partials, checkpoint.Grains, checkpoint.Findings, checkpoint.KpiCells);
+            _store.WriteCheckpoint(checkpoint);
         else if (!_fencedCheckpoint(checkpoint)) throw new LeaseLostException(Id, "checkpoint refused by the lease fence");
         CheckpointWritten(checkpoint);
     }

@@ -65,8 +65,7 @@ public interface ILogStore : IDisposable
     /// position they include, atomically. Grains, findings and KPI cells are keyed rows that replace the earlier row of
     /// their key; an empty body deletes the row (a KPI cell that went back to zero).
     /// </summary>
-    void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null, IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null);
+    void WriteCheckpoint(CheckpointWrite checkpoint);
 
     /// <summary>
     /// The shard's findings as its checkpoints wrote them (keyed by finding id). They are kept apart from the partials

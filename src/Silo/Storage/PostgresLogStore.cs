@@ -361,12 +361,11 @@ public sealed partial class PostgresLogStore : ILogStore
         return found;
     }
 
-    public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null, IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null)
+    public void WriteCheckpoint(CheckpointWrite checkpoint)
     {
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
-        WriteCheckpointRows(connection, tx, [new CheckpointWrite(shard, appliedSeq, partials, grains, findings ?? [], kpiCells ?? [])]);
+        WriteCheckpointRows(connection, tx, [checkpoint]);
         tx.Commit();
     }
 

@@ -492,10 +492,9 @@ public sealed class SqliteLogStore : ILogStore
         return keys;
     }
 
-    public void WriteCheckpoint(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>>? findings = null, IReadOnlyCollection<KeyValuePair<string, byte[]>>? kpiCells = null)
+    public void WriteCheckpoint(CheckpointWrite checkpoint)
     {
-        lock (_state.WriteLock) WriteCheckpointLocked(shard, appliedSeq, partials, grains, findings ?? [], kpiCells ?? []);
+        lock (_state.WriteLock) WriteCheckpointLocked(checkpoint);
     }
 
     public IReadOnlyList<byte[]> LoadFindings(int shard) => LoadShardRows("findings", "id", shard);
@@ -526,25 +525,22 @@ public sealed class SqliteLogStore : ILogStore
             else upsert.Bind(1, shard).Bind(2, rowKey).Bind(3, bytes).Run();
     }
 
-    private void WriteCheckpointLocked(int shard, long appliedSeq, byte[] partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> grains, IReadOnlyCollection<KeyValuePair<string, byte[]>> findings,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> kpiCells)
+    private void WriteCheckpointLocked(CheckpointWrite checkpoint)
     {
         using var lease = _state.Rent();
         var connection = lease.Session.Connection;
         using var tx = connection.BeginTransaction();
-        UpsertShardRows(lease.Session, tx, "grains", "key", "state", shard, grains);
-        UpsertShardRows(lease.Session, tx, "findings", "id", "body", shard, findings);
-        UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", shard, kpiCells);
-        {
-            var checkpoint = lease.Session.Command("""
-                INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
-                ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
-                """, tx);
-            checkpoint.Parameters.AddWithValue("$shard", shard);
-            checkpoint.Parameters.AddWithValue("$seq", appliedSeq);
-            checkpoint.Parameters.AddWithValue("$partials", partials);
-            checkpoint.ExecuteNonQuery();
-        }
+        UpsertShardRows(lease.Session, tx, "grains", "key", "state", checkpoint.Shard, checkpoint.Grains);
+        UpsertShardRows(lease.Session, tx, "findings", "id", "body", checkpoint.Shard, checkpoint.Findings);
+        UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", checkpoint.Shard, checkpoint.KpiCells);
+        var position = lease.Session.Command("""
+            INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
+            ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
+            """, tx);
+        position.Parameters.AddWithValue("$shard", checkpoint.Shard);
+        position.Parameters.AddWithValue("$seq", checkpoint.AppliedSeq);
+        position.Parameters.AddWithValue("$partials", checkpoint.Partials);
+        position.ExecuteNonQuery();
         tx.Commit();
     }
 
