@@ -260,7 +260,7 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
     /// <summary>
     /// For each silo: waits until it reports every submission applied, then compares its KPI answers with the files'
     /// own totals, exactly ("applied" on a silo means included in the KPIs that silo answers, whoever owns the shards).
-    /// Finally every shard's checkpoint must come to cover its whole log.
+    /// Finally every shard's checkpoint and published cursor must come to cover its whole log.
     /// </summary>
     private async Task AssertExactTotals(List<SiloProcess> silos)
     {
@@ -279,7 +279,8 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
             }
             Assert.True(differences.Count == 0, $"{silo.Url}: {differences.Count} KPI cells differ:\n{string.Join("\n", differences.Take(20))}");
         }
-        await WaitUntil(() => Task.FromResult(CheckpointsCoverTheLog()), TimeSpan.FromSeconds(30), "checkpoints covering the log");
+        await WaitUntil(() => Task.FromResult(PositionsCoverTheLog("checkpoints")), TimeSpan.FromSeconds(30), "checkpoints covering the log");
+        await WaitUntil(() => Task.FromResult(PositionsCoverTheLog("shard_leases")), TimeSpan.FromSeconds(5), "published cursors covering the log");
     }
 
     /// <summary>
@@ -314,13 +315,17 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
         output.WriteLine($"{expected.Findings.Count} open findings on every silo, equal to one embedded silo's");
     }
 
-    private bool CheckpointsCoverTheLog()
+    /// <summary>
+    /// Whether every shard's position in <paramref name="table"/> has reached its last log entry: <c>checkpoints</c>
+    /// (what a take-over recovers from) or <c>shard_leases</c> (the cursors the owners publish, at most every quarter second).
+    /// </summary>
+    private bool PositionsCoverTheLog(string table)
     {
         using var connection = new NpgsqlConnection(_connectionString);
         connection.Open();
-        using var command = new NpgsqlCommand("""
+        using var command = new NpgsqlCommand($"""
             SELECT count(*) FROM (SELECT shard, max(seq) AS last FROM log GROUP BY shard) l
-            LEFT JOIN checkpoints c ON c.shard = l.shard WHERE c.applied_seq IS NULL OR c.applied_seq < l.last
+            LEFT JOIN {table} c ON c.shard = l.shard WHERE c.applied_seq IS NULL OR c.applied_seq < l.last
             """, connection);
         return (long)command.ExecuteScalar()! == 0;
     }

@@ -374,6 +374,21 @@ public sealed class PostgresLogStoreTests(PostgresServer server) : LogStoreContr
     public override void Dispose() => Npgsql.NpgsqlConnection.ClearAllPools();
 
     [Fact]
+    public void The_stores_connections_plan_no_parallel_queries_and_keep_the_users_own_server_options()
+    {
+        var users = new Npgsql.NpgsqlConnectionStringBuilder(_connectionString) { Options = "-c statement_timeout=4321" }.ConnectionString;
+        using var connection = new Npgsql.NpgsqlConnection(PostgresLogStore.PooledConnectionString(users));
+        connection.Open();
+        string Show(string setting)
+        {
+            using var command = new Npgsql.NpgsqlCommand($"SHOW {setting}", connection);
+            return (string)command.ExecuteScalar()!;
+        }
+        Assert.Equal("0", Show("max_parallel_workers_per_gather"));
+        Assert.Equal("4321ms", Show("statement_timeout"));
+    }
+
+    [Fact]
     public void Concurrent_appenders_get_positions_in_commit_order()
     {
         // Two stores stand for two silos appending at once: per shard, positions must rise in the order the

@@ -45,6 +45,12 @@ internal sealed class ClusterHost
     private readonly Dictionary<int, (long Seq, ShardPartials Partials)> _remote = new();
     private readonly Grains.Masters.ReferenceMasters _masters;
     private readonly int _perShardCap;
+    // The checkpoint positions IsApplied last read, and when the read began. Status polls ask many times a second and
+    // each read is a row per shard (256 by default). Positions only grow, so a copy up to 100 ms old can only report
+    // "applied" that much later; the KPIs always read them afresh, so what a status calls applied is in them.
+    private readonly Lock _checkpointsLock = new();
+    private (long Ticks, IReadOnlyDictionary<int, long> Positions) _checkpoints = (0, new Dictionary<int, long>());
+    private static readonly long CheckpointsMaxAgeTicks = Stopwatch.Frequency / 10;
 
     public ClusterHost(ILogStore store, IShardLeases leases, ShinsaOptions options, ILogger logger, Action<int> applied,
         Grains.Masters.ReferenceMasters masters)
@@ -168,10 +174,20 @@ internal sealed class ClusterHost
         foreach (var (shard, seq) in lastSeqByShard)
         {
             if (_owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost && owned.Shard.AppliedSeq >= seq) continue;
-            checkpoints ??= _leases.CheckpointPositions();
+            checkpoints ??= RecentCheckpointPositions();
             if (checkpoints.GetValueOrDefault(shard) < seq) return false;
         }
         return true;
+    }
+
+    private IReadOnlyDictionary<int, long> RecentCheckpointPositions()
+    {
+        lock (_checkpointsLock)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (now - _checkpoints.Ticks > CheckpointsMaxAgeTicks) _checkpoints = (now, _leases.CheckpointPositions());
+            return _checkpoints.Positions;
+        }
     }
 
     public long AppliedSeq(int shard) =>
@@ -244,6 +260,13 @@ internal sealed class TailWorker(int id, ClusterHost host)
     }
 
     public void Wake() => _wake.Writer.TryWrite(true);
+
+    // Shards applied since their cursor was last published, and when this worker last published. A cursor is what the
+    // cluster view shows of a shard's progress (checkpoints carry recovery and fencing), so it is published at most
+    // every quarter second: on 256 shards a fenced UPDATE every round cost PostgreSQL more than the log reads did.
+    private readonly HashSet<OwnedShard> _unpublished = new();
+    private long _publishedTicks;
+    private static readonly long CursorIntervalTicks = Stopwatch.Frequency / 4;
 
     // Entries read per round, over all the worker's shards (a round with a full read goes again at once).
     private const int ReadBatch = 4096;
@@ -396,18 +419,26 @@ internal sealed class TailWorker(int id, ClusterHost host)
         return (applied.Where(o => !o.Lost).ToList(), more);
     }
 
-    /// <summary>Publishes the applied positions (fenced); a shard whose cursor is refused has lost its lease.</summary>
+    /// <summary>
+    /// Publishes the applied positions of the shards applied since the last publication (fenced), when the interval
+    /// has passed; a shard whose cursor is refused has lost its lease.
+    /// </summary>
     private void AdvanceCursors(List<OwnedShard> applied)
     {
-        if (applied.Count == 0) return;
+        _unpublished.UnionWith(applied);
+        _unpublished.RemoveWhere(o => o.Lost || !_mine.TryGetValue(o.Shard.Id, out var mine) || !ReferenceEquals(mine, o));
+        if (_unpublished.Count == 0 || Stopwatch.GetTimestamp() - _publishedTicks < CursorIntervalTicks) return;
+        var publishing = _unpublished.ToList();
         IReadOnlySet<int> advanced;
-        try { advanced = host.Leases.AdvanceCursors(host.SiloId, applied.Select(o => (o.Lease, o.Shard.AppliedSeq)).ToList()); }
+        try { advanced = host.Leases.AdvanceCursors(host.SiloId, publishing.Select(o => (o.Lease, o.Shard.AppliedSeq)).ToList()); }
         catch (Exception e)
         {
             host.Logger.LogWarning(e, "Silo {Silo}: advancing the cursors of worker {Worker}'s shards failed; the next round publishes them", host.SiloId, Id);
             return;
         }
-        foreach (var owned in applied)
+        _unpublished.Clear();
+        _publishedTicks = Stopwatch.GetTimestamp();
+        foreach (var owned in publishing)
             if (!advanced.Contains(owned.Shard.Id)) Drop(owned, "cursor advance refused by the lease fence");
     }
 

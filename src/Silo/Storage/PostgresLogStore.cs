@@ -66,16 +66,23 @@ public sealed partial class PostgresLogStore : ILogStore
 
     public PostgresLogStore(string connectionString)
     {
+        _dataSource = NpgsqlDataSource.Create(PooledConnectionString(connectionString));
+        _listenConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+        Description = $"PostgreSQL {new NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString}";
+    }
+
+    /// <summary>The user's connection string as the store's pool uses it.</summary>
+    internal static string PooledConnectionString(string connectionString)
+    {
         // No session state outlives a transaction here (SET LOCAL, transaction-level advisory locks; the listener keeps
         // its connection), so a pooled connection needs no DISCARD ALL on its way back: cluster workers open hundreds a second.
         var pooled = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
         // Every query here touches a few rows through an index. The log grows faster than autovacuum's statistics, so the
         // planner took the workers' tail reads for large and ran them in parallel: starting a worker process cost the
-        // server 5–10 ms a call against 0.3 ms of work (on 256 shards, 40 % of the cluster's CPU).
+        // server 5–10 ms a call against 0.3 ms of work (on 256 shards, 40 % of the cluster's CPU). The user's own
+        // server options stay.
         pooled.Options = $"{pooled.Options} -c max_parallel_workers_per_gather=0".Trim();
-        _dataSource = NpgsqlDataSource.Create(pooled.ConnectionString);
-        _listenConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
-        Description = $"PostgreSQL {new NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString}";
+        return pooled.ConnectionString;
     }
 
     /// <summary>Where the data is, for the start-up log (no password).</summary>
