@@ -57,10 +57,11 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         TestFiles.DeleteTempDir(_dataDir);
     }
 
-    private async Task<IPage> LogInAsync(string token)
+    private async Task<IPage> LogInAsync(string token, Func<IPage, Task>? beforeLogin = null)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Locale = "ja-JP", ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
+        if (beforeLogin is not null) await beforeLogin(page);
         await page.GotoAsync(_silo.Url + "/");
         Assert.EndsWith("/login", page.Url); // no cookie yet: the shell sends the browser to the login page
         await page.FillAsync("#token", token);
@@ -109,9 +110,21 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task An_insurer_logs_in_and_sees_its_board_change_live_when_a_file_is_submitted()
     {
-        var page = await LogInAsync(InsurerToken);
+        // The landing page (this insurer's board) asks for its latest month before it draws. Holding that first answer
+        // back makes it finish after the navigation below: it must not draw over the newer page (under load it did, and
+        // the visible board then followed the wrong month's stream).
+        var landingMonthAnswered = new TaskCompletionSource();
+        var trendRequests = 0;
+        var page = await LogInAsync(InsurerToken, p => p.RouteAsync("**/api/v1/kpis/trend?*", async route =>
+        {
+            if (Interlocked.Increment(ref trendRequests) > 1) { await route.ContinueAsync(); return; }
+            await Task.Delay(1500);
+            await route.ContinueAsync();
+            landingMonthAnswered.TrySetResult();
+        }));
         await Expect(page.Locator("#who")).ToContainTextAsync("保険者 01010016");
         await page.GotoAsync(_silo.Url + "/#/insurer/01010016?month=2021-10");
+        await landingMonthAnswered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var receipts = page.Locator("[data-kpi=receipts] .value");
         await Expect(receipts).ToHaveTextAsync("0", new() { Timeout = 15_000 });
         await Expect(page.Locator("#live")).ToHaveClassAsync("live on");
@@ -120,6 +133,7 @@ public sealed class DashboardEndToEndTests : IAsyncLifetime
         var id = await SubmitAsync(TestFiles.SampleUkeBytes()); // 45 of its 75 receipts are insurer 01010016's
 
         await ExplainedAsync(id, () => Expect(receipts).ToHaveTextAsync("45", new() { Timeout = 30_000 }));
+        await Expect(page.Locator("h1")).ToContainTextAsync("2021-10 診療分");
         await Expect(page.Locator("[data-kpi=points] .value")).ToHaveTextAsync("65,213");
         await Expect(page.Locator("[data-kpi=cost_yen] .value")).ToHaveTextAsync("652,130");
         await Expect(page.Locator("[data-kpi=points_per_receipt] .value")).ToHaveTextAsync("1,449.18");

@@ -387,6 +387,11 @@ async function route() {
   me.isFederation = me.kind === 'federation';
   me.insurer = me.kind === 'insurer' ? me.id : null;
   nav();
-  window.addEventListener('hashchange', route);
-  route();
+  // One page at a time: a page that awaits before it renders (the insurer board asks for the latest month first) would
+  // otherwise finish after the page navigated to meanwhile, draw over it and keep its own stream, leaving the newer
+  // page's stream updating detached elements.
+  let routing = Promise.resolve();
+  const routeInTurn = () => { routing = routing.then(route).catch(e => console.error(e)); };
+  window.addEventListener('hashchange', routeInTurn);
+  routeInTurn();
 })();
