@@ -115,21 +115,22 @@ public static class GrainCodec
             { Decisions = decisions, Measures = measures };
     });
 
-    /// <summary>A shard's partials, whole: KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
-    public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells()));
+    /// <summary>A shard's partials, whole (to compare them, and as a checkpoint before schema 4 stored them): KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
+    public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells(), whole: true));
 
     /// <summary>
-    /// A shard's partials as a checkpoint stores them: without the KPI cells, which the checkpoint stores one by one
-    /// (<see cref="EncodeKpiCell"/>), only those that changed. The bytes read back with <see cref="DecodePartials"/>.
+    /// A shard's partials as a checkpoint stores them: without the KPI cells, 高額療養費 rows and timers, which the
+    /// checkpoint stores one by one (<see cref="EncodeKpiCell"/>, <see cref="EncodeHighCost"/>, <see cref="EncodeTimer"/>),
+    /// only those that changed. The bytes read back with <see cref="DecodePartials"/>.
     /// </summary>
-    public static byte[] EncodeWithoutCells(ShardPartials p) => Write(w => WritePartials(w, p, []));
+    public static byte[] EncodeWithoutRows(ShardPartials p) => Write(w => WritePartials(w, p, [], whole: false));
 
     /// <summary>One KPI cell, key and counters, as a checkpoint stores it beside the partials.</summary>
     public static byte[] EncodeKpiCell(KpiKey key, KpiCounters counters) => Write(w => WriteCells(w, [KeyValuePair.Create(key, counters)]));
 
     public static KeyValuePair<KpiKey, KpiCounters> DecodeKpiCell(byte[] bytes) => Read(bytes, r => ReadCells(r).Single());
 
-    private static void WritePartials(CodecWriter w, ShardPartials p, IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells)
+    private static void WritePartials(CodecWriter w, ShardPartials p, IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> cells, bool whole)
     {
         // Canonical order (not the dictionaries' insertion history), so equal partials encode to equal bytes. Sorted in
         // place in a pooled array: a shard has thousands of cells, and the sort's key arrays were large-object garbage,
@@ -145,20 +146,18 @@ public static class GrainCodec
         {
             System.Buffers.ArrayPool<KeyValuePair<KpiKey, KpiCounters>>.Shared.Return(sorted);
         }
-        // The 高額療養費 index has a row per household and month: sorted the same way, in place.
-        var highCost = System.Buffers.ArrayPool<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>.Shared.Rent(p.HighCost.Count);
-        try
+        // The 高額療養費 rows and the timers grow with the households: a checkpoint stores them like the findings, as rows
+        // of their own written when they change, and leaves their lists here empty (a checkpoint before that kept them here).
+        if (!whole)
         {
-            ((ICollection<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>)p.HighCost).CopyTo(highCost, 0);
-            Array.Sort(highCost, 0, p.HighCost.Count, HighCostOrder.Instance);
-            w.Write7BitEncodedInt(p.HighCost.Count);
-            for (var i = 0; i < p.HighCost.Count; i++) WriteHighCost(w, highCost[i].Value);
+            w.Write7BitEncodedInt(0);
+            w.Write7BitEncodedInt(0);
         }
-        finally
+        else
         {
-            System.Buffers.ArrayPool<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>.Shared.Return(highCost, clearArray: true);
+            WriteList(w, p.HighCost.Values.OrderBy(h => h.Card.Key, StringComparer.Ordinal).ThenBy(h => h.Month).ToList(), WriteHighCost);
+            WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         }
-        WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
         WriteList(w, p.Measures.Cells().OrderBy(c => c.Key.Measure).ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal)
@@ -167,6 +166,18 @@ public static class GrainCodec
             w.Write((byte)c.Key.Measure); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode); w.Write(c.Key.Month.Value); w.Write(c.Value);
         });
     }
+
+    /// <summary>One 高額療養費 row, as a checkpoint stores it beside the partials.</summary>
+    public static byte[] EncodeHighCost(HighCostRow row) => Write(w => WriteHighCost(w, row));
+
+    public static HighCostRow DecodeHighCost(byte[] bytes) => Read(bytes, ReadHighCost);
+
+    /// <summary>One durable timer, as a checkpoint stores it beside the partials.</summary>
+    public static byte[] EncodeTimer((int Due, string Card) timer) => Write(w => { w.Write(timer.Due); w.Write(timer.Card); });
+
+    public static (int Due, string Card) DecodeTimer(byte[] bytes) => Read(bytes, ReadTimer);
+
+    private static (int Due, string Card) ReadTimer(CodecReader r) => (r.ReadInt32(), r.ReadString());
 
     /// <summary>One finding, as a checkpoint stores it beside the partials.</summary>
     public static byte[] EncodeFinding(Finding finding) => Write(w => WriteFinding(w, finding));
@@ -179,8 +190,9 @@ public static class GrainCodec
         var partials = new ShardPartials { Kpis = KpiRollup.FromCells(cells) };
         // Before version 3 a checkpoint's partials were the KPI cells alone.
         if (_readingVersion < 3) return partials;
-        foreach (var h in ReadList(r, ReadHighCost)) partials.HighCost[(h.Card.Key, h.Month)] = h;
-        foreach (var t in ReadList(r, r => (r.ReadInt32(), r.ReadString()))) partials.Timers.Add(t);
+        // Rows an earlier checkpoint kept inside the partials are marked changed: the next checkpoint moves them to their rows.
+        foreach (var h in ReadList(r, ReadHighCost)) partials.SetHighCost(h);
+        foreach (var (due, card) in ReadList(r, ReadTimer)) partials.AddTimer(due, card);
         partials.AsOf = new YearMonth(r.ReadInt32());
         partials.RulesJson = ReadOptString(r);
         if (_readingVersion < 4) return partials;
@@ -213,18 +225,6 @@ public static class GrainCodec
             if ((c = x.Key.BillingMonth.CompareTo(y.Key.BillingMonth)) != 0) return c;
             if ((c = string.CompareOrdinal(x.Key.InsurerNo, y.Key.InsurerNo)) != 0) return c;
             return string.CompareOrdinal(x.Key.ProviderCode, y.Key.ProviderCode);
-        }
-    }
-
-    /// <summary>The canonical order of the 高額療養費 index: household card, then month.</summary>
-    private sealed class HighCostOrder : IComparer<KeyValuePair<(string Card, YearMonth Month), HighCostRow>>
-    {
-        public static readonly HighCostOrder Instance = new();
-
-        public int Compare(KeyValuePair<(string Card, YearMonth Month), HighCostRow> x, KeyValuePair<(string Card, YearMonth Month), HighCostRow> y)
-        {
-            var c = string.CompareOrdinal(x.Key.Card, y.Key.Card);
-            return c != 0 ? c : x.Key.Month.CompareTo(y.Key.Month);
         }
     }
 

@@ -24,8 +24,9 @@ public abstract class LogStoreContract : IDisposable
 
     /// <summary>A checkpoint of <paramref name="shard"/> at <paramref name="seq"/> with these keyed rows (an empty body deletes its row).</summary>
     protected static CheckpointWrite Checkpoint(int shard, long seq, byte[] partials, KeyValuePair<string, byte[]>[] grains,
-        KeyValuePair<string, byte[]>[]? findings = null, KeyValuePair<string, byte[]>[]? kpiCells = null) =>
-        new(shard, seq, partials, grains, findings ?? [], kpiCells ?? []);
+        KeyValuePair<string, byte[]>[]? findings = null, KeyValuePair<string, byte[]>[]? kpiCells = null,
+        KeyValuePair<string, byte[]>[]? highCost = null, KeyValuePair<string, byte[]>[]? timers = null) =>
+        new(shard, seq, partials, grains, findings ?? [], kpiCells ?? [], highCost ?? [], timers ?? []);
 
     protected static List<string> Texts(IEnumerable<StoredEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Payload)).ToList();
 
@@ -189,15 +190,16 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
-    public void Findings_and_kpi_cells_written_with_a_checkpoint_are_read_back_per_shard_and_replaced_by_key()
+    public void Findings_kpi_cells_high_cost_rows_and_timers_written_with_a_checkpoint_are_read_back_per_shard_and_replaced_by_key()
     {
         using (var store = CreateStore())
         {
             store.Initialize(4);
-            store.WriteCheckpoint(Checkpoint(1, 1, [1], [], [new("f1", [1]), new("f2", [2])], [new("c1", [11]), new("c2", [12])]));
-            store.WriteCheckpoint(Checkpoint(2, 1, [1], [], [new("f1", [9])], [new("c1", [19])]));
-            // Only the changed rows are written again; the others keep their last value.
-            store.WriteCheckpoint(Checkpoint(1, 2, [2], [], [new("f2", [3])], [new("c1", [13])]));
+            store.WriteCheckpoint(Checkpoint(1, 1, [1], [], [new("f1", [1]), new("f2", [2])], [new("c1", [11]), new("c2", [12])],
+                [new("h1", [21]), new("h2", [22])], [new("t1", [31]), new("t2", [32])]));
+            store.WriteCheckpoint(Checkpoint(2, 1, [1], [], [new("f1", [9])], [new("c1", [19])], [new("h1", [29])], [new("t1", [39])]));
+            // Only the changed rows are written again; the others keep their last value; an empty body deletes.
+            store.WriteCheckpoint(Checkpoint(1, 2, [2], [], [new("f2", [3])], [new("c1", [13])], [new("h1", []), new("h2", [23])], [new("t2", [])]));
         }
         using var reopened = ReopenStore();
         reopened.Initialize(4);
@@ -207,6 +209,12 @@ public abstract class LogStoreContract : IDisposable
         Assert.Equal([[13], [12]], reopened.LoadKpiCells(1));
         Assert.Equal([[19]], reopened.LoadKpiCells(2));
         Assert.Empty(reopened.LoadKpiCells(3));
+        Assert.Equal([[23]], reopened.LoadHighCost(1));
+        Assert.Equal([[29]], reopened.LoadHighCost(2));
+        Assert.Empty(reopened.LoadHighCost(3));
+        Assert.Equal([[31]], reopened.LoadTimers(1));
+        Assert.Equal([[39]], reopened.LoadTimers(2));
+        Assert.Empty(reopened.LoadTimers(3));
     }
 
     // The waiting set: records that name a receipt or a care card rather than a household card.

@@ -1,4 +1,5 @@
 using Shinsa.Grains;
+using Shinsa.Grains.HighCost;
 using Shinsa.Grains.Masters;
 using Shinsa.Grains.Records;
 using Shinsa.Grains.Rollups;
@@ -11,8 +12,9 @@ using Shinsa.Tests.Common;
 namespace Shinsa.Silo.Tests;
 
 /// <summary>
-/// A checkpoint writes only the KPI cells that changed since the previous one. Recovery must still give back every
-/// cell exactly, including one that went back to zero, and cells an older checkpoint kept inside its partials.
+/// A checkpoint writes only the KPI cells, 高額療養費 rows and timers that changed since the previous one. Recovery must
+/// still give back every one exactly, including a cell that went back to zero or a row removed, and those an older
+/// checkpoint kept inside its partials.
 /// </summary>
 public sealed class ShardCheckpointTests : IDisposable
 {
@@ -68,18 +70,71 @@ public sealed class ShardCheckpointTests : IDisposable
         Assert.Equal(second.Sum(r => (long)r.DeclaredPoints), cells.Sum(c => c.Value.Points));
     }
 
+    private static HouseholdCard Household(int n) => new("01010016", "12", n.ToString());
+
+    private static HighCostRow HighCost(int household, int month, long payableYen) =>
+        new(Household(household), $"H{household}", new YearMonth(month), 1, 1_000_000, 300_000, 300_000 - payableYen, payableYen, false);
+
     [Fact]
-    public void Cells_an_older_checkpoint_kept_inside_its_partials_move_into_their_rows_at_the_next_checkpoint()
+    public void High_cost_rows_and_timers_are_rows_a_checkpoint_writes_when_they_change_and_recovery_gives_back()
+    {
+        byte[] expected;
+        using (var store = OpenStore())
+        {
+            var shard = NewShard(store);
+            long seq = 0;
+            foreach (var r in FileReceipts(1)) shard.Apply(++seq, new ReceiptArrived(r));
+            for (var h = 0; h < 100; h++) shard.Partials.SetHighCost(HighCost(h, 202408, 10_000 + h));
+            for (var h = 0; h < 50; h++) shard.Partials.AddTimer(202411, Household(h).Key);
+            shard.Checkpoint();
+            Assert.Equal(100, store.LoadHighCost(0).Count);
+            Assert.Equal(50, store.LoadTimers(0).Count);
+
+            foreach (var r in FileReceipts(2)) shard.Apply(++seq, new ReceiptArrived(r));
+            shard.Partials.SetHighCost(HighCost(7, 202408, 99_999));
+            shard.Partials.RemoveHighCost(Household(8).Key, new YearMonth(202408));
+            shard.Partials.RemoveTimer(202411, Household(9).Key);
+            shard.Partials.AddTimer(202501, Household(9).Key);
+            // The next checkpoint carries what changed, not the whole index: one row replaced and one deleted of each.
+            var next = shard.PrepareCheckpoint()!;
+            Assert.Equal([(Shard.HighCostId((Household(7).Key, new YearMonth(202408))), true), (Shard.HighCostId((Household(8).Key, new YearMonth(202408))), false)],
+                next.HighCost.Select(r => (r.Key, r.Value.Length > 0)).Order());
+            Assert.Equal([(Shard.TimerId((202411, Household(9).Key)), false), (Shard.TimerId((202501, Household(9).Key)), true)],
+                next.Timers.Select(r => (r.Key, r.Value.Length > 0)).Order());
+            shard.Checkpoint();
+            Assert.Equal(99, store.LoadHighCost(0).Count);
+            Assert.Equal(50, store.LoadTimers(0).Count);
+            // The partials' own bytes hold neither.
+            var stored = GrainCodec.DecodePartials(store.LoadCheckpoint(0)!.Partials);
+            Assert.Empty(stored.HighCost);
+            Assert.Empty(stored.Timers);
+            expected = GrainCodec.Encode(shard.Partials);
+        }
+
+        using var reopened = OpenStore();
+        var recovered = NewShard(reopened);
+        Assert.Equal(0, recovered.Recover());
+        Assert.Equal(expected, GrainCodec.Encode(recovered.Partials));
+        Assert.Equal(99_999, recovered.Partials.HighCost[(Household(7).Key, new YearMonth(202408))].PayableYen);
+        Assert.Contains((202501, Household(9).Key), recovered.Partials.Timers);
+        Assert.Empty(recovered.Partials.ChangedHighCost);
+        Assert.Empty(recovered.Partials.ChangedTimers);
+    }
+
+    [Fact]
+    public void Cells_rows_and_timers_an_older_checkpoint_kept_inside_its_partials_move_into_their_rows_at_the_next_checkpoint()
     {
         var earlier = FileReceipts(3);
         var older = new ShardPartials();
         foreach (var r in earlier) older.Kpis.Add(KpiRollup.KeyOf(r), KpiRollup.CountersOf(r, ReceiptDecisions.None, ReferenceMasters.Empty));
+        for (var h = 0; h < 3; h++) older.SetHighCost(HighCost(h, 202408, 10_000));
+        older.AddTimer(202411, Household(0).Key);
         var later = FileReceipts(4);
         byte[] expected;
         using (var store = OpenStore())
         {
             // The form of a checkpoint before KPI cells had rows of their own: all cells inside the partials.
-            store.WriteCheckpoint(new CheckpointWrite(0, 0, GrainCodec.Encode(older), [], [], []));
+            store.WriteCheckpoint(new CheckpointWrite(0, 0, GrainCodec.Encode(older), [], [], [], [], []));
             var shard = NewShard(store);
             shard.Recover();
             Assert.Equal(GrainCodec.Encode(older), GrainCodec.Encode(shard.Partials));
@@ -89,6 +144,8 @@ public sealed class ShardCheckpointTests : IDisposable
             shard.Checkpoint();
             expected = GrainCodec.Encode(shard.Partials);
             Assert.Equal(earlier.Concat(later).Select(KpiRollup.KeyOf).Distinct().Count(), store.LoadKpiCells(0).Count);
+            Assert.Equal(3, store.LoadHighCost(0).Count);
+            Assert.Single(store.LoadTimers(0));
         }
 
         using var reopened = OpenStore();

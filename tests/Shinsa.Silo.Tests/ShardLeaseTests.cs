@@ -69,7 +69,7 @@ public sealed class ShardLeaseTests : IDisposable
         _store.WriteCheckpoints(silo, [(lease, Write(lease.Shard, seq, body, grain))]).Contains(lease.Shard);
 
     private static CheckpointWrite Write(int shard, long seq, byte[] body, string? grain = null, string? cell = null) =>
-        new(shard, seq, body, grain is null ? [] : [new(grain, body)], [], cell is null ? [] : [new(cell, body)]);
+        new(shard, seq, body, grain is null ? [] : [new(grain, body)], [], cell is null ? [] : [new(cell, body)], [], []);
 
     private bool Cursor(string silo, ShardLease lease, long seq) => _store.AdvanceCursors(silo, [(lease, seq)]).Contains(lease.Shard);
 
@@ -98,7 +98,7 @@ public sealed class ShardLeaseTests : IDisposable
 
         // Rows of several shards in one checkpoint: each goes to its own shard, and an empty body deletes only its own.
         Assert.Equal([2, 3], _store.WriteCheckpoints("b", [(theirs[0], Write(2, 6, [7], "g", "c")), (theirs[1], Write(3, 6, [8], "g", "c"))]).Order());
-        Assert.Equal([2], _store.WriteCheckpoints("b", [(theirs[0], new CheckpointWrite(2, 7, [7], [], [], [new("c", [])]))]));
+        Assert.Equal([2], _store.WriteCheckpoints("b", [(theirs[0], new CheckpointWrite(2, 7, [7], [], [], [new("c", [])], [], []))]));
         Assert.Empty(_store.LoadKpiCells(2));
         Assert.Equal([[8]], _store.LoadKpiCells(3));
         Assert.Equal([7], _store.LoadGrain(2, "g"));
@@ -150,7 +150,7 @@ public sealed class ShardLeaseTests : IDisposable
         using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
         {
             connection.Open();
-            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases, identities, waiting, findings, kpi_cells; DROP INDEX card_index_by_person; DELETE FROM schema_migrations WHERE version >= 2", connection);
+            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases, identities, waiting, findings, kpi_cells, high_cost, timers; DROP INDEX card_index_by_person; DELETE FROM schema_migrations WHERE version >= 2", connection);
             downgrade.ExecuteNonQuery();
         }
         using var upgraded = new PostgresLogStore(_connectionString);

@@ -303,21 +303,21 @@ public sealed class HouseholdGrain
 
         if (_highCostOrNull is { } earlier)
         {
-            foreach (var month in earlier.Keys) partials.HighCost.Remove((Card.Key, month));
+            foreach (var month in earlier.Keys) partials.RemoveHighCost(Card.Key, month);
             earlier.Clear();
         }
         // 高額療養費 reads every month: the checks' facts serve when their months hold everything (most households).
         foreach (var row in HouseholdHighCost.Compute(everyMonth ? read : AllFacts(decoded)))
         {
             _highCost[row.Month] = row;
-            partials.HighCost[(Card.Key, row.Month)] = row;
+            partials.SetHighCost(row);
         }
 
-        if (NextDue is { } before) partials.Timers.Remove((before.Value, Card.Key));
+        if (NextDue is { } before) partials.RemoveTimer(before.Value, Card.Key);
         _duesOrNull?.RemoveWhere(InScope);
         foreach (var month in result.Dues)
             if (InScope(month)) _dues.Add(month);
-        if (NextDue is { } due) partials.Timers.Add((due.Value, Card.Key));
+        if (NextDue is { } due) partials.AddTimer(due.Value, Card.Key);
     }
 
     // Open findings count in the KPI cell of their month, insurer and provider (findings per 1,000 receipts, yen at stake).

@@ -93,11 +93,23 @@ internal sealed class Shard
             var (key, counters) = GrainCodec.DecodeKpiCell(stored);
             partials.Kpis.Restore(key, counters);
         }
+        foreach (var stored in store.LoadHighCost(checkpoint.Shard)) partials.RestoreHighCost(GrainCodec.DecodeHighCost(stored));
+        foreach (var stored in store.LoadTimers(checkpoint.Shard))
+        {
+            var (due, card) = GrainCodec.DecodeTimer(stored);
+            partials.RestoreTimer(due, card);
+        }
         return partials;
     }
 
     /// <summary>The row key of a KPI cell in the store.</summary>
     public static string CellId(Grains.Rollups.KpiKey key) => $"{key.ServiceMonth}/{key.BillingMonth}/{key.InsurerNo}/{key.ProviderCode}";
+
+    /// <summary>The row key of a 高額療養費 row in the store.</summary>
+    public static string HighCostId((string Card, Grains.Records.YearMonth Month) key) => $"{key.Card}/{key.Month}";
+
+    /// <summary>The row key of a timer in the store.</summary>
+    public static string TimerId((int Due, string Card) timer) => $"{timer.Due}/{timer.Card}";
 
     /// <summary>Loads the last checkpoint and replays the log after it (recovery = snapshots + log tail).</summary>
     public int Recover()
@@ -257,7 +269,12 @@ internal sealed class Shard
             // A cell back at zero is gone: its row is deleted (an empty body), not kept as a row of zeros.
             foreach (var (key, counters) in Partials.Kpis.ChangedCells())
                 cells.Add(KeyValuePair.Create(CellId(key), counters.IsZero ? [] : GrainCodec.EncodeKpiCell(key, counters)));
-            return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutCells(Partials), grains, findings, cells);
+            // A row removed since the last checkpoint is deleted (an empty body), like a cell back at zero.
+            var highCost = Partials.ChangedHighCost.Select(key => KeyValuePair.Create(HighCostId(key),
+                Partials.HighCost.TryGetValue(key, out var row) ? GrainCodec.EncodeHighCost(row) : [])).ToList();
+            var timers = Partials.ChangedTimers.Select(timer => KeyValuePair.Create(TimerId(timer),
+                Partials.Timers.Contains(timer) ? GrainCodec.EncodeTimer(timer) : [])).ToList();
+            return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, cells, highCost, timers);
         }
     }
 
@@ -268,8 +285,7 @@ internal sealed class Shard
             throw new InvalidOperationException($"shard {Id}: a checkpoint at {checkpoint.AppliedSeq} was written after records up to {_appliedSeq} were applied");
         lock (PartialsLock)
         {
-            Partials.ChangedFindings.Clear();
-            Partials.Kpis.ClearChanged();
+            Partials.ClearChanged();
         }
         _changed.Clear();
         _generation++;

@@ -61,9 +61,9 @@ public interface ILogStore : IDisposable
     IReadOnlyDictionary<(int Shard, string Key), byte[]> LoadGrains(IReadOnlyCollection<(int Shard, string Key)> grains);
 
     /// <summary>
-    /// Writes the grains, findings and KPI cells changed since the last checkpoint, the rest of the shard partials and the
-    /// position they include, atomically. Grains, findings and KPI cells are keyed rows that replace the earlier row of
-    /// their key; an empty body deletes the row (a KPI cell that went back to zero).
+    /// Writes the grains, findings, KPI cells, 高額療養費 rows and timers changed since the last checkpoint, the rest of the
+    /// shard partials and the position they include, atomically. All of those are keyed rows that replace the earlier row
+    /// of their key; an empty body deletes the row (a KPI cell that went back to zero, a timer that fired).
     /// </summary>
     void WriteCheckpoint(CheckpointWrite checkpoint);
 
@@ -75,6 +75,12 @@ public interface ILogStore : IDisposable
 
     /// <summary>The shard's KPI cells as its checkpoints wrote them (keyed by cell), apart from the partials for the same reason.</summary>
     IReadOnlyList<byte[]> LoadKpiCells(int shard);
+
+    /// <summary>The shard's 高額療養費 rows as its checkpoints wrote them (keyed by household and month), apart for the same reason.</summary>
+    IReadOnlyList<byte[]> LoadHighCost(int shard);
+
+    /// <summary>The shard's durable timers as its checkpoints wrote them (keyed by due month and household), apart for the same reason.</summary>
+    IReadOnlyList<byte[]> LoadTimers(int shard);
 }
 
 /// <summary>One record for the log: its shard, and its payload (a serialized LogRecord).</summary>
@@ -112,7 +118,8 @@ public sealed record LogTail(IReadOnlyList<StoredEntry> Entries, long CoveredThr
 /// (an empty body deletes its row), the rest of the partials and the log position they include.
 /// </summary>
 public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> Grains,
-    IReadOnlyCollection<KeyValuePair<string, byte[]>> Findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> KpiCells);
+    IReadOnlyCollection<KeyValuePair<string, byte[]>> Findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> KpiCells,
+    IReadOnlyCollection<KeyValuePair<string, byte[]>> HighCost, IReadOnlyCollection<KeyValuePair<string, byte[]>> Timers);
 
 public sealed record ShardCheckpoint(int Shard, long AppliedSeq, byte[] Partials);
 

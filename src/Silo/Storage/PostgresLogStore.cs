@@ -53,6 +53,11 @@ public sealed partial class PostgresLogStore : ILogStore
         """
         CREATE TABLE kpi_cells(shard int NOT NULL, cell text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, cell));
         """,
+        // 7: 高額療養費 rows and durable timers written per checkpoint (only those that changed), apart from the shard partials.
+        """
+        CREATE TABLE high_cost(shard int NOT NULL, id text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, id));
+        CREATE TABLE timers(shard int NOT NULL, id text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, id));
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -385,7 +390,11 @@ public sealed partial class PostgresLogStore : ILogStore
 
     public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
 
-    /// <summary>A shard's keyed blobs (findings, KPI cells) in key order.</summary>
+    public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
+
+    public IReadOnlyList<byte[]> LoadTimers(int shard) => LoadShardRows("timers", "id", shard);
+
+    /// <summary>A shard's keyed blobs (findings, KPI cells, 高額療養費 rows, timers) in key order.</summary>
     private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard)
     {
         using var command = _dataSource.CreateCommand($"SELECT body FROM {table} WHERE shard = @shard ORDER BY {keyColumn} COLLATE \"C\"");
@@ -397,7 +406,7 @@ public sealed partial class PostgresLogStore : ILogStore
     }
 
     /// <summary>
-    /// Upserts the checkpoints' keyed blobs of one table (grain snapshots, findings or KPI cells), every shard's in one
+    /// Upserts the checkpoints' keyed blobs of one table (grain snapshots, findings, KPI cells, 高額療養費 rows or timers), every shard's in one
     /// statement; an empty blob deletes its row.
     /// </summary>
     private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
@@ -431,6 +440,8 @@ public sealed partial class PostgresLogStore : ILogStore
         UpsertShardRows(connection, tx, "grains", "key", "state", checkpoints, c => c.Grains);
         UpsertShardRows(connection, tx, "findings", "id", "body", checkpoints, c => c.Findings);
         UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", checkpoints, c => c.KpiCells);
+        UpsertShardRows(connection, tx, "high_cost", "id", "body", checkpoints, c => c.HighCost);
+        UpsertShardRows(connection, tx, "timers", "id", "body", checkpoints, c => c.Timers);
         using var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) SELECT * FROM unnest(@shards, @seqs, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

@@ -20,7 +20,8 @@ public sealed class SqliteLogStore : ILogStore
 {
     // 2: identities and waiting records (decisions and care claims that name a receipt or a care card).
     // 3: checkpoints, grains and findings in the state file; identities WITHOUT ROWID, aliases indexed only where set.
-    private const int SchemaVersion = 3;
+    // 4: 高額療養費 rows and timers as rows of their own (a silo of schema 3 would find them missing from the partials).
+    private const int SchemaVersion = 4;
     private readonly Database _log;
     private readonly Database _state;
     private long _lastSeq;
@@ -242,6 +243,8 @@ public sealed class SqliteLogStore : ILogStore
                 CREATE TABLE IF NOT EXISTS grains(shard INTEGER NOT NULL, key TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY(shard, key));
                 CREATE TABLE IF NOT EXISTS findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id));
                 CREATE TABLE IF NOT EXISTS kpi_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS high_cost(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS timers(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 """, tx);
             var stateOf = ReadMeta(connection, tx, "store_id");
             if (stateOf is not null && stateOf != storeId)
@@ -501,7 +504,11 @@ public sealed class SqliteLogStore : ILogStore
 
     public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
 
-    /// <summary>A shard's keyed blobs (findings, KPI cells) in key order.</summary>
+    public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
+
+    public IReadOnlyList<byte[]> LoadTimers(int shard) => LoadShardRows("timers", "id", shard);
+
+    /// <summary>A shard's keyed blobs (findings, KPI cells, 高額療養費 rows, timers) in key order.</summary>
     private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard)
     {
         using var lease = _state.Rent();
@@ -513,7 +520,7 @@ public sealed class SqliteLogStore : ILogStore
         return rows;
     }
 
-    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells); an empty blob deletes its row.</summary>
+    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells, 高額療養費 rows, timers); an empty blob deletes its row.</summary>
     private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, int shard,
         IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
     {
@@ -533,6 +540,8 @@ public sealed class SqliteLogStore : ILogStore
         UpsertShardRows(lease.Session, tx, "grains", "key", "state", checkpoint.Shard, checkpoint.Grains);
         UpsertShardRows(lease.Session, tx, "findings", "id", "body", checkpoint.Shard, checkpoint.Findings);
         UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", checkpoint.Shard, checkpoint.KpiCells);
+        UpsertShardRows(lease.Session, tx, "high_cost", "id", "body", checkpoint.Shard, checkpoint.HighCost);
+        UpsertShardRows(lease.Session, tx, "timers", "id", "body", checkpoint.Shard, checkpoint.Timers);
         var position = lease.Session.Command("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
             ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
