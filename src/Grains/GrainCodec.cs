@@ -115,7 +115,11 @@ public static class GrainCodec
             { Decisions = decisions, Measures = measures };
     });
 
-    /// <summary>A shard's partials, whole (to compare them, and as a checkpoint before schema 4 stored them): KPI cells, the high-cost index, timers, the clock and the rules (findings are stored one by one, <see cref="EncodeFinding"/>).</summary>
+    /// <summary>
+    /// A shard's partials, whole and in canonical order, so that equal partials give equal bytes (tests compare recovered,
+    /// replayed and reordered partials this way): KPI cells, the 高額療養費 index, timers, the clock, the rules and the
+    /// measures; not the findings. <see cref="DecodePartials"/> reads it back.
+    /// </summary>
     public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells(), whole: true));
 
     /// <summary>
