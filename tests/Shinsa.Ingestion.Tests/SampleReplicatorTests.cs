@@ -27,6 +27,17 @@ public class SampleReplicatorTests
     }
 
     [Fact]
+    public void Recipient_numbers_differ_for_every_variant_and_receipt_even_past_any_padding()
+    {
+        Assert.NotEqual(SampleReplicator.RecipientNo(100_001, 234), SampleReplicator.RecipientNo(10_000, 1234));
+        // Every pair around the places where a number gains a digit, where side-by-side digits can run into each other.
+        int[] edges = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, 9999, 10_000, 10_001, 99_999, 100_000, 100_001, 999_999, 1_000_000, int.MaxValue];
+        var numbers = edges.SelectMany(v => edges.Select(r => (v, r))).ToDictionary(p => p, p => SampleReplicator.RecipientNo(p.v, p.r));
+        Assert.Equal(numbers.Count, numbers.Values.Distinct().Count());
+        Assert.All(numbers.Values, n => Assert.True(n.All(char.IsAsciiDigit), n));
+    }
+
+    [Fact]
     public void A_variant_of_several_copies_holds_the_sample_that_many_times_with_distinct_receipts()
     {
         var single = UkeParser.Parse(SampleReplicator.MakeVariant(SampleFile.Bytes, 7), "one.UKE");

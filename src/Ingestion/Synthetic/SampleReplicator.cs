@@ -53,7 +53,7 @@ public static class SampleReplicator
                     break;
                 case "KO":
                     // 公費単独 receipts are keyed by the recipient number: make it unique per variant too.
-                    fields[UkeLayout.KO.RecipientNo - 1] = $"{variant:D5}{receipt:D3}";
+                    fields[UkeLayout.KO.RecipientNo - 1] = RecipientNo(variant, receipt);
                     break;
                 case "GO" when copies > 1:
                     foreach (var field in new[] { UkeLayout.GO.Count, UkeLayout.GO.TotalPoints })
@@ -67,5 +67,18 @@ public static class SampleReplicator
         for (var copy = 0; copy < copies; copy++) receiptLines.ForEach(Append);
         foreach (var line in lines.Skip(total)) Append(line);
         return InputText.ShiftJis.GetBytes(output.ToString());
+    }
+
+    /// <summary>
+    /// The 公費受給者番号 of a variant's receipt, digits only and different for every (variant, receipt): the variant's
+    /// digit count leads, so no two pairs give the same digits. (Padded numbers side by side collided once one outgrew
+    /// its padding: variant 100001, receipt 234 and variant 10000, receipt 1234 both gave 100001234.)
+    /// </summary>
+    public static string RecipientNo(int variant, int receipt)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(variant);
+        ArgumentOutOfRangeException.ThrowIfNegative(receipt);
+        var digits = variant.ToString();
+        return $"{digits.Length:D2}{digits}{receipt}";
     }
 }
