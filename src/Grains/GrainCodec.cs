@@ -160,7 +160,7 @@ public static class GrainCodec
         else
         {
             WriteList(w, p.HighCost.Values.OrderBy(h => h.Card.Key, StringComparer.Ordinal).ThenBy(h => h.Month).ToList(), WriteHighCost);
-            WriteList(w, p.Timers.ToList(), (w, t) => { w.Write(t.Due); w.Write(t.Card); });
+            WriteList(w, p.Timers.ToList(), WriteTimer);
         }
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
@@ -177,9 +177,15 @@ public static class GrainCodec
     public static HighCostRow DecodeHighCost(byte[] bytes) => Read(bytes, ReadHighCost);
 
     /// <summary>One durable timer, as a checkpoint stores it beside the partials.</summary>
-    public static byte[] EncodeTimer((int Due, string Card) timer) => Write(w => { w.Write(timer.Due); w.Write(timer.Card); });
+    public static byte[] EncodeTimer((int Due, string Card) timer) => Write(w => WriteTimer(w, timer));
 
     public static (int Due, string Card) DecodeTimer(byte[] bytes) => Read(bytes, ReadTimer);
+
+    private static void WriteTimer(CodecWriter w, (int Due, string Card) timer)
+    {
+        w.Write(timer.Due);
+        w.Write(timer.Card);
+    }
 
     private static (int Due, string Card) ReadTimer(CodecReader r) => (r.ReadInt32(), r.ReadString());
 
