@@ -119,7 +119,18 @@ public sealed record LogTail(IReadOnlyList<StoredEntry> Entries, long CoveredThr
 /// </summary>
 public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> Grains,
     IReadOnlyCollection<KeyValuePair<string, byte[]>> Findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> KpiCells,
-    IReadOnlyCollection<KeyValuePair<string, byte[]>> HighCost, IReadOnlyCollection<KeyValuePair<string, byte[]>> Timers);
+    IReadOnlyCollection<KeyValuePair<string, byte[]>> HighCost, IReadOnlyCollection<KeyValuePair<string, byte[]>> Timers)
+{
+    /// <summary>Where each kind of keyed row goes: table, key column, body column. Both stores write them in this order.</summary>
+    public static IReadOnlyList<(string Table, string KeyColumn, string BodyColumn, Func<CheckpointWrite, IReadOnlyCollection<KeyValuePair<string, byte[]>>> Rows)> KeyedRows { get; } =
+    [
+        ("grains", "key", "state", c => c.Grains),
+        ("findings", "id", "body", c => c.Findings),
+        ("kpi_cells", "cell", "body", c => c.KpiCells),
+        ("high_cost", "id", "body", c => c.HighCost),
+        ("timers", "id", "body", c => c.Timers),
+    ];
+}
 
 public sealed record ShardCheckpoint(int Shard, long AppliedSeq, byte[] Partials);
 

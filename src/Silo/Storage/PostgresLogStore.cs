@@ -437,11 +437,8 @@ public sealed partial class PostgresLogStore : ILogStore
 
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
     {
-        UpsertShardRows(connection, tx, "grains", "key", "state", checkpoints, c => c.Grains);
-        UpsertShardRows(connection, tx, "findings", "id", "body", checkpoints, c => c.Findings);
-        UpsertShardRows(connection, tx, "kpi_cells", "cell", "body", checkpoints, c => c.KpiCells);
-        UpsertShardRows(connection, tx, "high_cost", "id", "body", checkpoints, c => c.HighCost);
-        UpsertShardRows(connection, tx, "timers", "id", "body", checkpoints, c => c.Timers);
+        foreach (var (table, keyColumn, bodyColumn, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, checkpoints, rows);
         using var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) SELECT * FROM unnest(@shards, @seqs, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

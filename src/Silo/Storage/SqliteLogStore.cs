@@ -537,11 +537,8 @@ public sealed class SqliteLogStore : ILogStore
         using var lease = _state.Rent();
         var connection = lease.Session.Connection;
         using var tx = connection.BeginTransaction();
-        UpsertShardRows(lease.Session, tx, "grains", "key", "state", checkpoint.Shard, checkpoint.Grains);
-        UpsertShardRows(lease.Session, tx, "findings", "id", "body", checkpoint.Shard, checkpoint.Findings);
-        UpsertShardRows(lease.Session, tx, "kpi_cells", "cell", "body", checkpoint.Shard, checkpoint.KpiCells);
-        UpsertShardRows(lease.Session, tx, "high_cost", "id", "body", checkpoint.Shard, checkpoint.HighCost);
-        UpsertShardRows(lease.Session, tx, "timers", "id", "body", checkpoint.Shard, checkpoint.Timers);
+        foreach (var (table, keyColumn, bodyColumn, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(lease.Session, tx, table, keyColumn, bodyColumn, checkpoint.Shard, rows(checkpoint));
         var position = lease.Session.Command("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
             ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
