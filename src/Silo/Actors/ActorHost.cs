@@ -62,7 +62,6 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public long Backlog => Interlocked.Read(ref _backlog);
     public int ResidentGrains => _cluster?.ResidentGrains ?? _shards.Sum(s => s.ResidentCount);
     public int ShardCount => _options.ShardCount;
-    public long AppliedSeq(int shard) => _cluster?.AppliedSeq(shard) ?? _shards[shard].AppliedSeq;
 
     /// <summary>True when every shard has applied the log up to the given position (a submission's last entries).</summary>
     public bool IsApplied(IReadOnlyDictionary<int, long> lastSeqByShard) =>

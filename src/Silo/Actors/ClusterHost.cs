@@ -190,11 +190,6 @@ internal sealed class ClusterHost
         }
     }
 
-    public long AppliedSeq(int shard) =>
-        _owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost
-            ? owned.Shard.AppliedSeq
-            : _leases.CheckpointPositions().GetValueOrDefault(shard);
-
     /// <summary>
     /// Visits every shard's partials: the live ones of the shards served here, the latest checkpointed partials of the
     /// others (so the answer trails the owners by at most their snapshot interval).
