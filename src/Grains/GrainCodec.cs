@@ -18,7 +18,7 @@ public static class GrainCodec
     // 2 added the 調剤 receipt's prescriber and the check-up, 傷病届 and 柔整 records; 3 the review (care claims,
     // withdrawals, clock and rules records; high-cost results and timers in snapshots; shard partials beyond the KPI
     // cells). Older payloads still read.
-    private const byte FormatVersion = 4;
+    private const byte FormatVersion = 5;
     private const byte ReceiptTag = 1, EligibilityTag = 2, CheckupTag = 3, ThirdPartyTag = 4, JudoTag = 5,
         WithdrawalTag = 6, CareTag = 7, ClockTag = 8, RulesTag = 9, DecisionTag = 10;
 
@@ -117,8 +117,8 @@ public static class GrainCodec
 
     /// <summary>
     /// A shard's partials, whole and in canonical order, so that equal partials give equal bytes (tests compare recovered,
-    /// replayed and reordered partials this way): KPI cells, the 高額療養費 index, timers, the clock, the rules and the
-    /// measures; not the findings. <see cref="DecodePartials"/> reads it back.
+    /// replayed and reordered partials this way): KPI cells, the 高額療養費 rows and timers changed since the last
+    /// checkpoint (set ones; removals are left out), the clock, the rules and the measures; not the findings. <see cref="DecodePartials"/> reads it back.
     /// </summary>
     public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells(), whole: true));
 
@@ -152,6 +152,7 @@ public static class GrainCodec
         }
         // The 高額療養費 rows and the timers grow with the households: a checkpoint stores them like the findings, as rows
         // of their own written when they change, and leaves their lists here empty (a checkpoint before that kept them here).
+        // The whole form holds the changes (for a shard never checkpointed, everything).
         if (!whole)
         {
             w.Write7BitEncodedInt(0);
@@ -159,15 +160,16 @@ public static class GrainCodec
         }
         else
         {
-            WriteList(w, p.HighCost.Values.OrderBy(h => h.Card.Key, StringComparer.Ordinal).ThenBy(h => h.Month).ToList(), WriteHighCost);
-            WriteList(w, p.Timers.ToList(), WriteTimer);
+            WriteList(w, p.ChangedHighCost.Values.OfType<HighCostRow>().OrderBy(h => h.Card.Key, StringComparer.Ordinal).ThenBy(h => h.Month).ToList(), WriteHighCost);
+            WriteList(w, p.ChangedTimers.Where(t => t.Value).Select(t => t.Key).Order().ToList(), WriteTimer);
         }
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
-        WriteList(w, p.Measures.Cells().OrderBy(c => c.Key.Measure).ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal)
-            .ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ThenBy(c => c.Key.Month).ToList(), (w, c) =>
+        WriteList(w, p.Measures.Cells().OrderBy(c => c.Key.Measure).ThenBy(c => c.Key.Check, StringComparer.Ordinal)
+            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ThenBy(c => c.Key.Month).ToList(), (w, c) =>
         {
             w.Write((byte)c.Key.Measure); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode); w.Write(c.Key.Month.Value); w.Write(c.Value);
+            w.Write(c.Key.Check);
         });
     }
 
@@ -197,7 +199,8 @@ public static class GrainCodec
     public static ShardPartials DecodePartials(byte[] bytes) => Read(bytes, r =>
     {
         var cells = ReadCells(r);
-        var partials = new ShardPartials { Kpis = KpiRollup.FromCells(cells) };
+        // Before version 5 the findings' and 高額療養費's totals were not measures (nor had the stored rows query columns).
+        var partials = new ShardPartials { Kpis = KpiRollup.FromCells(cells), StoredBeforeTotals = _readingVersion < 5 };
         // Before version 3 a checkpoint's partials were the KPI cells alone.
         if (_readingVersion < 3) return partials;
         // Rows an earlier checkpoint kept inside the partials are marked changed: the next checkpoint moves them to their rows.
@@ -206,8 +209,12 @@ public static class GrainCodec
         partials.AsOf = new YearMonth(r.ReadInt32());
         partials.RulesJson = ReadOptString(r);
         if (_readingVersion < 4) return partials;
-        foreach (var (key, value) in ReadList(r, r => KeyValuePair.Create(
-                     new MeasureKey((Measure)r.ReadByte(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32())), r.ReadInt64())))
+        foreach (var (key, value) in ReadList(r, r =>
+                 {
+                     var key = new MeasureKey((Measure)r.ReadByte(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()));
+                     var value = r.ReadInt64();
+                     return KeyValuePair.Create(_readingVersion >= 5 ? key with { Check = r.ReadString() } : key, value);
+                 }))
             partials.Measures.Add(key, value);
         return partials;
     });

@@ -206,7 +206,7 @@ public class ReviewChecksTests
         var w = new World(Context(asOf: 202410)).Apply(new EligibilityArrived(Eligible()), new CheckupArrived(exam));
         Assert.Empty(w.Open("CHK-VISIT"));
         Assert.Equal(new YearMonth(202411), w.Grain.NextDue);
-        Assert.Contains((202411, Card.Key), w.Partials.Timers);
+        Assert.True(w.Partials.ChangedTimers[(202411, Card.Key)]);
 
         // The clock reaches 2024-11 (what a ClockAdvanced does on the shard): the finding opens, no timer is left.
         w.Context = Context(asOf: 202411);
@@ -214,7 +214,7 @@ public class ReviewChecksTests
         var f = Assert.Single(w.Open("CHK-VISIT"));
         Assert.Equal(new YearMonth(202411), f.ServiceMonth);
         Assert.Null(w.Grain.NextDue);
-        Assert.Empty(w.Partials.Timers);
+        Assert.False(w.Partials.ChangedTimers[(202411, Card.Key)]); // removed: the checkpoint deletes its row
 
         // A 医科 visit within the window (even arriving late) closes it.
         w.Apply(Receipt(1, [Line(Revisit)], month: 202406));
@@ -328,7 +328,7 @@ public class HouseholdHighCostTests
         var row = Assert.Single(w.Grain.HighCost);
         // cost 1,000,000; copay 300,000; cap 80,100 + (1,000,000 − 267,000) × 1% = 87,430
         Assert.Equal((1_000_000L, 300_000L, 87_430L, 212_570L, false), (row.CostYen, row.CopayYen, row.CapYen, row.PayableYen, row.Tasuu));
-        Assert.Equal(row, w.Partials.HighCost[(Card.Key, new YearMonth(202408))]);
+        Assert.Equal(row, w.Partials.ChangedHighCost[(Card.Key, new YearMonth(202408))]);
     }
 
     [Fact]
@@ -340,7 +340,7 @@ public class HouseholdHighCostTests
         Assert.Equal(212_570L, before.PayableYen); // as the 100,000-point stay above
         w.Apply(Receipt(1, [Line(Revisit)], month: 202406));
         Assert.Equal([before], w.Grain.HighCost.ToList());
-        Assert.Equal(before, w.Partials.HighCost[(Card.Key, new YearMonth(202201))]);
+        Assert.Equal(before, w.Partials.ChangedHighCost[(Card.Key, new YearMonth(202201))]);
     }
 
     [Fact]

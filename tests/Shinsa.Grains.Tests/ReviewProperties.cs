@@ -16,7 +16,7 @@ public class ReviewProperties
 {
     /// <summary>A random household month or three: eligibility (sometimes late, sometimes a burden change), 医科 and 調剤
     /// receipts whose drugs and diagnoses may or may not agree, a stay, a check-up, an injury and its report, 柔整.</summary>
-    private static List<LogRecord> Household(int seed)
+    internal static List<LogRecord> Household(int seed)
     {
         var rng = new Random(seed);
         var records = new List<LogRecord>
@@ -132,9 +132,9 @@ public class ReviewProperties
         var grain = Households.HouseholdGrain.FromSnapshot(GrainCodec.DecodeSnapshot(GrainCodec.Encode(first.Grain.ToSnapshot())), first.Context.Masters);
         var partials = GrainCodec.DecodePartials(GrainCodec.Encode(first.Partials));
         // The findings go beside the partials, one by one (what the store's findings table holds).
-        foreach (var f in first.Partials.Findings.Values) partials.Findings[f.Id] = GrainCodec.DecodeFinding(GrainCodec.EncodeFinding(f));
+        foreach (var f in first.Partials.ChangedFindings.Values) partials.SetFinding(GrainCodec.DecodeFinding(GrainCodec.EncodeFinding(f)));
         foreach (var r in records.Skip(cut)) grain.Apply(r, partials, first.Context);
-        static string Index(Rollups.ShardPartials p) => string.Join('\n', p.Findings.Values.OrderBy(f => f.Id, StringComparer.Ordinal)
+        static string Index(Rollups.ShardPartials p) => string.Join('\n', p.ChangedFindings.Values.OrderBy(f => f.Id, StringComparer.Ordinal)
             .Select(f => Convert.ToHexString(GrainCodec.EncodeFinding(f))));
         return GrainCodec.Encode(grain.ToSnapshot()).SequenceEqual(GrainCodec.Encode(whole.Grain.ToSnapshot()))
             && GrainCodec.Encode(partials).SequenceEqual(GrainCodec.Encode(whole.Partials))

@@ -23,9 +23,8 @@ public abstract class LogStoreContract : IDisposable
             entries.Select(e => new EntryAppend(e.Shard, Encoding.UTF8.GetBytes(e.Text))).ToList());
 
     /// <summary>A checkpoint of <paramref name="shard"/> at <paramref name="seq"/> with these keyed rows (an empty body deletes its row).</summary>
-    protected static CheckpointWrite Checkpoint(int shard, long seq, byte[] partials, KeyValuePair<string, byte[]>[] grains,
-        KeyValuePair<string, byte[]>[]? findings = null, KeyValuePair<string, byte[]>[]? kpiCells = null,
-        KeyValuePair<string, byte[]>[]? highCost = null, KeyValuePair<string, byte[]>[]? timers = null) =>
+    protected static CheckpointWrite Checkpoint(int shard, long seq, byte[] partials, ShardRow[] grains,
+        ShardRow[]? findings = null, ShardRow[]? kpiCells = null, ShardRow[]? highCost = null, ShardRow[]? timers = null) =>
         new(shard, seq, partials, grains, findings ?? [], kpiCells ?? [], highCost ?? [], timers ?? []);
 
     protected static List<string> Texts(IEnumerable<StoredEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Payload)).ToList();
@@ -195,11 +194,11 @@ public abstract class LogStoreContract : IDisposable
         using (var store = CreateStore())
         {
             store.Initialize(4);
-            store.WriteCheckpoint(Checkpoint(1, 1, [1], [], [new("f1", [1]), new("f2", [2])], [new("c1", [11]), new("c2", [12])],
-                [new("h1", [21]), new("h2", [22])], [new("t1", [31]), new("t2", [32])]));
-            store.WriteCheckpoint(Checkpoint(2, 1, [1], [], [new("f1", [9])], [new("c1", [19])], [new("h1", [29])], [new("t1", [39])]));
+            store.WriteCheckpoint(Checkpoint(1, 1, [1], [], [new("f1", [1], "A"), new("f2", [2], "A")], [new("c1", [11]), new("c2", [12])],
+                [new("h1", [21], "A"), new("h2", [22], "A")], [new("t1", [31]), new("t2", [32])]));
+            store.WriteCheckpoint(Checkpoint(2, 1, [1], [], [new("f1", [9], "A")], [new("c1", [19])], [new("h1", [29], "A")], [new("t1", [39])]));
             // Only the changed rows are written again; the others keep their last value; an empty body deletes.
-            store.WriteCheckpoint(Checkpoint(1, 2, [2], [], [new("f2", [3])], [new("c1", [13])], [new("h1", []), new("h2", [23])], [new("t2", [])]));
+            store.WriteCheckpoint(Checkpoint(1, 2, [2], [], [new("f2", [3], "A")], [new("c1", [13])], [new("h1", []), new("h2", [23], "A")], [new("t2", [])]));
         }
         using var reopened = ReopenStore();
         reopened.Initialize(4);
@@ -215,6 +214,41 @@ public abstract class LogStoreContract : IDisposable
         Assert.Equal([[31]], reopened.LoadTimers(1));
         Assert.Equal([[39]], reopened.LoadTimers(2));
         Assert.Empty(reopened.LoadTimers(3));
+    }
+
+    [Fact]
+    public void Findings_and_high_cost_rows_are_found_by_scope_across_shards_with_the_position_of_the_checkpoint_that_wrote_them()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        store.WriteCheckpoint(Checkpoint(1, 10, [1], [], [new("f1", [1], "I1/202404"), new("f2", [2], "I1/202405")], highCost: [new("h1", [21], "I1/202404")]));
+        store.WriteCheckpoint(Checkpoint(2, 20, [1], [], [new("f3", [3], "I1/202404"), new("f4", [4], "I2/202404")], highCost: [new("h2", [22], "I2/202404")]));
+        static IEnumerable<(long, int)> Read(IReadOnlyList<ScopedRow> rows) => rows.Select(r => (r.CheckpointSeq, (int)r.Body.Single())).Order();
+        Assert.Equal([(10L, 1), (20L, 3)], Read(store.FindingsInScope("I1/202404")));
+        Assert.Equal([(10L, 2)], Read(store.FindingsInScope("I1/202405")));
+        Assert.Equal([(20L, 22)], Read(store.HighCostInScope("I2/202404")));
+        Assert.Empty(store.FindingsInScope("I3/202404"));
+
+        // A row rewritten moves to its new scope and position; a deleted row leaves its scope.
+        store.WriteCheckpoint(Checkpoint(1, 30, [1], [], [new("f1", [5], "I1/202405"), new("f2", [])], highCost: [new("h1", [])]));
+        Assert.Equal([(20L, 3)], Read(store.FindingsInScope("I1/202404")));
+        Assert.Equal([(30L, 5)], Read(store.FindingsInScope("I1/202405")));
+        Assert.Empty(store.HighCostInScope("I1/202404"));
+    }
+
+    [Fact]
+    public void A_shards_timers_before_a_key_bound_are_those_due_by_the_month_before_it_in_byte_order()
+    {
+        using var store = CreateStore();
+        store.Initialize(4);
+        // Keys as the shard makes them: due month (yyyyMM), '/', household key.
+        store.WriteCheckpoint(Checkpoint(1, 1, [1], [], timers:
+            [new("202410/040014:12:345", [1]), new("202411/040014:12:345", [2]), new("202411/06:A:1", [3]), new("202412/040014:12:345", [4])]));
+        store.WriteCheckpoint(Checkpoint(2, 1, [1], [], timers: [new("202401/x", [9])]));
+        Assert.Equal([[1], [2], [3]], store.TimersBefore(1, "202412"));
+        Assert.Equal([[1]], store.TimersBefore(1, "202411"));
+        Assert.Empty(store.TimersBefore(1, "202410"));
+        Assert.Equal([[1], [2], [3], [4]], store.TimersBefore(1, "202501"));
     }
 
     // The waiting set: records that name a receipt or a care card rather than a household card.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Shinsa.Tests.Common;
 using System.Collections.Immutable;
 using System.Net;
@@ -58,6 +59,54 @@ public sealed class ReviewApiTests : IDisposable
 
     private static List<JsonElement> OpenFindings(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Where(f => f.GetProperty("state").GetString() == "open").ToList();
+
+    [Fact]
+    public async Task Findings_and_high_cost_rows_leave_memory_at_a_checkpoint_and_read_the_same_from_the_store_and_after_a_restart()
+    {
+        var dir = TestFiles.NewTempDir("shinsa-rows");
+        var settings = new Dictionary<string, string?> { ["Shinsa:SnapshotInterval"] = "00:00:00.2" };
+        const string findings = "/api/v1/findings?insurer=040014&service_month=2024-04&page_size=1000";
+        const string highCost = "/api/v1/high-cost?insurer=040014&service_month=2024-04";
+        const string kpis = "/api/v1/kpis?scope=insurer&id=040014&service_month=2024-04";
+        static async Task<string[]> Answers(HttpClient client) =>
+            [await client.GetStringAsync(findings), await client.GetStringAsync(highCost), await client.GetStringAsync(kpis)];
+        try
+        {
+            string[] before;
+            using (var silo = new SiloFactory(settings, dir))
+            {
+                var client = await silo.StartAsync();
+                await EligibilityThenClaimsAsync(client, Eligibility);
+                before = await Answers(client);
+                Assert.Contains("\"check_id\":\"DUP\"", before[0]);
+                Assert.Contains("\"payable_yen\":212570", before[1]);
+
+                // Every shard checkpoints: none keeps a finding, 高額療養費 row or timer in memory, and the answers are the
+                // store's rows alone.
+                var shards = silo.Services.GetRequiredService<Shinsa.Silo.Actors.ActorHost>().EmbeddedShards;
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (shards.Any(s => s.CheckpointSeq != s.AppliedSeq || s.Partials.HasChanges))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the shards did not checkpoint");
+                    await Task.Delay(50);
+                }
+                Assert.All(shards, s => Assert.Empty(s.Partials.ChangedFindings));
+                Assert.All(shards, s => Assert.Empty(s.Partials.ChangedHighCost));
+                Assert.Equal(before, await Answers(client));
+            }
+
+            // A restart loads none of them, and answers the same.
+            using var restarted = new SiloFactory(settings, dir);
+            var again = await restarted.StartAsync();
+            Assert.All(restarted.Services.GetRequiredService<Shinsa.Silo.Actors.ActorHost>().EmbeddedShards, s => Assert.False(s.Partials.HasChanges));
+            Assert.Equal(before, await Answers(again));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task Findings_high_cost_and_the_household_view_of_a_month()

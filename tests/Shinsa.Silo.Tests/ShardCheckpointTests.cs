@@ -1,4 +1,5 @@
 using Shinsa.Grains;
+using Shinsa.Grains.Findings;
 using Shinsa.Grains.HighCost;
 using Shinsa.Grains.Masters;
 using Shinsa.Grains.Records;
@@ -98,16 +99,19 @@ public sealed class ShardCheckpointTests : IDisposable
             // The next checkpoint carries what changed, not the whole index: one row replaced and one deleted of each.
             var next = shard.PrepareCheckpoint()!;
             Assert.Equal([(Shard.HighCostId((Household(7).Key, new YearMonth(202408))), true), (Shard.HighCostId((Household(8).Key, new YearMonth(202408))), false)],
-                next.HighCost.Select(r => (r.Key, r.Value.Length > 0)).Order());
+                next.HighCost.Select(r => (r.Key, r.Body.Length > 0)).Order());
             Assert.Equal([(Shard.TimerId((202411, Household(9).Key)), false), (Shard.TimerId((202501, Household(9).Key)), true)],
-                next.Timers.Select(r => (r.Key, r.Value.Length > 0)).Order());
+                next.Timers.Select(r => (r.Key, r.Body.Length > 0)).Order());
             shard.Checkpoint();
             Assert.Equal(99, store.LoadHighCost(0).Count);
             Assert.Equal(50, store.LoadTimers(0).Count);
             // The partials' own bytes hold neither.
             var stored = GrainCodec.DecodePartials(store.LoadCheckpoint(0)!.Partials);
-            Assert.Empty(stored.HighCost);
-            Assert.Empty(stored.Timers);
+            Assert.Empty(stored.ChangedHighCost);
+            Assert.Empty(stored.ChangedTimers);
+            // Nor does memory, once they are stored.
+            Assert.Empty(shard.Partials.ChangedHighCost);
+            Assert.Empty(shard.Partials.ChangedTimers);
             expected = GrainCodec.Encode(shard.Partials);
         }
 
@@ -115,8 +119,13 @@ public sealed class ShardCheckpointTests : IDisposable
         var recovered = NewShard(reopened);
         Assert.Equal(0, recovered.Recover());
         Assert.Equal(expected, GrainCodec.Encode(recovered.Partials));
-        Assert.Equal(99_999, recovered.Partials.HighCost[(Household(7).Key, new YearMonth(202408))].PayableYen);
-        Assert.Contains((202501, Household(9).Key), recovered.Partials.Timers);
+        // The rows are the store's: a worklist finds them by insurer and month, the clock by due month.
+        var rows = reopened.HighCostInScope(Shard.ScopeOf(Household(7).InsurerNo, new YearMonth(202408))).Select(r => GrainCodec.DecodeHighCost(r.Body)).ToList();
+        Assert.Equal(99, rows.Count);
+        Assert.Equal(99_999, rows.Single(h => h.Card == Household(7)).PayableYen);
+        Assert.DoesNotContain(rows, h => h.Card == Household(8));
+        Assert.Contains((202501, Household(9).Key), reopened.LoadTimers(0).Select(GrainCodec.DecodeTimer));
+        Assert.DoesNotContain((202411, Household(9).Key), reopened.TimersBefore(0, "202412").Select(GrainCodec.DecodeTimer));
         Assert.Empty(recovered.Partials.ChangedHighCost);
         Assert.Empty(recovered.Partials.ChangedTimers);
     }
@@ -153,6 +162,59 @@ public sealed class ShardCheckpointTests : IDisposable
         recovered.Recover();
         Assert.Equal(expected, GrainCodec.Encode(recovered.Partials));
         Assert.Equal(earlier.Count + later.Count, recovered.Partials.Kpis.Cells().Sum(c => c.Value.Receipts));
+    }
+
+    [Fact]
+    public void Findings_and_high_cost_rows_of_a_checkpoint_before_their_scope_are_counted_once_and_rewritten_with_it()
+    {
+        var open = new Finding("VISITS:a:P1:x", "VISITS", 1, Household(1), "P1", "0110001", new YearMonth(202404), [], 5_000, FindingState.Open, "");
+        var resolved = open with { Id = "DUP:a:P1:y", CheckId = "DUP", State = FindingState.Resolved };
+        var row = HighCost(2, 202404, 50_000);
+        var scope = Shard.ScopeOf("01010016", new YearMonth(202404));
+        using (var store = OpenStore())
+        {
+            // A format-4 checkpoint (with no measure cells its bytes are format 5's but for the version byte) and rows as
+            // schema 4 wrote them: no scope, no position.
+            var blob = GrainCodec.EncodeWithoutRows(new ShardPartials());
+            blob[0] = 4;
+            store.WriteCheckpoint(new CheckpointWrite(0, 0, blob, [], [], [], [], []));
+            using (var state = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "shinsa.state.db")}"))
+            {
+                state.Open();
+                foreach (var (table, id, body) in new[] { ("findings", open.Id, GrainCodec.EncodeFinding(open)), ("findings", resolved.Id, GrainCodec.EncodeFinding(resolved)),
+                             ("high_cost", Shard.HighCostId((row.Card.Key, row.Month)), GrainCodec.EncodeHighCost(row)) })
+                {
+                    using var insert = state.CreateCommand();
+                    insert.CommandText = $"INSERT INTO {table}(shard, id, body) VALUES(0, $id, $body)";
+                    insert.Parameters.AddWithValue("$id", id);
+                    insert.Parameters.AddWithValue("$body", body);
+                    insert.ExecuteNonQuery();
+                }
+            }
+            Assert.Empty(store.FindingsInScope(scope));
+
+            var shard = NewShard(store);
+            shard.Recover();
+            // Counted: the open finding and the payable row (not the resolved finding) …
+            Assert.Equal(1, shard.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindings));
+            Assert.Equal(5_000, shard.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindingYen));
+            Assert.Equal(1, shard.Partials.Measures.Sum(k => k.Measure == Measure.People && k.ProviderCode == ""));
+            Assert.Equal(50_000, shard.Partials.Measures.Sum(k => k.Measure == Measure.HighCostPayableYen));
+            // … and rewritten with their scope by the next checkpoint, though no record came.
+            Assert.Equal(2, shard.Partials.ChangedFindings.Count);
+            shard.Checkpoint();
+            Assert.Equal(2, store.FindingsInScope(scope).Count);
+            Assert.Single(store.HighCostInScope(scope));
+            Assert.False(shard.Partials.HasChanges);
+        }
+
+        // The totals are in the checkpoint now: a restart does not count the rows again.
+        using var reopened = OpenStore();
+        var recovered = NewShard(reopened);
+        recovered.Recover();
+        Assert.False(recovered.Partials.HasChanges);
+        Assert.Equal(1, recovered.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindings));
+        Assert.Equal(50_000, recovered.Partials.Measures.Sum(k => k.Measure == Measure.HighCostPayableYen));
     }
 
     public void Dispose()

@@ -23,6 +23,22 @@ public sealed record Finding(
     FindingState State,
     string Detail)
 {
+    /// <summary>
+    /// The finding's 請求年月: its receipts' latest (a finding is news when the last of its claims is billed), or the
+    /// month after its service month when it names no receipt. The worklist orders by it and the billing-month KPIs count by it.
+    /// </summary>
+    public YearMonth BillingMonth
+    {
+        get
+        {
+            if (Receipts.IsDefaultOrEmpty) return ServiceMonth.AddMonths(1);
+            var latest = Receipts[0].BillingMonth;
+            foreach (var r in Receipts)
+                if (r.BillingMonth > latest) latest = r.BillingMonth;
+            return latest;
+        }
+    }
+
     // ImmutableArray compares by reference; two findings with the same receipts are the same finding.
     public bool Equals(Finding? other) =>
         other is not null && Id == other.Id && CheckId == other.CheckId && RuleVersion == other.RuleVersion && Card == other.Card

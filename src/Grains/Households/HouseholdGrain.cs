@@ -269,6 +269,7 @@ public sealed class HouseholdGrain
             decoded[at] = arrived.SourceLine == 0 ? arrived : arrived with { SourceLine = 0 };
         var read = Facts(everything ? new YearMonth(0) : from.AddMonths(-window), to, decoded, out var everyMonth);
         var result = ReviewEngine.Evaluate(read, context);
+        var totalsBefore = Totals();
 
         // Closing a finding replaces it where it is, so the array can be walked as it changes.
         for (var i = 0; i < _findings.Length; i++)
@@ -313,12 +314,19 @@ public sealed class HouseholdGrain
             partials.SetHighCost(row);
         }
 
+        ReviewTotals.Move(partials.Measures, totalsBefore, Totals());
+
         if (NextDue is { } before) partials.RemoveTimer(before.Value, Card.Key);
         _duesOrNull?.RemoveWhere(InScope);
         foreach (var month in result.Dues)
             if (InScope(month)) _dues.Add(month);
         if (NextDue is { } due) partials.AddTimer(due.Value, Card.Key);
     }
+
+    // Read through the …OrNull field: most households have no 高額療養費 rows, and asking must not give them a dictionary.
+    private Dictionary<Rollups.MeasureKey, long>? Totals() =>
+        _findings.Length == 0 && _highCostOrNull is not { Count: > 0 } ? null
+            : ReviewTotals.Of(OpenFindings, _highCostOrNull?.Values ?? (IEnumerable<HighCostRow>)[]);
 
     // Open findings count in the KPI cell of their month, insurer and provider (findings per 1,000 receipts, yen at stake).
     private void Count(ShardPartials partials, Finding finding, int sign)

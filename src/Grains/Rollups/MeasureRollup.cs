@@ -24,10 +24,37 @@ public enum Measure : byte
     CheckupReferrals = 6,
     /// <summary>Of those, the ones with a 医科 visit in the window.</summary>
     CheckupReferralsVisited = 7,
+
+    // What the open findings and 高額療養費 rows add up to (ReviewTotals): the catalogue reads these cells instead of
+    // walking the findings, which are kept in the store, not in memory.
+
+    /// <summary>Open findings of a check (the key's Check), by provider and 診療年月.</summary>
+    OpenFindings = 8,
+    /// <summary>Their yen at stake.</summary>
+    OpenFindingYen = 9,
+    /// <summary>Open findings of a check by provider and 請求年月 (<see cref="Findings.Finding.BillingMonth"/>).</summary>
+    OpenFindingsBilled = 10,
+    OpenFindingYenBilled = 11,
+    /// <summary>People with an open finding of a kind (the key's Check, <see cref="Review.ReviewTotals"/>) by 診療年月; the
+    /// provider is empty for "at any provider", so a person seen at two providers counts once in the insurer's figure.</summary>
+    People = 12,
+    /// <summary>The same by 請求年月.</summary>
+    PeopleBilled = 13,
+    /// <summary>高額療養費 支給額 by service month (provider empty).</summary>
+    HighCostPayableYen = 14,
+    /// <summary>高額療養費 支給世帯数.</summary>
+    HighCostHouseholds = 15,
+    /// <summary>The people of those households.</summary>
+    HighCostPersons = 16,
+    /// <summary>Of those households, the ones at 多数回.</summary>
+    HighCostTasuu = 17,
 }
 
-/// <summary>One cell of measures: the provider is empty for the population measures.</summary>
-public readonly record struct MeasureKey(Measure Measure, string InsurerNo, string ProviderCode, YearMonth Month);
+/// <summary>
+/// One cell of measures: the provider is empty for the population measures; <see cref="Check"/> names the check or the
+/// kind of person a finding measure counts (empty for the others).
+/// </summary>
+public readonly record struct MeasureKey(Measure Measure, string InsurerNo, string ProviderCode, YearMonth Month, string Check = "");
 
 /// <summary>
 /// One shard's measures, moved by its households the way <see cref="KpiRollup"/> is (each takes back what it gave
@@ -52,6 +79,13 @@ public sealed class MeasureRollup
         foreach (var (key, value) in _cells)
             if (filter(key)) total += value;
         return total;
+    }
+
+    /// <summary>Adds the cells that match <paramref name="filter"/> into <paramref name="totals"/>, by <paramref name="groupOf"/>.</summary>
+    public void SumInto<TGroup>(Func<MeasureKey, bool> filter, Func<MeasureKey, TGroup> groupOf, Dictionary<TGroup, long> totals) where TGroup : notnull
+    {
+        foreach (var (key, value) in _cells)
+            if (filter(key)) System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(totals, groupOf(key), out _) += value;
     }
 
     public IReadOnlyList<KeyValuePair<MeasureKey, long>> Cells() => _cells.ToList();

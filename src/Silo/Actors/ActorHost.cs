@@ -56,6 +56,9 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     }
 
     public ShardMap Map { get; }
+
+    /// <summary>The shards this silo applies in embedded mode (tests look at what they keep in memory).</summary>
+    internal IReadOnlyList<Shard> EmbeddedShards => _shards;
     public bool IsReady => _ready.Task.IsCompletedSuccessfully && _fault is null;
     public Task Ready => _ready.Task;
     public Exception? Fault => _fault;
@@ -207,12 +210,39 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         return total;
     }
 
-    /// <summary>Collects, from every shard's partials, what <paramref name="select"/> picks (findings, 高額療養費 rows).</summary>
-    public List<T> Collect<T>(Func<ShardPartials, IEnumerable<T>> select)
+    /// <summary>Every shard's measure cells that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
+    public Dictionary<TGroup, long> SumMeasuresBy<TGroup>(Func<Grains.Rollups.MeasureKey, bool> filter, Func<Grains.Rollups.MeasureKey, TGroup> groupOf)
+        where TGroup : notnull
     {
-        var all = new List<T>();
-        ForEachPartials((_, p) => all.AddRange(select(p)));
-        return all;
+        var totals = new Dictionary<TGroup, long>();
+        ForEachPartials((_, p) => p.Measures.SumInto(filter, groupOf, totals));
+        return totals;
+    }
+
+    /// <summary>
+    /// The findings of an insurer's service month: every shard's stored rows of that scope, with the changes since each
+    /// shard's last checkpoint over them (in cluster mode, other silos' shards as of their last checkpoint).
+    /// </summary>
+    public List<Grains.Findings.Finding> FindingsOf(string insurerNo, Grains.Records.YearMonth month) => StoredWithChanges(
+        () => _store.FindingsInScope(Shard.ScopeOf(insurerNo, month)), GrainCodec.DecodeFinding, f => f.Id,
+        p => p.ChangedFindings.Select(c => KeyValuePair.Create(c.Key, (Grains.Findings.Finding?)c.Value)),
+        f => f.Card.InsurerNo == insurerNo && f.ServiceMonth == month);
+
+    /// <summary>The 高額療養費 rows of an insurer's service month, read as <see cref="FindingsOf"/>.</summary>
+    public List<Grains.HighCost.HighCostRow> HighCostOf(string insurerNo, Grains.Records.YearMonth month) => StoredWithChanges(
+        () => _store.HighCostInScope(Shard.ScopeOf(insurerNo, month)), GrainCodec.DecodeHighCost, h => (h.Card.Key, h.Month),
+        p => p.ChangedHighCost, h => h.Card.InsurerNo == insurerNo && h.Month == month);
+
+    /// <summary>The stored rows of a scope with every shard's changes over them (<see cref="StoredRows"/>).</summary>
+    private List<T> StoredWithChanges<TKey, T>(Func<IReadOnlyList<ScopedRow>> stored, Func<byte[], T> decode, Func<T, TKey> keyOf,
+        Func<ShardPartials, IEnumerable<KeyValuePair<TKey, T?>>> changesOf, Func<T, bool> inScope) where TKey : notnull where T : class
+    {
+        var changes = new Dictionary<TKey, (T? Row, long StoredThrough)>();
+        ForEachPartials((_, p) =>
+        {
+            foreach (var (key, row) in changesOf(p)) changes[key] = (row, p.StoredThrough);
+        });
+        return StoredRows.WithChanges(stored().Select(s => (s.CheckpointSeq, decode(s.Body))), changes, keyOf, inScope);
     }
 
     /// <summary>The review clock and rules in force, per shard (they agree once every shard has applied its log).</summary>

@@ -12,8 +12,8 @@ using Shinsa.Silo.Storage;
 namespace Shinsa.Silo.Actors;
 
 /// <summary>
-/// One shard: its resident grains, its partials (KPI rollup, finding and high-cost indexes, timers, review clock,
-/// rules) and its log position. Only the shard's worker calls the mutating members, one record at a time, so grains
+/// One shard: its resident grains, its partials (KPI rollup, measures, review clock, rules, and the findings,
+/// 高額療養費 rows and timers changed since the last checkpoint) and its log position. Only the shard's worker calls the mutating members, one record at a time, so grains
 /// are turn-based without locks. The partials are also read by queries, which take <see cref="PartialsLock"/>.
 /// </summary>
 internal sealed class Shard
@@ -76,30 +76,42 @@ internal sealed class Shard
         Partials.RulesJson is { } json ? RuleSet.Parse(json) : RuleSet.Starter, _masters, Partials.AsOf);
 
     /// <summary>
-    /// A checkpoint's partials with the shard's findings and KPI cells, which the store keeps beside them. Cells a
-    /// checkpoint of an earlier version kept inside the partials stay marked as changed, so the next checkpoint moves
-    /// them into their rows.
+    /// A checkpoint's partials with the shard's KPI cells, which the store keeps beside them. The findings, 高額療養費
+    /// rows and timers stay in the store (queries read them there). A checkpoint from before the findings' totals were
+    /// measures is brought up to date from the stored rows (<see cref="AddTotalsOfStoredRows"/>).
     /// </summary>
     public static ShardPartials StoredPartials(ILogStore store, ShardCheckpoint checkpoint)
     {
         var partials = GrainCodec.DecodePartials(checkpoint.Partials);
-        foreach (var stored in store.LoadFindings(checkpoint.Shard))
-        {
-            var finding = GrainCodec.DecodeFinding(stored);
-            partials.Findings[finding.Id] = finding;
-        }
+        partials.StoredThrough = checkpoint.AppliedSeq;
         foreach (var stored in store.LoadKpiCells(checkpoint.Shard))
         {
             var (key, counters) = GrainCodec.DecodeKpiCell(stored);
             partials.Kpis.Restore(key, counters);
         }
-        foreach (var stored in store.LoadHighCost(checkpoint.Shard)) partials.RestoreHighCost(GrainCodec.DecodeHighCost(stored));
-        foreach (var stored in store.LoadTimers(checkpoint.Shard))
-        {
-            var (due, card) = GrainCodec.DecodeTimer(stored);
-            partials.RestoreTimer(due, card);
-        }
+        if (partials.StoredBeforeTotals) AddTotalsOfStoredRows(store, checkpoint.Shard, partials);
         return partials;
+    }
+
+    /// <summary>
+    /// A checkpoint written before schema 5 (store) / format 5 (partials): its findings and 高額療養費 rows have no
+    /// scope, and their totals are not measures. Both come from the stored rows, once: the rows become changes (queries
+    /// then see them, and the next checkpoint rewrites them with their scope), and each household's totals are added.
+    /// Rows a still older checkpoint kept inside the partials are among the changes already.
+    /// </summary>
+    private static void AddTotalsOfStoredRows(ILogStore store, int shard, ShardPartials partials)
+    {
+        foreach (var stored in store.LoadFindings(shard)) partials.SetFinding(GrainCodec.DecodeFinding(stored));
+        foreach (var stored in store.LoadHighCost(shard))
+        {
+            var row = GrainCodec.DecodeHighCost(stored);
+            if (!partials.ChangedHighCost.ContainsKey((row.Card.Key, row.Month))) partials.SetHighCost(row);
+        }
+        var findings = partials.ChangedFindings.Values.Where(f => f.State == Grains.Findings.FindingState.Open).ToLookup(f => f.Card.Key);
+        var highCost = partials.ChangedHighCost.Values.OfType<Grains.HighCost.HighCostRow>().ToLookup(h => h.Card.Key);
+        foreach (var card in findings.Select(g => g.Key).Union(highCost.Select(g => g.Key)))
+            ReviewTotals.Move(partials.Measures, null, ReviewTotals.Of(findings[card], highCost[card]));
+        partials.StoredBeforeTotals = false;
     }
 
     /// <summary>The row key of a KPI cell in the store.</summary>
@@ -108,8 +120,14 @@ internal sealed class Shard
     /// <summary>The row key of a 高額療養費 row in the store.</summary>
     public static string HighCostId((string Card, Grains.Records.YearMonth Month) key) => $"{key.Card}/{key.Month}";
 
-    /// <summary>The row key of a timer in the store.</summary>
+    /// <summary>The scope a worklist finds findings and 高額療養費 rows by: insurer and service month.</summary>
+    public static string ScopeOf(string insurerNo, YearMonth month) => $"{insurerNo}/{month.Value}";
+
+    /// <summary>The row key of a timer in the store: the due month first (yyyyMM), so keys sort by due month.</summary>
     public static string TimerId((int Due, string Card) timer) => $"{timer.Due}/{timer.Card}";
+
+    /// <summary>The bound below which the keys of the timers due up to <paramref name="month"/> sort (<see cref="ILogStore.TimersBefore"/>).</summary>
+    private static string TimersDueBy(YearMonth month) => (month.Value + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Loads the last checkpoint and replays the log after it (recovery = snapshots + log tail).</summary>
     public int Recover()
@@ -165,8 +183,18 @@ internal sealed class Shard
             Partials.AsOf = month;
             _context = null;
         }
-        var due = Partials.Timers.TakeWhile(t => t.Due <= Partials.AsOf.Value).Select(t => t.Card).Distinct().ToList();
-        foreach (var key in due) ReviewAgain(key);
+        foreach (var key in DueHouseholds(Partials.AsOf)) ReviewAgain(key);
+    }
+
+    /// <summary>The households with a timer due by <paramref name="month"/>: the stored timers, with the changes since the last checkpoint over them.</summary>
+    private List<string> DueHouseholds(YearMonth month)
+    {
+        var due = new SortedSet<(int Due, string Card)>();
+        foreach (var stored in _store.TimersBefore(Id, TimersDueBy(month))) due.Add(GrainCodec.DecodeTimer(stored));
+        foreach (var (timer, set) in Partials.ChangedTimers)
+            if (!set) due.Remove(timer);
+            else if (timer.Due <= month.Value) due.Add(timer);
+        return due.Select(t => t.Card).Distinct().ToList();
     }
 
     /// <summary>
@@ -258,22 +286,24 @@ internal sealed class Shard
     /// </summary>
     public CheckpointWrite? PrepareCheckpoint()
     {
-        if (_appliedSeq == _checkpointSeq && _changed.Count == 0) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return null; }
-        var grains = new List<KeyValuePair<string, byte[]>>(_changed.Count);
+        // Changes with no record applied since the last checkpoint come from recovery (rows of an older store moving).
+        if (_appliedSeq == _checkpointSeq && _changed.Count == 0 && !Partials.HasChanges) { _lastCheckpointTicks = Stopwatch.GetTimestamp(); return null; }
+        var grains = new List<ShardRow>(_changed.Count);
         foreach (var (key, grain) in _changed)
             grains.Add(new(key, GrainCodec.Encode(grain.ToSnapshot())));
         lock (PartialsLock)
         {
-            var findings = Partials.ChangedFindings.Select(id => KeyValuePair.Create(id, GrainCodec.EncodeFinding(Partials.Findings[id]))).ToList();
-            var cells = new List<KeyValuePair<string, byte[]>>(Partials.Kpis.ChangedCount);
+            var findings = Partials.ChangedFindings.Values
+                .Select(f => new ShardRow(f.Id, GrainCodec.EncodeFinding(f), ScopeOf(f.Card.InsurerNo, f.ServiceMonth))).ToList();
+            var cells = new List<ShardRow>(Partials.Kpis.ChangedCount);
             // A cell back at zero is gone: its row is deleted (an empty body), not kept as a row of zeros.
             foreach (var (key, counters) in Partials.Kpis.ChangedCells())
-                cells.Add(KeyValuePair.Create(CellId(key), counters.IsZero ? [] : GrainCodec.EncodeKpiCell(key, counters)));
+                cells.Add(new(CellId(key), counters.IsZero ? [] : GrainCodec.EncodeKpiCell(key, counters)));
             // A row removed since the last checkpoint is deleted (an empty body), like a cell back at zero.
-            var highCost = Partials.ChangedHighCost.Select(key => KeyValuePair.Create(HighCostId(key),
-                Partials.HighCost.TryGetValue(key, out var row) ? GrainCodec.EncodeHighCost(row) : [])).ToList();
-            var timers = Partials.ChangedTimers.Select(timer => KeyValuePair.Create(TimerId(timer),
-                Partials.Timers.Contains(timer) ? GrainCodec.EncodeTimer(timer) : [])).ToList();
+            var highCost = Partials.ChangedHighCost.Select(change => change.Value is { } row
+                ? new ShardRow(HighCostId(change.Key), GrainCodec.EncodeHighCost(row), ScopeOf(row.Card.InsurerNo, row.Month))
+                : new ShardRow(HighCostId(change.Key), [])).ToList();
+            var timers = Partials.ChangedTimers.Select(change => new ShardRow(TimerId(change.Key), change.Value ? GrainCodec.EncodeTimer(change.Key) : [])).ToList();
             return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, cells, highCost, timers);
         }
     }
@@ -285,7 +315,7 @@ internal sealed class Shard
             throw new InvalidOperationException($"shard {Id}: a checkpoint at {checkpoint.AppliedSeq} was written after records up to {_appliedSeq} were applied");
         lock (PartialsLock)
         {
-            Partials.ClearChanged();
+            Partials.MarkStored(_appliedSeq);
         }
         _changed.Clear();
         _generation++;

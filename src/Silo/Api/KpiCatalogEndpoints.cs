@@ -2,9 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using Shinsa.Grains.Findings;
 using Shinsa.Grains.Households;
 using Shinsa.Grains.Records;
+using Shinsa.Grains.Review;
 using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Actors;
 using Shinsa.Silo.Auth;
@@ -205,16 +205,20 @@ public static class KpiCatalogEndpoints
                 new("return_rate", "返戻率", "%", Per(c.Returned, c.Receipts + c.Returned, 100, 3)),
             };
 
-            // From the partials' findings index (open findings of the scope and month): per check, and the people counts.
-            var findings = host.Collect(p => p.Findings.Values.Where(f => f.State == FindingState.Open && FindingInScope(f, month)));
-            var byCheck = findings.GroupBy(f => f.CheckId).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new CheckKpi(g.Key, g.Count(), g.Sum(f => f.YenAtStake), Per(g.Count(), c.Receipts, 1000))).ToList();
-            long People(Func<Finding, bool> which) => findings.Where(which).Select(f => (f.Card.Key, f.PersonKey)).Distinct().LongCount();
-            kpis.Add(new("frequent_visitors", "重複・頻回受診者数", "人", People(f => f.CheckId == "VISITS")));
-            // DRUGS names its 多剤 finding "…:polypharmacy" (PharmacyChecks); every other DRUGS finding is a 重複投薬.
-            kpis.Add(new("duplicate_drug_people", "重複投薬者数", "人", People(f => f.CheckId == "DRUGS" && !f.Id.EndsWith(":polypharmacy", StringComparison.Ordinal))));
-            kpis.Add(new("polypharmacy_people", "多剤投与者数", "人", People(f => f.CheckId == "DRUGS" && f.Id.EndsWith(":polypharmacy", StringComparison.Ordinal))));
-            kpis.Add(new("third_party_candidates", "第三者行為 候補件数", "件", findings.LongCount(f => f.CheckId == "THIRD")));
+            // Open findings per check and the people counts: the measure cells the households keep of them (ReviewTotals).
+            // Per-check cells have a provider; people's have an empty one for "at any provider" (a person counts once).
+            bool CellInScope(MeasureKey k, bool perProvider) =>
+                k.Month == month && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
+                && (perProvider ? Provider is null || k.ProviderCode == Provider : k.ProviderCode == (Provider ?? ""));
+            var counts = host.SumMeasuresBy(k => k.Measure == (Billing ? Measure.OpenFindingsBilled : Measure.OpenFindings) && CellInScope(k, true), k => k.Check);
+            var yen = host.SumMeasuresBy(k => k.Measure == (Billing ? Measure.OpenFindingYenBilled : Measure.OpenFindingYen) && CellInScope(k, true), k => k.Check);
+            var byCheck = counts.Where(n => n.Value != 0).OrderBy(n => n.Key, StringComparer.Ordinal)
+                .Select(n => new CheckKpi(n.Key, n.Value, yen.GetValueOrDefault(n.Key), Per(n.Value, c.Receipts, 1000))).ToList();
+            var people = host.SumMeasuresBy(k => k.Measure == (Billing ? Measure.PeopleBilled : Measure.People) && CellInScope(k, false), k => k.Check);
+            kpis.Add(new("frequent_visitors", "重複・頻回受診者数", "人", people.GetValueOrDefault(ReviewTotals.FrequentVisitors)));
+            kpis.Add(new("duplicate_drug_people", "重複投薬者数", "人", people.GetValueOrDefault(ReviewTotals.DuplicateDrugs)));
+            kpis.Add(new("polypharmacy_people", "多剤投与者数", "人", people.GetValueOrDefault(ReviewTotals.Polypharmacy)));
+            kpis.Add(new("third_party_candidates", "第三者行為 候補件数", "件", counts.GetValueOrDefault("THIRD")));
 
             // 高額療養費 is per household and service month: no provider view, no billing-month view.
             if (Provider is not null || Billing)
@@ -227,12 +231,11 @@ public static class KpiCatalogEndpoints
             }
             else
             {
-                var rows = host.Collect(p => p.HighCost.Values.Where(h => h.Month == month && h.PayableYen > 0
-                    && (InsurerFilter is null || h.Card.InsurerNo == InsurerFilter)));
-                kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", rows.Sum(h => h.PayableYen)));
-                kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", rows.Count));
-                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", rows.Sum(h => (long)h.Persons)));
-                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", rows.Count(h => h.Tasuu)));
+                var highCost = host.SumMeasuresBy(k => k.Measure is >= Measure.HighCostPayableYen and <= Measure.HighCostTasuu && CellInScope(k, false), k => k.Measure);
+                kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", highCost.GetValueOrDefault(Measure.HighCostPayableYen)));
+                kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", highCost.GetValueOrDefault(Measure.HighCostHouseholds)));
+                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", highCost.GetValueOrDefault(Measure.HighCostPersons)));
+                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", highCost.GetValueOrDefault(Measure.HighCostTasuu)));
             }
             AddClaimRates(kpis, c);
             AddPopulationRates(kpis, host, c, month);
@@ -313,11 +316,6 @@ public static class KpiCatalogEndpoints
             ("prevention_referrals", "重症化予防 受診勧奨件数（期限到来月）", "件"),
             ("prevention_visit_rate", "重症化予防 受診率（期限内）", "%"),
         ];
-
-        /// <summary>A finding's month on the billing axis is its receipts' latest 請求年月 (the worklist's order).</summary>
-        private bool FindingInScope(Finding f, YearMonth month) =>
-            (InsurerFilter is null || f.Card.InsurerNo == InsurerFilter) && (Provider is null || f.ProviderCode == Provider)
-            && (Billing ? (f.Receipts.IsDefaultOrEmpty ? f.ServiceMonth.AddMonths(1) : f.Receipts.Max(r => r.BillingMonth)) : f.ServiceMonth) == month;
 
         public List<KpiMonth> Trend(ActorHost host)
         {

@@ -72,12 +72,11 @@ public static class ReviewEndpoints
                 var minYen = long.TryParse(q["min_yen"], out var m) ? m : 0;
                 var page = int.TryParse(q["page"], out var p) && p > 0 ? p : 1;
                 var pageSize = int.TryParse(q["page_size"], out var s) && s is > 0 and <= 1000 ? s : 100;
-                var found = host.Collect(partials => partials.Findings.Values.Where(f =>
-                        f.Card.InsurerNo == insurer && f.ServiceMonth == month
-                        && (check is null || f.CheckId == check) && (provider is null || f.ProviderCode == provider)
+                var found = host.FindingsOf(insurer, month).Where(f =>
+                        (check is null || f.CheckId == check) && (provider is null || f.ProviderCode == provider)
                         && (state is null || f.State.ToString().Equals(state, StringComparison.OrdinalIgnoreCase))
-                        && f.YenAtStake >= minYen))
-                    .OrderByDescending(f => f.Receipts.IsDefaultOrEmpty ? f.ServiceMonth.AddMonths(1) : f.Receipts.Max(r => r.BillingMonth))
+                        && f.YenAtStake >= minYen)
+                    .OrderByDescending(f => f.BillingMonth)
                     .ThenByDescending(f => f.YenAtStake).ThenBy(f => f.Id, StringComparer.Ordinal)
                     .ToList();
                 return Results.Ok(new FindingPage(found.Count, page, pageSize,
@@ -96,7 +95,7 @@ public static class ReviewEndpoints
                     return Results.Problem("insurer is required", statusCode: StatusCodes.Status400BadRequest);
                 if (!YearMonth.TryParse(q["service_month"].ToString(), out var month))
                     return Results.Problem("service_month is required as YYYY-MM", statusCode: StatusCodes.Status400BadRequest);
-                var rows = host.Collect(p => p.HighCost.Values.Where(h => h.Card.InsurerNo == insurer && h.Month == month))
+                var rows = host.HighCostOf(insurer, month)
                     .OrderByDescending(h => h.PayableYen).ThenBy(h => h.Card.Key, StringComparer.Ordinal)
                     .Select(HighCostView.Of).ToList();
                 return Results.Ok(rows);

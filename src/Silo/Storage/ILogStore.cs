@@ -73,14 +73,29 @@ public interface ILogStore : IDisposable
     /// </summary>
     IReadOnlyList<byte[]> LoadFindings(int shard);
 
+    /// <summary>
+    /// Every shard's stored findings of a scope (<see cref="ShardRow.Scope"/>: the worklist's insurer and month), each
+    /// with the log position of the checkpoint that wrote it (so a reader can tell it from a change made since).
+    /// </summary>
+    IReadOnlyList<ScopedRow> FindingsInScope(string scope);
+
     /// <summary>The shard's KPI cells as its checkpoints wrote them (keyed by cell), apart from the partials for the same reason.</summary>
     IReadOnlyList<byte[]> LoadKpiCells(int shard);
 
     /// <summary>The shard's 高額療養費 rows as its checkpoints wrote them (keyed by household and month), apart for the same reason.</summary>
     IReadOnlyList<byte[]> LoadHighCost(int shard);
 
+    /// <summary>Every shard's stored 高額療養費 rows of a scope (insurer and service month), as <see cref="FindingsInScope"/>.</summary>
+    IReadOnlyList<ScopedRow> HighCostInScope(string scope);
+
     /// <summary>The shard's durable timers as its checkpoints wrote them (keyed by due month and household), apart for the same reason.</summary>
     IReadOnlyList<byte[]> LoadTimers(int shard);
+
+    /// <summary>
+    /// The shard's stored timers whose key sorts before <paramref name="keyBound"/>: a timer's key starts with its due
+    /// month (yyyyMM), so the timers due up to a month are those before the next month's number.
+    /// </summary>
+    IReadOnlyList<byte[]> TimersBefore(int shard, string keyBound);
 }
 
 /// <summary>One record for the log: its shard, and its payload (a serialized LogRecord).</summary>
@@ -113,22 +128,36 @@ public sealed record StoredEntry(long Seq, int Shard, byte[] Payload);
 /// <summary>What <see cref="ILogStore.ReadTails"/> read, and the log position up to which it covers the shards asked.</summary>
 public sealed record LogTail(IReadOnlyList<StoredEntry> Entries, long CoveredThrough);
 
+/// <summary>A stored row found by its scope, with the applied position of the checkpoint that wrote it.</summary>
+public readonly record struct ScopedRow(long CheckpointSeq, byte[] Body);
+
+/// <summary>
+/// A keyed row a checkpoint writes (a grain snapshot, finding, KPI cell, 高額療養費 row or timer); an empty body deletes
+/// the row. <see cref="Scope"/> is what a query finds the row by, for the tables that have one (findings and 高額療養費
+/// rows: their insurer and service month), so a worklist reads its rows, not the shard's. Scoped rows also keep the
+/// checkpoint's position (<see cref="ScopedRow"/>).
+/// </summary>
+public readonly record struct ShardRow(string Key, byte[] Body, string? Scope = null);
+
 /// <summary>
 /// One shard's checkpoint (see <see cref="ILogStore.WriteCheckpoint"/>): the keyed rows changed since the last one
 /// (an empty body deletes its row), the rest of the partials and the log position they include.
 /// </summary>
-public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials, IReadOnlyCollection<KeyValuePair<string, byte[]>> Grains,
-    IReadOnlyCollection<KeyValuePair<string, byte[]>> Findings, IReadOnlyCollection<KeyValuePair<string, byte[]>> KpiCells,
-    IReadOnlyCollection<KeyValuePair<string, byte[]>> HighCost, IReadOnlyCollection<KeyValuePair<string, byte[]>> Timers)
+public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials, IReadOnlyCollection<ShardRow> Grains,
+    IReadOnlyCollection<ShardRow> Findings, IReadOnlyCollection<ShardRow> KpiCells,
+    IReadOnlyCollection<ShardRow> HighCost, IReadOnlyCollection<ShardRow> Timers)
 {
-    /// <summary>Where each kind of keyed row goes: table, key column, body column. Both stores write them in this order.</summary>
-    public static IReadOnlyList<(string Table, string KeyColumn, string BodyColumn, Func<CheckpointWrite, IReadOnlyCollection<KeyValuePair<string, byte[]>>> Rows)> KeyedRows { get; } =
+    /// <summary>
+    /// Where each kind of keyed row goes: table, key column, body column, and whether it has a scope column. Both stores
+    /// write them in this order.
+    /// </summary>
+    public static IReadOnlyList<(string Table, string KeyColumn, string BodyColumn, bool Scoped, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> Rows)> KeyedRows { get; } =
     [
-        ("grains", "key", "state", c => c.Grains),
-        ("findings", "id", "body", c => c.Findings),
-        ("kpi_cells", "cell", "body", c => c.KpiCells),
-        ("high_cost", "id", "body", c => c.HighCost),
-        ("timers", "id", "body", c => c.Timers),
+        ("grains", "key", "state", false, c => c.Grains),
+        ("findings", "id", "body", true, c => c.Findings),
+        ("kpi_cells", "cell", "body", false, c => c.KpiCells),
+        ("high_cost", "id", "body", true, c => c.HighCost),
+        ("timers", "id", "body", false, c => c.Timers),
     ];
 }
 

@@ -58,6 +58,14 @@ public sealed partial class PostgresLogStore : ILogStore
         CREATE TABLE high_cost(shard int NOT NULL, id text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, id));
         CREATE TABLE timers(shard int NOT NULL, id text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, id));
         """,
+        // 8: the scope the worklists query findings and 高額療養費 rows by (insurer and service month), and the position
+        // of the checkpoint that wrote them. Older rows have neither; their shard's owner rewrites them at its first checkpoint.
+        """
+        ALTER TABLE findings ADD COLUMN scope text, ADD COLUMN seq bigint;
+        ALTER TABLE high_cost ADD COLUMN scope text, ADD COLUMN seq bigint;
+        CREATE INDEX findings_by_scope ON findings(scope) WHERE scope IS NOT NULL;
+        CREATE INDEX high_cost_by_scope ON high_cost(scope) WHERE scope IS NOT NULL;
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -388,17 +396,39 @@ public sealed partial class PostgresLogStore : ILogStore
 
     public IReadOnlyList<byte[]> LoadFindings(int shard) => LoadShardRows("findings", "id", shard);
 
+    public IReadOnlyList<ScopedRow> FindingsInScope(string scope) => LoadScoped("findings", scope);
+
     public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
 
     public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
 
+    public IReadOnlyList<ScopedRow> HighCostInScope(string scope) => LoadScoped("high_cost", scope);
+
+    private IReadOnlyList<ScopedRow> LoadScoped(string table, string scope)
+    {
+        using var command = _dataSource.CreateCommand($"SELECT seq, body FROM {table} WHERE scope = @scope");
+        command.Parameters.AddWithValue("scope", scope);
+        using var reader = command.ExecuteReader();
+        var rows = new List<ScopedRow>();
+        while (reader.Read()) rows.Add(new ScopedRow(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
+        return rows;
+    }
+
     public IReadOnlyList<byte[]> LoadTimers(int shard) => LoadShardRows("timers", "id", shard);
 
+    // Byte order ("C"), as SQLite compares: the database's own collation may order digits and '/' otherwise.
+    public IReadOnlyList<byte[]> TimersBefore(int shard, string keyBound) =>
+        LoadRows("SELECT body FROM timers WHERE shard = @p1 AND id COLLATE \"C\" < @p2 ORDER BY id COLLATE \"C\"", shard, keyBound);
+
     /// <summary>A shard's keyed blobs (findings, KPI cells, 高額療養費 rows, timers) in key order.</summary>
-    private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard)
+    private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard) =>
+        LoadRows($"SELECT body FROM {table} WHERE shard = @p1 ORDER BY {keyColumn} COLLATE \"C\"", shard);
+
+    /// <summary>The blobs a query returns (its parameters are @p1, @p2, … in order).</summary>
+    private IReadOnlyList<byte[]> LoadRows(string sql, params object[] parameters)
     {
-        using var command = _dataSource.CreateCommand($"SELECT body FROM {table} WHERE shard = @shard ORDER BY {keyColumn} COLLATE \"C\"");
-        command.Parameters.AddWithValue("shard", shard);
+        using var command = _dataSource.CreateCommand(sql);
+        for (var i = 0; i < parameters.Length; i++) command.Parameters.AddWithValue($"p{i + 1}", parameters[i]);
         using var reader = command.ExecuteReader();
         var rows = new List<byte[]>();
         while (reader.Read()) rows.Add(reader.GetFieldValue<byte[]>(0));
@@ -410,35 +440,45 @@ public sealed partial class PostgresLogStore : ILogStore
     /// statement; an empty blob deletes its row.
     /// </summary>
     private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
-        IReadOnlyList<CheckpointWrite> checkpoints, Func<CheckpointWrite, IReadOnlyCollection<KeyValuePair<string, byte[]>>> rowsOf)
+        bool scoped, IReadOnlyList<CheckpointWrite> checkpoints, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> rowsOf)
     {
-        var rows = checkpoints.SelectMany(c => rowsOf(c).Select(r => (c.Shard, r.Key, r.Value))).ToList();
-        var kept = rows.Where(r => r.Value.Length > 0).ToList();
+        var rows = checkpoints.SelectMany(c => rowsOf(c).Select(r => (c.Shard, c.AppliedSeq, Row: r))).ToList();
+        var kept = rows.Where(r => r.Row.Body.Length > 0).ToList();
         if (kept.Count > 0)
         {
-            using var upsert = new NpgsqlCommand($"""
-                INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT * FROM unnest(@shards, @keys, @bodies)
-                ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
-                """, connection, tx);
+            using var upsert = new NpgsqlCommand(scoped
+                ? $"""
+                  INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) SELECT * FROM unnest(@shards, @keys, @bodies, @scopes, @seqs)
+                  ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq
+                  """
+                : $"""
+                  INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT * FROM unnest(@shards, @keys, @bodies)
+                  ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
+                  """, connection, tx);
             upsert.Parameters.AddWithValue("shards", kept.Select(r => r.Shard).ToArray());
-            upsert.Parameters.AddWithValue("keys", kept.Select(r => r.Key).ToArray());
-            upsert.Parameters.AddWithValue("bodies", kept.Select(r => r.Value).ToArray());
+            upsert.Parameters.AddWithValue("keys", kept.Select(r => r.Row.Key).ToArray());
+            upsert.Parameters.AddWithValue("bodies", kept.Select(r => r.Row.Body).ToArray());
+            if (scoped)
+            {
+                upsert.Parameters.AddWithValue("scopes", kept.Select(r => r.Row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).ToArray());
+                upsert.Parameters.AddWithValue("seqs", kept.Select(r => r.AppliedSeq).ToArray());
+            }
             upsert.ExecuteNonQuery();
         }
         if (kept.Count == rows.Count) return;
-        var deleted = rows.Where(r => r.Value.Length == 0).ToList();
+        var deleted = rows.Where(r => r.Row.Body.Length == 0).ToList();
         using var delete = new NpgsqlCommand($"""
             DELETE FROM {table} t USING unnest(@shards, @keys) AS d(shard, key) WHERE t.shard = d.shard AND t.{keyColumn} = d.key
             """, connection, tx);
         delete.Parameters.AddWithValue("shards", deleted.Select(r => r.Shard).ToArray());
-        delete.Parameters.AddWithValue("keys", deleted.Select(r => r.Key).ToArray());
+        delete.Parameters.AddWithValue("keys", deleted.Select(r => r.Row.Key).ToArray());
         delete.ExecuteNonQuery();
     }
 
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
     {
-        foreach (var (table, keyColumn, bodyColumn, rows) in CheckpointWrite.KeyedRows)
-            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, checkpoints, rows);
+        foreach (var (table, keyColumn, bodyColumn, scoped, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, scoped, checkpoints, rows);
         using var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) SELECT * FROM unnest(@shards, @seqs, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

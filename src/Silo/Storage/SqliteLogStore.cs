@@ -21,7 +21,9 @@ public sealed class SqliteLogStore : ILogStore
     // 2: identities and waiting records (decisions and care claims that name a receipt or a care card).
     // 3: checkpoints, grains and findings in the state file; identities WITHOUT ROWID, aliases indexed only where set.
     // 4: 高額療養費 rows and timers as rows of their own (a silo of schema 3 would find them missing from the partials).
-    private const int SchemaVersion = 4;
+    // 5: findings and 高額療養費 rows have the scope the worklists query by and the position of the checkpoint that
+    //    wrote them (a silo of schema 4 would write rows without them).
+    private const int SchemaVersion = 5;
     private readonly Database _log;
     private readonly Database _state;
     private long _lastSeq;
@@ -241,11 +243,17 @@ public sealed class SqliteLogStore : ILogStore
                 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS checkpoints(shard INTEGER PRIMARY KEY, applied_seq INTEGER NOT NULL, partials BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS grains(shard INTEGER NOT NULL, key TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY(shard, key));
-                CREATE TABLE IF NOT EXISTS findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id));
+                CREATE TABLE IF NOT EXISTS findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, scope TEXT, seq INTEGER, PRIMARY KEY(shard, id));
                 CREATE TABLE IF NOT EXISTS kpi_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS high_cost(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS high_cost(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, scope TEXT, seq INTEGER, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS timers(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 """, tx);
+            // Schema 5: rows of an older state file have no scope; their shard rewrites them at its first checkpoint.
+            foreach (var table in (string[])["findings", "high_cost"])
+            {
+                if (!ColumnExists(connection, tx, table, "scope")) Execute(connection, $"ALTER TABLE {table} ADD COLUMN scope TEXT; ALTER TABLE {table} ADD COLUMN seq INTEGER", tx);
+                Execute(connection, $"CREATE INDEX IF NOT EXISTS {table}_by_scope ON {table}(scope) WHERE scope IS NOT NULL", tx);
+            }
             var stateOf = ReadMeta(connection, tx, "store_id");
             if (stateOf is not null && stateOf != storeId)
                 throw new InvalidOperationException(
@@ -268,6 +276,15 @@ public sealed class SqliteLogStore : ILogStore
         using var drop = log.Session.Connection.BeginTransaction();
         Execute(log.Session.Connection, "DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS grains; DROP TABLE IF EXISTS findings;", drop);
         drop.Commit();
+    }
+
+    private static bool ColumnExists(SqliteConnection connection, SqliteTransaction tx, string table, string column)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = $"SELECT 1 FROM pragma_table_info('{table}') WHERE name = $c";
+        command.Parameters.AddWithValue("$c", column);
+        return command.ExecuteScalar() is not null;
     }
 
     private static string? ReadMeta(SqliteConnection connection, SqliteTransaction tx, string key)
@@ -502,18 +519,40 @@ public sealed class SqliteLogStore : ILogStore
 
     public IReadOnlyList<byte[]> LoadFindings(int shard) => LoadShardRows("findings", "id", shard);
 
+    public IReadOnlyList<ScopedRow> FindingsInScope(string scope) => LoadScoped("findings", scope);
+
     public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
 
     public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
 
-    public IReadOnlyList<byte[]> LoadTimers(int shard) => LoadShardRows("timers", "id", shard);
+    public IReadOnlyList<ScopedRow> HighCostInScope(string scope) => LoadScoped("high_cost", scope);
 
-    /// <summary>A shard's keyed blobs (findings, KPI cells, 高額療養費 rows, timers) in key order.</summary>
-    private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard)
+    private IReadOnlyList<ScopedRow> LoadScoped(string table, string scope)
     {
         using var lease = _state.Rent();
-        var command = lease.Session.Command($"SELECT body FROM {table} WHERE shard = $shard ORDER BY {keyColumn}");
-        command.Parameters.AddWithValue("$shard", shard);
+        var command = lease.Session.Command($"SELECT seq, body FROM {table} WHERE scope = $scope");
+        command.Parameters.AddWithValue("$scope", scope);
+        using var reader = command.ExecuteReader();
+        var rows = new List<ScopedRow>();
+        while (reader.Read()) rows.Add(new ScopedRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+        return rows;
+    }
+
+    public IReadOnlyList<byte[]> LoadTimers(int shard) => LoadShardRows("timers", "id", shard);
+
+    public IReadOnlyList<byte[]> TimersBefore(int shard, string keyBound) =>
+        LoadRows("SELECT body FROM timers WHERE shard = $p1 AND id < $p2 ORDER BY id", shard, keyBound);
+
+    /// <summary>A shard's keyed blobs (findings, KPI cells, 高額療養費 rows, timers) in key order.</summary>
+    private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard) =>
+        LoadRows($"SELECT body FROM {table} WHERE shard = $p1 ORDER BY {keyColumn}", shard);
+
+    /// <summary>The blobs a query on the state file returns (its parameters are $p1, $p2, … in order).</summary>
+    private IReadOnlyList<byte[]> LoadRows(string sql, params object[] parameters)
+    {
+        using var lease = _state.Rent();
+        var command = lease.Session.Command(sql);
+        for (var i = 0; i < parameters.Length; i++) command.Parameters.AddWithValue($"$p{i + 1}", parameters[i]);
         using var reader = command.ExecuteReader();
         var rows = new List<byte[]>();
         while (reader.Read()) rows.Add((byte[])reader.GetValue(0));
@@ -521,15 +560,19 @@ public sealed class SqliteLogStore : ILogStore
     }
 
     /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells, 高額療養費 rows, timers); an empty blob deletes its row.</summary>
-    private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, int shard,
-        IReadOnlyCollection<KeyValuePair<string, byte[]>> rows)
+    private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, bool scoped,
+        int shard, long appliedSeq, IReadOnlyCollection<ShardRow> rows)
     {
-        var upsert = session.Statement($"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES(?1, ?2, ?3) " +
-            $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}");
+        var upsert = session.Statement(scoped
+            ? $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) VALUES(?1, ?2, ?3, ?4, ?5) " +
+              $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq"
+            : $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES(?1, ?2, ?3) " +
+              $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}");
         var delete = session.Statement($"DELETE FROM {table} WHERE shard = ?1 AND {keyColumn} = ?2");
-        foreach (var (rowKey, bytes) in rows)
-            if (bytes.Length == 0) delete.Bind(1, shard).Bind(2, rowKey).Run();
-            else upsert.Bind(1, shard).Bind(2, rowKey).Bind(3, bytes).Run();
+        foreach (var row in rows)
+            if (row.Body.Length == 0) delete.Bind(1, shard).Bind(2, row.Key).Run();
+            else if (scoped) upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Bind(4, row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).Bind(5, appliedSeq).Run();
+            else upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Run();
     }
 
     private void WriteCheckpointLocked(CheckpointWrite checkpoint)
@@ -537,8 +580,8 @@ public sealed class SqliteLogStore : ILogStore
         using var lease = _state.Rent();
         var connection = lease.Session.Connection;
         using var tx = connection.BeginTransaction();
-        foreach (var (table, keyColumn, bodyColumn, rows) in CheckpointWrite.KeyedRows)
-            UpsertShardRows(lease.Session, tx, table, keyColumn, bodyColumn, checkpoint.Shard, rows(checkpoint));
+        foreach (var (table, keyColumn, bodyColumn, scoped, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(lease.Session, tx, table, keyColumn, bodyColumn, scoped, checkpoint.Shard, checkpoint.AppliedSeq, rows(checkpoint));
         var position = lease.Session.Command("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
             ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
