@@ -123,8 +123,9 @@ public static class GrainCodec
     public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells(), whole: true));
 
     /// <summary>
-    /// A shard's partials as a checkpoint stores them: without the KPI cells, 高額療養費 rows and timers, which the
-    /// checkpoint stores one by one (<see cref="EncodeKpiCell"/>, <see cref="EncodeHighCost"/>, <see cref="EncodeTimer"/>),
+    /// A shard's partials as a checkpoint stores them: without the KPI and measure cells, 高額療養費 rows and timers, which the
+    /// checkpoint stores one by one (<see cref="EncodeKpiCell"/>, <see cref="EncodeMeasureCell"/>, <see cref="EncodeHighCost"/>,
+    /// <see cref="EncodeTimer"/>),
     /// only those that changed. The bytes read back with <see cref="DecodePartials"/>.
     /// </summary>
     public static byte[] EncodeWithoutRows(ShardPartials p) => Write(w => WritePartials(w, p, [], whole: false));
@@ -165,12 +166,29 @@ public static class GrainCodec
         }
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
-        WriteList(w, p.Measures.Cells().OrderBy(c => c.Key.Measure).ThenBy(c => c.Key.Check, StringComparer.Ordinal)
-            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ThenBy(c => c.Key.Month).ToList(), (w, c) =>
-        {
-            w.Write((byte)c.Key.Measure); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode); w.Write(c.Key.Month.Value); w.Write(c.Value);
-            w.Write(c.Key.Check);
-        });
+        // The measure cells too are rows of their own since format 5 (EncodeMeasureCell); the whole form keeps them here.
+        WriteList(w, !whole ? [] : p.Measures.Cells().OrderBy(c => c.Key.Measure).ThenBy(c => c.Key.Check, StringComparer.Ordinal)
+            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ThenBy(c => c.Key.Month).ToList(),
+            WriteMeasureCell);
+    }
+
+    /// <summary>One measure cell, key and value, as a checkpoint stores it beside the partials.</summary>
+    public static byte[] EncodeMeasureCell(MeasureKey key, long value) => Write(w => WriteMeasureCell(w, KeyValuePair.Create(key, value)));
+
+    public static KeyValuePair<MeasureKey, long> DecodeMeasureCell(byte[] bytes) => Read(bytes, ReadMeasureCell);
+
+    private static void WriteMeasureCell(CodecWriter w, KeyValuePair<MeasureKey, long> c)
+    {
+        w.Write((byte)c.Key.Measure); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode); w.Write(c.Key.Month.Value); w.Write(c.Value);
+        w.Write(c.Key.Check);
+    }
+
+    private static KeyValuePair<MeasureKey, long> ReadMeasureCell(CodecReader r)
+    {
+        var key = new MeasureKey((Measure)r.ReadByte(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()));
+        var value = r.ReadInt64();
+        // Version 5 added the check (a finding measure's check or kind of person).
+        return KeyValuePair.Create(_readingVersion >= 5 ? key with { Check = r.ReadString() } : key, value);
     }
 
     /// <summary>One 高額療養費 row, as a checkpoint stores it beside the partials.</summary>
@@ -209,13 +227,8 @@ public static class GrainCodec
         partials.AsOf = new YearMonth(r.ReadInt32());
         partials.RulesJson = ReadOptString(r);
         if (_readingVersion < 4) return partials;
-        foreach (var (key, value) in ReadList(r, r =>
-                 {
-                     var key = new MeasureKey((Measure)r.ReadByte(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()));
-                     var value = r.ReadInt64();
-                     return KeyValuePair.Create(_readingVersion >= 5 ? key with { Check = r.ReadString() } : key, value);
-                 }))
-            partials.Measures.Add(key, value);
+        // Cells an earlier checkpoint kept here are marked changed, like its rows: the next checkpoint moves them to their rows.
+        foreach (var (key, value) in ReadList(r, ReadMeasureCell)) partials.Measures.Add(key, value);
         return partials;
     });
 

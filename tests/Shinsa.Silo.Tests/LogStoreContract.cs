@@ -217,6 +217,23 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
+    public void Measure_cells_written_with_a_checkpoint_are_read_back_per_shard_replaced_by_key_and_deleted_by_an_empty_body()
+    {
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            store.WriteCheckpoint(Checkpoint(1, 1, [1], []) with { MeasureCells = [new("m1", [1]), new("m2", [2])] });
+            store.WriteCheckpoint(Checkpoint(2, 1, [1], []) with { MeasureCells = [new("m1", [9])] });
+            store.WriteCheckpoint(Checkpoint(1, 2, [1], []) with { MeasureCells = [new("m1", []), new("m2", [3])] });
+        }
+        using var reopened = ReopenStore();
+        reopened.Initialize(4);
+        Assert.Equal([[3]], reopened.LoadMeasureCells(1));
+        Assert.Equal([[9]], reopened.LoadMeasureCells(2));
+        Assert.Empty(reopened.LoadMeasureCells(3));
+    }
+
+    [Fact]
     public void Findings_and_high_cost_rows_are_found_by_scope_across_shards_with_the_position_of_the_checkpoint_that_wrote_them()
     {
         using var store = CreateStore();

@@ -269,7 +269,15 @@ public sealed class HouseholdGrain
             decoded[at] = arrived.SourceLine == 0 ? arrived : arrived with { SourceLine = 0 };
         var read = Facts(everything ? new YearMonth(0) : from.AddMonths(-window), to, decoded, out var everyMonth);
         var result = ReviewEngine.Evaluate(read, context);
-        var totalsBefore = Totals();
+        // The household's totals (ReviewTotals) are taken back just before the first change and added again after the
+        // last: most reviews change nothing, and then neither is counted.
+        var changing = false;
+        void Changing()
+        {
+            if (changing) return;
+            changing = true;
+            AddTotals(partials, -1);
+        }
 
         // Closing a finding replaces it where it is, so the array can be walked as it changes.
         for (var i = 0; i < _findings.Length; i++)
@@ -279,6 +287,7 @@ public sealed class HouseholdGrain
             if (finding.State != FindingState.Open || !InScope(finding.ServiceMonth) || result.Found.ContainsKey(id)) continue;
             var stillBilled = finding.Receipts.All(k => IndexOf(k) >= 0 && !DecisionsOn(k).Returned);
             var closed = finding with { State = stillBilled ? FindingState.Resolved : FindingState.Withdrawn };
+            Changing();
             Count(partials, finding, -1);
             _findings[i] = closed;
             partials.SetFinding(closed);
@@ -286,11 +295,10 @@ public sealed class HouseholdGrain
         foreach (var (id, finding) in result.Found)
         {
             if (!InScope(finding.ServiceMonth)) continue;
-            if (FindingOf(id) is { State: FindingState.Open } open)
-            {
-                if (open == finding) continue;
-                Count(partials, open, -1);
-            }
+            var open = FindingOf(id) is { State: FindingState.Open } o ? o : null;
+            if (open == finding) continue;
+            Changing();
+            if (open is not null) Count(partials, open, -1);
             SetFinding(finding);
             partials.SetFinding(finding);
             Count(partials, finding, +1);
@@ -302,31 +310,41 @@ public sealed class HouseholdGrain
         foreach (var (key, _) in stale) _measures.Remove(key);
         foreach (var (key, n) in fresh) _measures[key] = n;
 
+        // 高額療養費 reads every month: the checks' facts serve when their months hold everything (most households). Only
+        // the months whose row changed are set or removed (each is a row the next checkpoint writes).
+        var rows = HouseholdHighCost.Compute(everyMonth ? read : AllFacts(decoded));
         if (_highCostOrNull is { } earlier)
+            foreach (var month in earlier.Keys.Where(m => !rows.Any(r => r.Month == m)).ToList())
+            {
+                Changing();
+                earlier.Remove(month);
+                partials.RemoveHighCost(Card.Key, month);
+            }
+        foreach (var row in rows)
         {
-            foreach (var month in earlier.Keys) partials.RemoveHighCost(Card.Key, month);
-            earlier.Clear();
-        }
-        // 高額療養費 reads every month: the checks' facts serve when their months hold everything (most households).
-        foreach (var row in HouseholdHighCost.Compute(everyMonth ? read : AllFacts(decoded)))
-        {
+            if (_highCostOrNull?.GetValueOrDefault(row.Month) == row) continue;
+            Changing();
             _highCost[row.Month] = row;
             partials.SetHighCost(row);
         }
 
-        ReviewTotals.Move(partials.Measures, totalsBefore, Totals());
+        if (changing) AddTotals(partials, +1);
 
-        if (NextDue is { } before) partials.RemoveTimer(before.Value, Card.Key);
+        var dueBefore = NextDue;
         _duesOrNull?.RemoveWhere(InScope);
         foreach (var month in result.Dues)
             if (InScope(month)) _dues.Add(month);
+        if (NextDue == dueBefore) return;
+        if (dueBefore is { } before) partials.RemoveTimer(before.Value, Card.Key);
         if (NextDue is { } due) partials.AddTimer(due.Value, Card.Key);
     }
 
     // Read through the …OrNull field: most households have no 高額療養費 rows, and asking must not give them a dictionary.
-    private Dictionary<Rollups.MeasureKey, long>? Totals() =>
-        _findings.Length == 0 && _highCostOrNull is not { Count: > 0 } ? null
-            : ReviewTotals.Of(OpenFindings, _highCostOrNull?.Values ?? (IEnumerable<HighCostRow>)[]);
+    private void AddTotals(ShardPartials partials, int sign)
+    {
+        if (_findings.Length == 0 && _highCostOrNull is not { Count: > 0 }) return;
+        ReviewTotals.AddTo(partials.Measures, sign, OpenFindings, _highCostOrNull?.Values ?? (IEnumerable<HighCostRow>)[]);
+    }
 
     // Open findings count in the KPI cell of their month, insurer and provider (findings per 1,000 receipts, yen at stake).
     private void Count(ShardPartials partials, Finding finding, int sign)

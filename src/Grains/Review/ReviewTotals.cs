@@ -29,22 +29,22 @@ public static class ReviewTotals
         _ => null,
     };
 
-    /// <summary>The cells of <paramref name="openFindings"/> and <paramref name="highCost"/>; null when they count nothing (most households).</summary>
-    public static Dictionary<MeasureKey, long>? Of(IEnumerable<Finding> openFindings, IEnumerable<HighCostRow> highCost)
+    /// <summary>
+    /// Adds the totals of <paramref name="openFindings"/> and <paramref name="highCost"/> to <paramref name="rollup"/>,
+    /// <paramref name="sign"/> times: a household takes back its totals (−1) before its first change and adds them again
+    /// (+1) after its last, so no totals are kept per household.
+    /// </summary>
+    public static void AddTo(MeasureRollup rollup, int sign, IEnumerable<Finding> openFindings, IEnumerable<HighCostRow> highCost)
     {
-        Dictionary<MeasureKey, long>? cells = null;
         HashSet<(MeasureKey Cell, string Person)>? people = null;
-        void Add(MeasureKey key, long n) =>
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(cells ??= new(), key, out _) += n;
-
         foreach (var f in openFindings)
         {
             var insurer = f.Card.InsurerNo;
             var billed = f.BillingMonth;
-            Add(new MeasureKey(Measure.OpenFindings, insurer, f.ProviderCode, f.ServiceMonth, f.CheckId), 1);
-            Add(new MeasureKey(Measure.OpenFindingYen, insurer, f.ProviderCode, f.ServiceMonth, f.CheckId), f.YenAtStake);
-            Add(new MeasureKey(Measure.OpenFindingsBilled, insurer, f.ProviderCode, billed, f.CheckId), 1);
-            Add(new MeasureKey(Measure.OpenFindingYenBilled, insurer, f.ProviderCode, billed, f.CheckId), f.YenAtStake);
+            rollup.Add(new MeasureKey(Measure.OpenFindings, insurer, f.ProviderCode, f.ServiceMonth, f.CheckId), sign);
+            rollup.Add(new MeasureKey(Measure.OpenFindingYen, insurer, f.ProviderCode, f.ServiceMonth, f.CheckId), sign * f.YenAtStake);
+            rollup.Add(new MeasureKey(Measure.OpenFindingsBilled, insurer, f.ProviderCode, billed, f.CheckId), sign);
+            rollup.Add(new MeasureKey(Measure.OpenFindingYenBilled, insurer, f.ProviderCode, billed, f.CheckId), sign * f.YenAtStake);
             if (PeopleKindOf(f) is not { } kind) continue;
             people ??= new();
             foreach (var provider in (ReadOnlySpan<string>)[f.ProviderCode, ""])
@@ -54,26 +54,16 @@ public static class ReviewTotals
             }
         }
         if (people is not null)
-            foreach (var (cell, _) in people) Add(cell, 1);
+            foreach (var (cell, _) in people) rollup.Add(cell, sign);
 
         foreach (var h in highCost)
         {
             if (h.PayableYen <= 0) continue;
             var insurer = h.Card.InsurerNo;
-            Add(new MeasureKey(Measure.HighCostPayableYen, insurer, "", h.Month), h.PayableYen);
-            Add(new MeasureKey(Measure.HighCostHouseholds, insurer, "", h.Month), 1);
-            Add(new MeasureKey(Measure.HighCostPersons, insurer, "", h.Month), h.Persons);
-            if (h.Tasuu) Add(new MeasureKey(Measure.HighCostTasuu, insurer, "", h.Month), 1);
+            rollup.Add(new MeasureKey(Measure.HighCostPayableYen, insurer, "", h.Month), sign * h.PayableYen);
+            rollup.Add(new MeasureKey(Measure.HighCostHouseholds, insurer, "", h.Month), sign);
+            rollup.Add(new MeasureKey(Measure.HighCostPersons, insurer, "", h.Month), sign * h.Persons);
+            if (h.Tasuu) rollup.Add(new MeasureKey(Measure.HighCostTasuu, insurer, "", h.Month), sign);
         }
-        return cells;
-    }
-
-    /// <summary>Moves <paramref name="rollup"/> from a household's totals <paramref name="before"/> to <paramref name="after"/>.</summary>
-    public static void Move(MeasureRollup rollup, Dictionary<MeasureKey, long>? before, Dictionary<MeasureKey, long>? after)
-    {
-        if (before is not null)
-            foreach (var (key, n) in before) rollup.Add(key, -n);
-        if (after is not null)
-            foreach (var (key, n) in after) rollup.Add(key, n);
     }
 }

@@ -63,14 +63,37 @@ public readonly record struct MeasureKey(Measure Measure, string InsurerNo, stri
 public sealed class MeasureRollup
 {
     private readonly Dictionary<MeasureKey, long> _cells = new();
+    // Cells changed since the last checkpoint, which writes only these: a shard has a cell per check, insurer, provider
+    // and month it has seen findings of, and encoding them all at every checkpoint grew with the shard's history.
+    private readonly HashSet<MeasureKey> _changed = new();
 
     public void Add(MeasureKey key, long delta)
+    {
+        if (delta == 0) return;
+        _changed.Add(key);
+        AddUnchanged(key, delta);
+    }
+
+    /// <summary>Adds a cell as the store already holds it (recovery), so the next checkpoint does not write it again.</summary>
+    public void Restore(MeasureKey key, long value) => AddUnchanged(key, value);
+
+    private void AddUnchanged(MeasureKey key, long delta)
     {
         if (delta == 0) return;
         ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_cells, key, out _);
         cell += delta;
         if (cell == 0) _cells.Remove(key);
     }
+
+    /// <summary>The cells changed since <see cref="ClearChanged"/>, with their value now (zero: the cell is gone).</summary>
+    public IEnumerable<KeyValuePair<MeasureKey, long>> ChangedCells()
+    {
+        foreach (var key in _changed) yield return KeyValuePair.Create(key, _cells.GetValueOrDefault(key));
+    }
+
+    public int ChangedCount => _changed.Count;
+
+    public void ClearChanged() => _changed.Clear();
 
     /// <summary>The sum of the cells that match <paramref name="filter"/>.</summary>
     public long Sum(Func<MeasureKey, bool> filter)

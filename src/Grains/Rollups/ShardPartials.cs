@@ -44,7 +44,7 @@ public sealed class ShardPartials
 
     public void RemoveTimer(int due, string card) => _timers[(due, card)] = false;
 
-    public bool HasChanges => _findings.Count > 0 || _highCost.Count > 0 || _timers.Count > 0 || Kpis.ChangedCount > 0;
+    public bool HasChanges => _findings.Count > 0 || _highCost.Count > 0 || _timers.Count > 0 || Kpis.ChangedCount > 0 || Measures.ChangedCount > 0;
 
     /// <summary>
     /// The log position of the checkpoint the changes are counted from: a stored row that a later checkpoint wrote is
@@ -59,6 +59,7 @@ public sealed class ShardPartials
         _highCost.Clear();
         _timers.Clear();
         Kpis.ClearChanged();
+        Measures.ClearChanged();
         StoredThrough = appliedSeq;
     }
 

@@ -76,7 +76,7 @@ internal sealed class Shard
         Partials.RulesJson is { } json ? RuleSet.Parse(json) : RuleSet.Starter, _masters, Partials.AsOf);
 
     /// <summary>
-    /// A checkpoint's partials with the shard's KPI cells, which the store keeps beside them. The findings, 高額療養費
+    /// A checkpoint's partials with the shard's KPI and measure cells, which the store keeps beside them. The findings, 高額療養費
     /// rows and timers stay in the store (queries read them there). A checkpoint from before the findings' totals were
     /// measures is brought up to date from the stored rows (<see cref="AddTotalsOfStoredRows"/>).
     /// </summary>
@@ -88,6 +88,11 @@ internal sealed class Shard
         {
             var (key, counters) = GrainCodec.DecodeKpiCell(stored);
             partials.Kpis.Restore(key, counters);
+        }
+        foreach (var stored in store.LoadMeasureCells(checkpoint.Shard))
+        {
+            var (key, value) = GrainCodec.DecodeMeasureCell(stored);
+            partials.Measures.Restore(key, value);
         }
         if (partials.StoredBeforeTotals) AddTotalsOfStoredRows(store, checkpoint.Shard, partials);
         return partials;
@@ -110,12 +115,15 @@ internal sealed class Shard
         var findings = partials.ChangedFindings.Values.Where(f => f.State == Grains.Findings.FindingState.Open).ToLookup(f => f.Card.Key);
         var highCost = partials.ChangedHighCost.Values.OfType<Grains.HighCost.HighCostRow>().ToLookup(h => h.Card.Key);
         foreach (var card in findings.Select(g => g.Key).Union(highCost.Select(g => g.Key)))
-            ReviewTotals.Move(partials.Measures, null, ReviewTotals.Of(findings[card], highCost[card]));
+            ReviewTotals.AddTo(partials.Measures, +1, findings[card], highCost[card]);
         partials.StoredBeforeTotals = false;
     }
 
     /// <summary>The row key of a KPI cell in the store.</summary>
     public static string CellId(Grains.Rollups.KpiKey key) => $"{key.ServiceMonth}/{key.BillingMonth}/{key.InsurerNo}/{key.ProviderCode}";
+
+    /// <summary>The row key of a measure cell in the store.</summary>
+    public static string MeasureCellId(MeasureKey key) => $"{(int)key.Measure}/{key.Check}/{key.InsurerNo}/{key.ProviderCode}/{key.Month}";
 
     /// <summary>The row key of a 高額療養費 row in the store.</summary>
     public static string HighCostId((string Card, Grains.Records.YearMonth Month) key) => $"{key.Card}/{key.Month}";
@@ -304,7 +312,12 @@ internal sealed class Shard
                 ? new ShardRow(HighCostId(change.Key), GrainCodec.EncodeHighCost(row), ScopeOf(row.Card.InsurerNo, row.Month))
                 : new ShardRow(HighCostId(change.Key), [])).ToList();
             var timers = Partials.ChangedTimers.Select(change => new ShardRow(TimerId(change.Key), change.Value ? GrainCodec.EncodeTimer(change.Key) : [])).ToList();
-            return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, cells, highCost, timers);
+            var measures = Partials.Measures.ChangedCells()
+                .Select(c => new ShardRow(MeasureCellId(c.Key), c.Value == 0 ? [] : GrainCodec.EncodeMeasureCell(c.Key, c.Value))).ToList();
+            return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, cells, highCost, timers)
+            {
+                MeasureCells = measures,
+            };
         }
     }
 

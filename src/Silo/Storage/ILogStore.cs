@@ -61,7 +61,7 @@ public interface ILogStore : IDisposable
     IReadOnlyDictionary<(int Shard, string Key), byte[]> LoadGrains(IReadOnlyCollection<(int Shard, string Key)> grains);
 
     /// <summary>
-    /// Writes the grains, findings, KPI cells, 高額療養費 rows and timers changed since the last checkpoint, the rest of the
+    /// Writes the grains, findings, KPI and measure cells, 高額療養費 rows and timers changed since the last checkpoint, the rest of the
     /// shard partials and the position they include, atomically. All of those are keyed rows that replace the earlier row
     /// of their key; an empty body deletes the row (a KPI cell that went back to zero, a timer that fired).
     /// </summary>
@@ -81,6 +81,9 @@ public interface ILogStore : IDisposable
 
     /// <summary>The shard's KPI cells as its checkpoints wrote them (keyed by cell), apart from the partials for the same reason.</summary>
     IReadOnlyList<byte[]> LoadKpiCells(int shard);
+
+    /// <summary>The shard's measure cells as its checkpoints wrote them (keyed by cell), apart for the same reason.</summary>
+    IReadOnlyList<byte[]> LoadMeasureCells(int shard);
 
     /// <summary>The shard's 高額療養費 rows as its checkpoints wrote them (keyed by household and month), apart for the same reason.</summary>
     IReadOnlyList<byte[]> LoadHighCost(int shard);
@@ -147,6 +150,9 @@ public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials
     IReadOnlyCollection<ShardRow> Findings, IReadOnlyCollection<ShardRow> KpiCells,
     IReadOnlyCollection<ShardRow> HighCost, IReadOnlyCollection<ShardRow> Timers)
 {
+    /// <summary>Measure cells changed since the last checkpoint (keyed like KPI cells; an empty body deletes).</summary>
+    public IReadOnlyCollection<ShardRow> MeasureCells { get; init; } = [];
+
     /// <summary>
     /// Where each kind of keyed row goes: table, key column, body column, and whether it has a scope column. Both stores
     /// write them in this order.
@@ -156,6 +162,7 @@ public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials
         ("grains", "key", "state", false, c => c.Grains),
         ("findings", "id", "body", true, c => c.Findings),
         ("kpi_cells", "cell", "body", false, c => c.KpiCells),
+        ("measure_cells", "cell", "body", false, c => c.MeasureCells),
         ("high_cost", "id", "body", true, c => c.HighCost),
         ("timers", "id", "body", false, c => c.Timers),
     ];

@@ -59,12 +59,14 @@ public sealed partial class PostgresLogStore : ILogStore
         CREATE TABLE timers(shard int NOT NULL, id text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, id));
         """,
         // 8: the scope the worklists query findings and 高額療養費 rows by (insurer and service month), and the position
-        // of the checkpoint that wrote them. Older rows have neither; their shard's owner rewrites them at its first checkpoint.
+        // of the checkpoint that wrote them. Older rows have neither; their shard's owner rewrites them at its first
+        // checkpoint. Measure cells written per checkpoint (only those that changed), like the KPI cells.
         """
         ALTER TABLE findings ADD COLUMN scope text, ADD COLUMN seq bigint;
         ALTER TABLE high_cost ADD COLUMN scope text, ADD COLUMN seq bigint;
         CREATE INDEX findings_by_scope ON findings(scope) WHERE scope IS NOT NULL;
         CREATE INDEX high_cost_by_scope ON high_cost(scope) WHERE scope IS NOT NULL;
+        CREATE TABLE measure_cells(shard int NOT NULL, cell text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, cell));
         """,
     ];
 
@@ -399,6 +401,8 @@ public sealed partial class PostgresLogStore : ILogStore
     public IReadOnlyList<ScopedRow> FindingsInScope(string scope) => LoadScoped("findings", scope);
 
     public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
+
+    public IReadOnlyList<byte[]> LoadMeasureCells(int shard) => LoadShardRows("measure_cells", "cell", shard);
 
     public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
 

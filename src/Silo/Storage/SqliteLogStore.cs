@@ -22,7 +22,7 @@ public sealed class SqliteLogStore : ILogStore
     // 3: checkpoints, grains and findings in the state file; identities WITHOUT ROWID, aliases indexed only where set.
     // 4: 高額療養費 rows and timers as rows of their own (a silo of schema 3 would find them missing from the partials).
     // 5: findings and 高額療養費 rows have the scope the worklists query by and the position of the checkpoint that
-    //    wrote them (a silo of schema 4 would write rows without them).
+    //    wrote them; measure cells are rows (a silo of schema 4 would write rows without them).
     private const int SchemaVersion = 5;
     private readonly Database _log;
     private readonly Database _state;
@@ -245,6 +245,7 @@ public sealed class SqliteLogStore : ILogStore
                 CREATE TABLE IF NOT EXISTS grains(shard INTEGER NOT NULL, key TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY(shard, key));
                 CREATE TABLE IF NOT EXISTS findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, scope TEXT, seq INTEGER, PRIMARY KEY(shard, id));
                 CREATE TABLE IF NOT EXISTS kpi_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS measure_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS high_cost(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, scope TEXT, seq INTEGER, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS timers(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 """, tx);
@@ -522,6 +523,8 @@ public sealed class SqliteLogStore : ILogStore
     public IReadOnlyList<ScopedRow> FindingsInScope(string scope) => LoadScoped("findings", scope);
 
     public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
+
+    public IReadOnlyList<byte[]> LoadMeasureCells(int shard) => LoadShardRows("measure_cells", "cell", shard);
 
     public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
 
