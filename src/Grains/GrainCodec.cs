@@ -168,27 +168,29 @@ public static class GrainCodec
         WriteOpt(w, p.RulesJson);
         // The measure cells too are rows of their own since format 5 (EncodeMeasureCell); the whole form keeps them here.
         WriteList(w, !whole ? [] : p.Measures.Cells().OrderBy(c => c.Key.Measure).ThenBy(c => c.Key.Check, StringComparer.Ordinal)
-            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ThenBy(c => c.Key.Month).ToList(),
-            WriteMeasureCell);
+            .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ThenBy(c => c.Key.Month)
+            .ThenBy(c => c.Key.Billed).ToList(), WriteMeasureCell);
     }
 
     /// <summary>One measure cell, key and value, as a checkpoint stores it beside the partials.</summary>
-    public static byte[] EncodeMeasureCell(MeasureKey key, long value) => Write(w => WriteMeasureCell(w, KeyValuePair.Create(key, value)));
+    public static byte[] EncodeMeasureCell(MeasureKey key, MeasureValue value) => Write(w => WriteMeasureCell(w, KeyValuePair.Create(key, value)));
 
-    public static KeyValuePair<MeasureKey, long> DecodeMeasureCell(byte[] bytes) => Read(bytes, ReadMeasureCell);
+    public static KeyValuePair<MeasureKey, MeasureValue> DecodeMeasureCell(byte[] bytes) => Read(bytes, ReadMeasureCell);
 
-    private static void WriteMeasureCell(CodecWriter w, KeyValuePair<MeasureKey, long> c)
+    private static void WriteMeasureCell(CodecWriter w, KeyValuePair<MeasureKey, MeasureValue> c)
     {
-        w.Write((byte)c.Key.Measure); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode); w.Write(c.Key.Month.Value); w.Write(c.Value);
-        w.Write(c.Key.Check);
+        w.Write((byte)c.Key.Measure); w.Write(c.Key.InsurerNo); w.Write(c.Key.ProviderCode); w.Write(c.Key.Month.Value); w.Write(c.Value.Count);
+        w.Write(c.Value.Amount); w.Write(c.Key.Check); w.Write(c.Key.Billed.Value);
     }
 
-    private static KeyValuePair<MeasureKey, long> ReadMeasureCell(CodecReader r)
+    private static KeyValuePair<MeasureKey, MeasureValue> ReadMeasureCell(CodecReader r)
     {
         var key = new MeasureKey((Measure)r.ReadByte(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()));
-        var value = r.ReadInt64();
-        // Version 5 added the check (a finding measure's check or kind of person).
-        return KeyValuePair.Create(_readingVersion >= 5 ? key with { Check = r.ReadString() } : key, value);
+        var count = r.ReadInt64();
+        // Version 5 added the amount, the check (a finding measure's check or kind of person) and the findings' 請求年月.
+        if (_readingVersion < 5) return KeyValuePair.Create(key, new MeasureValue(count));
+        var amount = r.ReadInt64();
+        return KeyValuePair.Create(key with { Check = r.ReadString(), Billed = new YearMonth(r.ReadInt32()) }, new MeasureValue(count, amount));
     }
 
     /// <summary>One 高額療養費 row, as a checkpoint stores it beside the partials.</summary>

@@ -23,15 +23,18 @@ public class ReviewTotalsTests
             receipts.Select((r, i) => new ReceiptKey(r.Provider, new YearMonth(r.Billing), i + 1)).ToImmutableArray(), yen, FindingState.Open, "");
 
     /// <summary>The cells that <see cref="ReviewTotals.AddTo"/> gives a household's rows, alone in a rollup.</summary>
-    private static Dictionary<MeasureKey, long> Of(IEnumerable<Finding> open, IEnumerable<HighCostRow> highCost)
+    private static Dictionary<MeasureKey, MeasureValue> Of(IEnumerable<Finding> open, IEnumerable<HighCostRow> highCost)
     {
         var rollup = new MeasureRollup();
         ReviewTotals.AddTo(rollup, +1, open, highCost);
         return rollup.Cells().ToDictionary();
     }
 
-    private static long Cell(Dictionary<MeasureKey, long> cells, Measure measure, string provider, int month, string check = "") =>
-        cells.GetValueOrDefault(new MeasureKey(measure, Card.InsurerNo, provider, new YearMonth(month), check));
+    private static MeasureValue Cell(Dictionary<MeasureKey, MeasureValue> cells, Measure measure, string provider, int month, string check = "",
+        int billed = 0) => cells.GetValueOrDefault(new MeasureKey(measure, Card.InsurerNo, provider, new YearMonth(month), check, new YearMonth(billed)));
+
+    private static long People(Dictionary<MeasureKey, MeasureValue> cells, Measure measure, string provider, int month, string kind) =>
+        Cell(cells, measure, provider, month, kind).Count;
 
     [Fact]
     public void A_person_seen_at_two_providers_counts_once_for_the_insurer_and_once_at_each_provider()
@@ -42,21 +45,18 @@ public class ReviewTotalsTests
             Open("VISITS:b", "VISITS", "P1", Clinic2, 202404, 2_500, (Clinic2, 202405), (Clinic2, 202406)),
             Open("VISITS:c", "VISITS", "P2", Clinic, 202404, 700, (Clinic, 202405)),
         ], []);
-        // Findings per check: three, ¥4,200, by 診療年月 and provider.
-        Assert.Equal(2, Cell(cells, Measure.OpenFindings, Clinic, 202404, "VISITS"));
-        Assert.Equal(1_700, Cell(cells, Measure.OpenFindingYen, Clinic, 202404, "VISITS"));
-        Assert.Equal(1, Cell(cells, Measure.OpenFindings, Clinic2, 202404, "VISITS"));
-        // By 請求年月 the second finding is in June: the latest billing month of its receipts.
-        Assert.Equal(2, Cell(cells, Measure.OpenFindingsBilled, Clinic, 202405, "VISITS"));
-        Assert.Equal(1, Cell(cells, Measure.OpenFindingsBilled, Clinic2, 202406, "VISITS"));
-        Assert.Equal(0, Cell(cells, Measure.OpenFindingsBilled, Clinic2, 202405, "VISITS"));
+        // Findings per check, one cell per provider, 診療年月 and 請求年月 (the latest billing month of the receipts): the
+        // clinic's two in May (¥1,000 + ¥700), the other clinic's one in June (¥2,500), none of it in May.
+        Assert.Equal(new MeasureValue(2, 1_700), Cell(cells, Measure.OpenFindings, Clinic, 202404, "VISITS", billed: 202405));
+        Assert.Equal(new MeasureValue(1, 2_500), Cell(cells, Measure.OpenFindings, Clinic2, 202404, "VISITS", billed: 202406));
+        Assert.Equal(default, Cell(cells, Measure.OpenFindings, Clinic2, 202404, "VISITS", billed: 202405));
         // People: P1 and P2 for the insurer (not three), P1 and P2 at the clinic, P1 alone at the other.
-        Assert.Equal(2, Cell(cells, Measure.People, "", 202404, ReviewTotals.FrequentVisitors));
-        Assert.Equal(2, Cell(cells, Measure.People, Clinic, 202404, ReviewTotals.FrequentVisitors));
-        Assert.Equal(1, Cell(cells, Measure.People, Clinic2, 202404, ReviewTotals.FrequentVisitors));
+        Assert.Equal(2, People(cells, Measure.People, "", 202404, ReviewTotals.FrequentVisitors));
+        Assert.Equal(2, People(cells, Measure.People, Clinic, 202404, ReviewTotals.FrequentVisitors));
+        Assert.Equal(1, People(cells, Measure.People, Clinic2, 202404, ReviewTotals.FrequentVisitors));
         // By 請求年月 P1 is in May (at the clinic) and in June (at the other), once in each.
-        Assert.Equal(2, Cell(cells, Measure.PeopleBilled, "", 202405, ReviewTotals.FrequentVisitors));
-        Assert.Equal(1, Cell(cells, Measure.PeopleBilled, "", 202406, ReviewTotals.FrequentVisitors));
+        Assert.Equal(2, People(cells, Measure.PeopleBilled, "", 202405, ReviewTotals.FrequentVisitors));
+        Assert.Equal(1, People(cells, Measure.PeopleBilled, "", 202406, ReviewTotals.FrequentVisitors));
     }
 
     [Fact]
@@ -68,13 +68,12 @@ public class ReviewTotalsTests
             Open("DRUGS:x:P1:2149", "DRUGS", "P1", Pharmacy, 202404, 300),
             Open("THIRD:x:P2", "THIRD", "P2", Clinic, 202404, 0),
         ], []);
-        Assert.Equal(1, Cell(cells, Measure.People, "", 202404, ReviewTotals.Polypharmacy));
-        Assert.Equal(1, Cell(cells, Measure.People, "", 202404, ReviewTotals.DuplicateDrugs));
-        Assert.Equal(2, Cell(cells, Measure.OpenFindings, Pharmacy, 202404, "DRUGS"));
-        Assert.Equal(1, Cell(cells, Measure.OpenFindings, Clinic, 202404, "THIRD"));
+        Assert.Equal(1, People(cells, Measure.People, "", 202404, ReviewTotals.Polypharmacy));
+        Assert.Equal(1, People(cells, Measure.People, "", 202404, ReviewTotals.DuplicateDrugs));
+        Assert.Equal(new MeasureValue(2, 300), Cell(cells, Measure.OpenFindings, Pharmacy, 202404, "DRUGS", billed: 202405));
         Assert.DoesNotContain(cells.Keys, k => k.Measure == Measure.People && k.Check == "THIRD");
         // No receipts: the finding's 請求年月 is the month after its service month.
-        Assert.Equal(1, Cell(cells, Measure.OpenFindingsBilled, Clinic, 202405, "THIRD"));
+        Assert.Equal(new MeasureValue(1, 0), Cell(cells, Measure.OpenFindings, Clinic, 202404, "THIRD", billed: 202405));
     }
 
     [Fact]
@@ -86,11 +85,10 @@ public class ReviewTotalsTests
             new HighCostRow(Card, "H1", new YearMonth(202405), 1, 500_000, 150_000, 44_400, 105_600, true),
             new HighCostRow(Card, "H1", new YearMonth(202406), 1, 10_000, 3_000, 80_100, 0, false),
         ]);
-        Assert.Equal(212_570, Cell(cells, Measure.HighCostPayableYen, "", 202404));
-        Assert.Equal(1, Cell(cells, Measure.HighCostHouseholds, "", 202404));
-        Assert.Equal(2, Cell(cells, Measure.HighCostPersons, "", 202404));
-        Assert.Equal(0, Cell(cells, Measure.HighCostTasuu, "", 202404));
-        Assert.Equal(1, Cell(cells, Measure.HighCostTasuu, "", 202405));
+        Assert.Equal(new MeasureValue(1, 212_570), Cell(cells, Measure.HighCostHouseholds, "", 202404));
+        Assert.Equal(2, Cell(cells, Measure.HighCostPersons, "", 202404).Count);
+        Assert.Equal(default, Cell(cells, Measure.HighCostTasuu, "", 202404));
+        Assert.Equal(1, Cell(cells, Measure.HighCostTasuu, "", 202405).Count);
         Assert.DoesNotContain(cells.Keys, k => k.Month == new YearMonth(202406));
         Assert.Empty(Of([], []));
     }

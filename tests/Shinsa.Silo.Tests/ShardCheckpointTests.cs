@@ -197,9 +197,9 @@ public sealed class ShardCheckpointTests : IDisposable
             shard.Recover();
             // Counted: the open finding and the payable row (not the resolved finding) …
             Assert.Equal(1, shard.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindings));
-            Assert.Equal(5_000, shard.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindingYen));
+            Assert.Equal(new MeasureValue(1, 5_000), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key.Measure == Measure.OpenFindings).Value);
             Assert.Equal(1, shard.Partials.Measures.Sum(k => k.Measure == Measure.People && k.ProviderCode == ""));
-            Assert.Equal(50_000, shard.Partials.Measures.Sum(k => k.Measure == Measure.HighCostPayableYen));
+            Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
             // … and rewritten with their scope by the next checkpoint, though no record came.
             Assert.Equal(2, shard.Partials.ChangedFindings.Count);
             shard.Checkpoint();
@@ -214,7 +214,7 @@ public sealed class ShardCheckpointTests : IDisposable
         recovered.Recover();
         Assert.False(recovered.Partials.HasChanges);
         Assert.Equal(1, recovered.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindings));
-        Assert.Equal(50_000, recovered.Partials.Measures.Sum(k => k.Measure == Measure.HighCostPayableYen));
+        Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(recovered.Partials.Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
     }
 
     public void Dispose()

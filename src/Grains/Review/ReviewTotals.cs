@@ -41,10 +41,7 @@ public static class ReviewTotals
         {
             var insurer = f.Card.InsurerNo;
             var billed = f.BillingMonth;
-            rollup.Add(new MeasureKey(Measure.OpenFindings, insurer, f.ProviderCode, f.ServiceMonth, f.CheckId), sign);
-            rollup.Add(new MeasureKey(Measure.OpenFindingYen, insurer, f.ProviderCode, f.ServiceMonth, f.CheckId), sign * f.YenAtStake);
-            rollup.Add(new MeasureKey(Measure.OpenFindingsBilled, insurer, f.ProviderCode, billed, f.CheckId), sign);
-            rollup.Add(new MeasureKey(Measure.OpenFindingYenBilled, insurer, f.ProviderCode, billed, f.CheckId), sign * f.YenAtStake);
+            rollup.Add(new MeasureKey(Measure.OpenFindings, insurer, f.ProviderCode, f.ServiceMonth, f.CheckId, billed), sign * new MeasureValue(1, f.YenAtStake));
             if (PeopleKindOf(f) is not { } kind) continue;
             people ??= new();
             foreach (var provider in (ReadOnlySpan<string>)[f.ProviderCode, ""])
@@ -60,8 +57,7 @@ public static class ReviewTotals
         {
             if (h.PayableYen <= 0) continue;
             var insurer = h.Card.InsurerNo;
-            rollup.Add(new MeasureKey(Measure.HighCostPayableYen, insurer, "", h.Month), sign * h.PayableYen);
-            rollup.Add(new MeasureKey(Measure.HighCostHouseholds, insurer, "", h.Month), sign);
+            rollup.Add(new MeasureKey(Measure.HighCostHouseholds, insurer, "", h.Month), sign * new MeasureValue(1, h.PayableYen));
             rollup.Add(new MeasureKey(Measure.HighCostPersons, insurer, "", h.Month), sign * h.Persons);
             if (h.Tasuu) rollup.Add(new MeasureKey(Measure.HighCostTasuu, insurer, "", h.Month), sign);
         }

@@ -28,33 +28,41 @@ public enum Measure : byte
     // What the open findings and 高額療養費 rows add up to (ReviewTotals): the catalogue reads these cells instead of
     // walking the findings, which are kept in the store, not in memory.
 
-    /// <summary>Open findings of a check (the key's Check), by provider and 診療年月.</summary>
+    /// <summary>
+    /// Open findings of a check (the key's Check) by provider, 診療年月 (Month) and 請求年月 (Billed, <see
+    /// cref="Findings.Finding.BillingMonth"/>); the amount is their yen at stake. One cell per finding's place, so a
+    /// new finding changes one cell, not one per view.
+    /// </summary>
     OpenFindings = 8,
-    /// <summary>Their yen at stake.</summary>
-    OpenFindingYen = 9,
-    /// <summary>Open findings of a check by provider and 請求年月 (<see cref="Findings.Finding.BillingMonth"/>).</summary>
-    OpenFindingsBilled = 10,
-    OpenFindingYenBilled = 11,
     /// <summary>People with an open finding of a kind (the key's Check, <see cref="Review.ReviewTotals"/>) by 診療年月; the
     /// provider is empty for "at any provider", so a person seen at two providers counts once in the insurer's figure.</summary>
-    People = 12,
-    /// <summary>The same by 請求年月.</summary>
-    PeopleBilled = 13,
-    /// <summary>高額療養費 支給額 by service month (provider empty).</summary>
-    HighCostPayableYen = 14,
-    /// <summary>高額療養費 支給世帯数.</summary>
-    HighCostHouseholds = 15,
+    People = 9,
+    /// <summary>The same by 請求年月 (the Month is the billing month).</summary>
+    PeopleBilled = 10,
+    /// <summary>高額療養費 支給世帯数 by service month (provider empty); the amount is the 支給額.</summary>
+    HighCostHouseholds = 11,
     /// <summary>The people of those households.</summary>
-    HighCostPersons = 16,
+    HighCostPersons = 12,
     /// <summary>Of those households, the ones at 多数回.</summary>
-    HighCostTasuu = 17,
+    HighCostTasuu = 13,
 }
 
 /// <summary>
 /// One cell of measures: the provider is empty for the population measures; <see cref="Check"/> names the check or the
-/// kind of person a finding measure counts (empty for the others).
+/// kind of person a finding measure counts, and <see cref="Billed"/> the findings' 請求年月 (both empty for the others).
 /// </summary>
-public readonly record struct MeasureKey(Measure Measure, string InsurerNo, string ProviderCode, YearMonth Month, string Check = "");
+public readonly record struct MeasureKey(Measure Measure, string InsurerNo, string ProviderCode, YearMonth Month, string Check = "",
+    YearMonth Billed = default);
+
+/// <summary>A cell's count, and for the cells that carry one the sum of an amount over what they count (yen).</summary>
+public readonly record struct MeasureValue(long Count, long Amount = 0)
+{
+    public static MeasureValue operator +(MeasureValue a, MeasureValue b) => new(a.Count + b.Count, a.Amount + b.Amount);
+
+    public static MeasureValue operator *(int sign, MeasureValue v) => new(sign * v.Count, sign * v.Amount);
+
+    public bool IsZero => Count == 0 && Amount == 0;
+}
 
 /// <summary>
 /// One shard's measures, moved by its households the way <see cref="KpiRollup"/> is (each takes back what it gave
@@ -62,31 +70,33 @@ public readonly record struct MeasureKey(Measure Measure, string InsurerNo, stri
 /// </summary>
 public sealed class MeasureRollup
 {
-    private readonly Dictionary<MeasureKey, long> _cells = new();
+    private readonly Dictionary<MeasureKey, MeasureValue> _cells = new();
     // Cells changed since the last checkpoint, which writes only these: a shard has a cell per check, insurer, provider
     // and month it has seen findings of, and encoding them all at every checkpoint grew with the shard's history.
     private readonly HashSet<MeasureKey> _changed = new();
 
-    public void Add(MeasureKey key, long delta)
+    public void Add(MeasureKey key, long count) => Add(key, new MeasureValue(count));
+
+    public void Add(MeasureKey key, MeasureValue delta)
     {
-        if (delta == 0) return;
+        if (delta.IsZero) return;
         _changed.Add(key);
         AddUnchanged(key, delta);
     }
 
     /// <summary>Adds a cell as the store already holds it (recovery), so the next checkpoint does not write it again.</summary>
-    public void Restore(MeasureKey key, long value) => AddUnchanged(key, value);
+    public void Restore(MeasureKey key, MeasureValue value) => AddUnchanged(key, value);
 
-    private void AddUnchanged(MeasureKey key, long delta)
+    private void AddUnchanged(MeasureKey key, MeasureValue delta)
     {
-        if (delta == 0) return;
+        if (delta.IsZero) return;
         ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_cells, key, out _);
         cell += delta;
-        if (cell == 0) _cells.Remove(key);
+        if (cell.IsZero) _cells.Remove(key);
     }
 
     /// <summary>The cells changed since <see cref="ClearChanged"/>, with their value now (zero: the cell is gone).</summary>
-    public IEnumerable<KeyValuePair<MeasureKey, long>> ChangedCells()
+    public IEnumerable<KeyValuePair<MeasureKey, MeasureValue>> ChangedCells()
     {
         foreach (var key in _changed) yield return KeyValuePair.Create(key, _cells.GetValueOrDefault(key));
     }
@@ -95,23 +105,23 @@ public sealed class MeasureRollup
 
     public void ClearChanged() => _changed.Clear();
 
-    /// <summary>The sum of the cells that match <paramref name="filter"/>.</summary>
+    /// <summary>The sum of the counts of the cells that match <paramref name="filter"/>.</summary>
     public long Sum(Func<MeasureKey, bool> filter)
     {
         long total = 0;
         foreach (var (key, value) in _cells)
-            if (filter(key)) total += value;
+            if (filter(key)) total += value.Count;
         return total;
     }
 
     /// <summary>Adds the cells that match <paramref name="filter"/> into <paramref name="totals"/>, by <paramref name="groupOf"/>.</summary>
-    public void SumInto<TGroup>(Func<MeasureKey, bool> filter, Func<MeasureKey, TGroup> groupOf, Dictionary<TGroup, long> totals) where TGroup : notnull
+    public void SumInto<TGroup>(Func<MeasureKey, bool> filter, Func<MeasureKey, TGroup> groupOf, Dictionary<TGroup, MeasureValue> totals) where TGroup : notnull
     {
         foreach (var (key, value) in _cells)
             if (filter(key)) System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(totals, groupOf(key), out _) += value;
     }
 
-    public IReadOnlyList<KeyValuePair<MeasureKey, long>> Cells() => _cells.ToList();
+    public IReadOnlyList<KeyValuePair<MeasureKey, MeasureValue>> Cells() => _cells.ToList();
 }
 
 /// <summary>One household's measures: (measure, provider, month) → count. The insurer is the household card's.</summary>

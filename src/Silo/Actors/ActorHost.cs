@@ -211,10 +211,10 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Every shard's measure cells that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
-    public Dictionary<TGroup, long> SumMeasuresBy<TGroup>(Func<Grains.Rollups.MeasureKey, bool> filter, Func<Grains.Rollups.MeasureKey, TGroup> groupOf)
-        where TGroup : notnull
+    public Dictionary<TGroup, Grains.Rollups.MeasureValue> SumMeasuresBy<TGroup>(Func<Grains.Rollups.MeasureKey, bool> filter,
+        Func<Grains.Rollups.MeasureKey, TGroup> groupOf) where TGroup : notnull
     {
-        var totals = new Dictionary<TGroup, long>();
+        var totals = new Dictionary<TGroup, Grains.Rollups.MeasureValue>();
         ForEachPartials((_, p) => p.Measures.SumInto(filter, groupOf, totals));
         return totals;
     }

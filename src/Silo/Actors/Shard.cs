@@ -123,7 +123,7 @@ internal sealed class Shard
     public static string CellId(Grains.Rollups.KpiKey key) => $"{key.ServiceMonth}/{key.BillingMonth}/{key.InsurerNo}/{key.ProviderCode}";
 
     /// <summary>The row key of a measure cell in the store.</summary>
-    public static string MeasureCellId(MeasureKey key) => $"{(int)key.Measure}/{key.Check}/{key.InsurerNo}/{key.ProviderCode}/{key.Month}";
+    public static string MeasureCellId(MeasureKey key) => $"{(int)key.Measure}/{key.Check}/{key.InsurerNo}/{key.ProviderCode}/{key.Month}/{key.Billed}";
 
     /// <summary>The row key of a 高額療養費 row in the store.</summary>
     public static string HighCostId((string Card, Grains.Records.YearMonth Month) key) => $"{key.Card}/{key.Month}";
@@ -313,7 +313,7 @@ internal sealed class Shard
                 : new ShardRow(HighCostId(change.Key), [])).ToList();
             var timers = Partials.ChangedTimers.Select(change => new ShardRow(TimerId(change.Key), change.Value ? GrainCodec.EncodeTimer(change.Key) : [])).ToList();
             var measures = Partials.Measures.ChangedCells()
-                .Select(c => new ShardRow(MeasureCellId(c.Key), c.Value == 0 ? [] : GrainCodec.EncodeMeasureCell(c.Key, c.Value))).ToList();
+                .Select(c => new ShardRow(MeasureCellId(c.Key), c.Value.IsZero ? [] : GrainCodec.EncodeMeasureCell(c.Key, c.Value))).ToList();
             return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, cells, highCost, timers)
             {
                 MeasureCells = measures,

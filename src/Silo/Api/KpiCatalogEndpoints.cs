@@ -206,19 +206,18 @@ public static class KpiCatalogEndpoints
             };
 
             // Open findings per check and the people counts: the measure cells the households keep of them (ReviewTotals).
-            // Per-check cells have a provider; people's have an empty one for "at any provider" (a person counts once).
-            bool CellInScope(MeasureKey k, bool perProvider) =>
-                k.Month == month && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
+            // Findings' cells have a provider; people's have an empty one for "at any provider" (a person counts once).
+            bool CellInScope(MeasureKey k, YearMonth cellMonth, bool perProvider) =>
+                cellMonth == month && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
                 && (perProvider ? Provider is null || k.ProviderCode == Provider : k.ProviderCode == (Provider ?? ""));
-            var counts = host.SumMeasuresBy(k => k.Measure == (Billing ? Measure.OpenFindingsBilled : Measure.OpenFindings) && CellInScope(k, true), k => k.Check);
-            var yen = host.SumMeasuresBy(k => k.Measure == (Billing ? Measure.OpenFindingYenBilled : Measure.OpenFindingYen) && CellInScope(k, true), k => k.Check);
-            var byCheck = counts.Where(n => n.Value != 0).OrderBy(n => n.Key, StringComparer.Ordinal)
-                .Select(n => new CheckKpi(n.Key, n.Value, yen.GetValueOrDefault(n.Key), Per(n.Value, c.Receipts, 1000))).ToList();
-            var people = host.SumMeasuresBy(k => k.Measure == (Billing ? Measure.PeopleBilled : Measure.People) && CellInScope(k, false), k => k.Check);
-            kpis.Add(new("frequent_visitors", "重複・頻回受診者数", "人", people.GetValueOrDefault(ReviewTotals.FrequentVisitors)));
-            kpis.Add(new("duplicate_drug_people", "重複投薬者数", "人", people.GetValueOrDefault(ReviewTotals.DuplicateDrugs)));
-            kpis.Add(new("polypharmacy_people", "多剤投与者数", "人", people.GetValueOrDefault(ReviewTotals.Polypharmacy)));
-            kpis.Add(new("third_party_candidates", "第三者行為 候補件数", "件", counts.GetValueOrDefault("THIRD")));
+            var found = host.SumMeasuresBy(k => k.Measure == Measure.OpenFindings && CellInScope(k, Billing ? k.Billed : k.Month, true), k => k.Check);
+            var byCheck = found.Where(n => n.Value.Count != 0).OrderBy(n => n.Key, StringComparer.Ordinal)
+                .Select(n => new CheckKpi(n.Key, n.Value.Count, n.Value.Amount, Per(n.Value.Count, c.Receipts, 1000))).ToList();
+            var people = host.SumMeasuresBy(k => k.Measure == (Billing ? Measure.PeopleBilled : Measure.People) && CellInScope(k, k.Month, false), k => k.Check);
+            kpis.Add(new("frequent_visitors", "重複・頻回受診者数", "人", people.GetValueOrDefault(ReviewTotals.FrequentVisitors).Count));
+            kpis.Add(new("duplicate_drug_people", "重複投薬者数", "人", people.GetValueOrDefault(ReviewTotals.DuplicateDrugs).Count));
+            kpis.Add(new("polypharmacy_people", "多剤投与者数", "人", people.GetValueOrDefault(ReviewTotals.Polypharmacy).Count));
+            kpis.Add(new("third_party_candidates", "第三者行為 候補件数", "件", found.GetValueOrDefault("THIRD").Count));
 
             // 高額療養費 is per household and service month: no provider view, no billing-month view.
             if (Provider is not null || Billing)
@@ -231,11 +230,12 @@ public static class KpiCatalogEndpoints
             }
             else
             {
-                var highCost = host.SumMeasuresBy(k => k.Measure is >= Measure.HighCostPayableYen and <= Measure.HighCostTasuu && CellInScope(k, false), k => k.Measure);
-                kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", highCost.GetValueOrDefault(Measure.HighCostPayableYen)));
-                kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", highCost.GetValueOrDefault(Measure.HighCostHouseholds)));
-                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", highCost.GetValueOrDefault(Measure.HighCostPersons)));
-                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", highCost.GetValueOrDefault(Measure.HighCostTasuu)));
+                var highCost = host.SumMeasuresBy(k => k.Measure is >= Measure.HighCostHouseholds and <= Measure.HighCostTasuu && CellInScope(k, k.Month, false), k => k.Measure);
+                var households = highCost.GetValueOrDefault(Measure.HighCostHouseholds);
+                kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", households.Amount));
+                kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", households.Count));
+                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", highCost.GetValueOrDefault(Measure.HighCostPersons).Count));
+                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", highCost.GetValueOrDefault(Measure.HighCostTasuu).Count));
             }
             AddClaimRates(kpis, c);
             AddPopulationRates(kpis, host, c, month);
