@@ -118,15 +118,15 @@ public static class GrainCodec
     /// <summary>
     /// A shard's partials, whole and in canonical order, so that equal partials give equal bytes (tests compare recovered,
     /// replayed and reordered partials this way): KPI cells, the 高額療養費 rows and timers changed since the last
-    /// checkpoint (set ones; removals are left out), the clock, the rules and the measures; not the findings. <see cref="DecodePartials"/> reads it back.
+    /// checkpoint (set ones; removals are left out), the clock, the rules and the measures; not the findings.
+    /// <see cref="DecodePartials"/> reads it back.
     /// </summary>
     public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells(), whole: true));
 
     /// <summary>
-    /// A shard's partials as a checkpoint stores them: without the KPI and measure cells, 高額療養費 rows and timers, which the
-    /// checkpoint stores one by one (<see cref="EncodeKpiCell"/>, <see cref="EncodeMeasureCell"/>, <see cref="EncodeHighCost"/>,
-    /// <see cref="EncodeTimer"/>),
-    /// only those that changed. The bytes read back with <see cref="DecodePartials"/>.
+    /// A shard's partials as a checkpoint stores them: without the KPI and measure cells, 高額療養費 rows and timers, which
+    /// the checkpoint stores one by one (<see cref="EncodeKpiCell"/>, <see cref="EncodeMeasureCell"/>,
+    /// <see cref="EncodeHighCost"/>, <see cref="EncodeTimer"/>), only those that changed. The bytes read back with <see cref="DecodePartials"/>.
     /// </summary>
     public static byte[] EncodeWithoutRows(ShardPartials p) => Write(w => WritePartials(w, p, [], whole: false));
 

@@ -19,6 +19,7 @@ public record struct KpiCounters(long Receipts, long Days, long Points, long Cos
     long Assessed = 0, long AssessedPoints = 0, long Returned = 0,
     long VisitReceipts = 0, long GenericQty = 0, long GenericBaseQty = 0,
     long JudoClaims = 0, long JudoDays = 0, long JudoCostYen = 0, long JudoParts3 = 0, long JudoDays15 = 0, long JudoParts3Days15 = 0)
+    : System.Numerics.IAdditionOperators<KpiCounters, KpiCounters, KpiCounters>
 {
     public static KpiCounters operator +(KpiCounters a, KpiCounters b) =>
         new(a.Receipts + b.Receipts, a.Days + b.Days, a.Points + b.Points, a.CostYen + b.CostYen,
@@ -45,45 +46,8 @@ public record struct KpiCounters(long Receipts, long Days, long Points, long Cos
 /// snapshotted with the shard's log position, and the insurer, provider and prefecture views are sums of the
 /// shards' partials.
 /// </summary>
-public sealed class KpiRollup
+public sealed class KpiRollup : CellRollup<KpiKey, KpiCounters>
 {
-    private readonly Dictionary<KpiKey, KpiCounters> _cells = new();
-    // Cells changed since the last checkpoint: it writes only these (a shard has a cell per month, insurer and
-    // provider it has seen, and writing them all at every checkpoint grew with the shard's history).
-    private readonly HashSet<KpiKey> _changed = new();
-
-    public void Add(KpiKey key, KpiCounters delta)
-    {
-        if (delta.IsZero) return;
-        _changed.Add(key);
-        AddUnchanged(key, delta);
-    }
-
-    /// <summary>Adds a cell as the store already holds it (recovery), so the next checkpoint does not write it again.</summary>
-    public void Restore(KpiKey key, KpiCounters counters) => AddUnchanged(key, counters);
-
-    private void AddUnchanged(KpiKey key, KpiCounters delta)
-    {
-        if (delta.IsZero) return;
-        ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_cells, key, out _);
-        cell += delta;
-        if (cell.IsZero) _cells.Remove(key);
-    }
-
-    /// <summary>
-    /// The cells changed since <see cref="ClearChanged"/>, with their value now (zero: the cell is gone). Read as they
-    /// are enumerated: a checkpoint has thousands, and a list of them (a cell's counters are 144 bytes) was a
-    /// large-object array at every checkpoint of every shard, each of which brought a full collection closer.
-    /// </summary>
-    public IEnumerable<KeyValuePair<KpiKey, KpiCounters>> ChangedCells()
-    {
-        foreach (var key in _changed) yield return KeyValuePair.Create(key, _cells.GetValueOrDefault(key));
-    }
-
-    public int ChangedCount => _changed.Count;
-
-    public void ClearChanged() => _changed.Clear();
-
     public static KpiKey KeyOf(Receipt receipt) =>
         new(receipt.ServiceMonth, receipt.Key.BillingMonth, receipt.Card.InsurerNo, receipt.Key.ProviderCode);
 
@@ -127,11 +91,9 @@ public sealed class KpiRollup
     /// <summary>Adds the cells that match <paramref name="filter"/> into <paramref name="total"/>.</summary>
     public void SumInto(Func<KpiKey, bool> filter, ref KpiCounters total)
     {
-        foreach (var (key, counters) in _cells)
+        foreach (var (key, counters) in AllCells)
             if (filter(key)) total += counters;
     }
-
-    public IReadOnlyList<KeyValuePair<KpiKey, KpiCounters>> Cells() => _cells.ToList();
 
     public static KpiRollup FromCells(IEnumerable<KeyValuePair<KpiKey, KpiCounters>> cells)
     {

@@ -56,60 +56,28 @@ public readonly record struct MeasureKey(Measure Measure, string InsurerNo, stri
 
 /// <summary>A cell's count, and for the cells that carry one the sum of an amount over what they count (yen).</summary>
 public readonly record struct MeasureValue(long Count, long Amount = 0)
+    : System.Numerics.IAdditionOperators<MeasureValue, MeasureValue, MeasureValue>
 {
     public static MeasureValue operator +(MeasureValue a, MeasureValue b) => new(a.Count + b.Count, a.Amount + b.Amount);
 
     public static MeasureValue operator *(int sign, MeasureValue v) => new(sign * v.Count, sign * v.Amount);
 
-    public bool IsZero => Count == 0 && Amount == 0;
+    public bool IsZero => this == default;
 }
 
 /// <summary>
 /// One shard's measures, moved by its households the way <see cref="KpiRollup"/> is (each takes back what it gave
 /// before giving its new value), so they are a pure function of the shard's applied records.
 /// </summary>
-public sealed class MeasureRollup
+public sealed class MeasureRollup : CellRollup<MeasureKey, MeasureValue>
 {
-    private readonly Dictionary<MeasureKey, MeasureValue> _cells = new();
-    // Cells changed since the last checkpoint, which writes only these: a shard has a cell per check, insurer, provider
-    // and month it has seen findings of, and encoding them all at every checkpoint grew with the shard's history.
-    private readonly HashSet<MeasureKey> _changed = new();
-
     public void Add(MeasureKey key, long count) => Add(key, new MeasureValue(count));
-
-    public void Add(MeasureKey key, MeasureValue delta)
-    {
-        if (delta.IsZero) return;
-        _changed.Add(key);
-        AddUnchanged(key, delta);
-    }
-
-    /// <summary>Adds a cell as the store already holds it (recovery), so the next checkpoint does not write it again.</summary>
-    public void Restore(MeasureKey key, MeasureValue value) => AddUnchanged(key, value);
-
-    private void AddUnchanged(MeasureKey key, MeasureValue delta)
-    {
-        if (delta.IsZero) return;
-        ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_cells, key, out _);
-        cell += delta;
-        if (cell.IsZero) _cells.Remove(key);
-    }
-
-    /// <summary>The cells changed since <see cref="ClearChanged"/>, with their value now (zero: the cell is gone).</summary>
-    public IEnumerable<KeyValuePair<MeasureKey, MeasureValue>> ChangedCells()
-    {
-        foreach (var key in _changed) yield return KeyValuePair.Create(key, _cells.GetValueOrDefault(key));
-    }
-
-    public int ChangedCount => _changed.Count;
-
-    public void ClearChanged() => _changed.Clear();
 
     /// <summary>The sum of the counts of the cells that match <paramref name="filter"/>.</summary>
     public long Sum(Func<MeasureKey, bool> filter)
     {
         long total = 0;
-        foreach (var (key, value) in _cells)
+        foreach (var (key, value) in AllCells)
             if (filter(key)) total += value.Count;
         return total;
     }
@@ -117,11 +85,9 @@ public sealed class MeasureRollup
     /// <summary>Adds the cells that match <paramref name="filter"/> into <paramref name="totals"/>, by <paramref name="groupOf"/>.</summary>
     public void SumInto<TGroup>(Func<MeasureKey, bool> filter, Func<MeasureKey, TGroup> groupOf, Dictionary<TGroup, MeasureValue> totals) where TGroup : notnull
     {
-        foreach (var (key, value) in _cells)
+        foreach (var (key, value) in AllCells)
             if (filter(key)) System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(totals, groupOf(key), out _) += value;
     }
-
-    public IReadOnlyList<KeyValuePair<MeasureKey, MeasureValue>> Cells() => _cells.ToList();
 }
 
 /// <summary>One household's measures: (measure, provider, month) → count. The insurer is the household card's.</summary>

@@ -13,8 +13,8 @@ namespace Shinsa.Silo.Actors;
 
 /// <summary>
 /// One shard: its resident grains, its partials (KPI rollup, measures, review clock, rules, and the findings,
-/// 高額療養費 rows and timers changed since the last checkpoint) and its log position. Only the shard's worker calls the mutating members, one record at a time, so grains
-/// are turn-based without locks. The partials are also read by queries, which take <see cref="PartialsLock"/>.
+/// 高額療養費 rows and timers changed since the last checkpoint) and its log position. Only the shard's worker calls the
+/// mutating members, one record at a time, so grains are turn-based without locks. The partials are also read by queries, which take <see cref="PartialsLock"/>.
 /// </summary>
 internal sealed class Shard
 {
@@ -76,8 +76,8 @@ internal sealed class Shard
         Partials.RulesJson is { } json ? RuleSet.Parse(json) : RuleSet.Starter, _masters, Partials.AsOf);
 
     /// <summary>
-    /// A checkpoint's partials with the shard's KPI and measure cells, which the store keeps beside them. The findings, 高額療養費
-    /// rows and timers stay in the store (queries read them there). A checkpoint from before the findings' totals were
+    /// A checkpoint's partials with the shard's KPI and measure cells, which the store keeps beside them. The findings,
+    /// 高額療養費 rows and timers stay in the store (queries read them there). A checkpoint from before the findings' totals were
     /// measures is brought up to date from the stored rows (<see cref="AddTotalsOfStoredRows"/>).
     /// </summary>
     public static ShardPartials StoredPartials(ILogStore store, ShardCheckpoint checkpoint)
