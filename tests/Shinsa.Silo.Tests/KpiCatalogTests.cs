@@ -1,3 +1,4 @@
+using Shinsa.Ingestion.Synthetic;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -90,6 +91,39 @@ public sealed class KpiCatalogTests : IDisposable
         var insurers = await client.GetFromJsonAsync<JsonElement>("/api/v1/kpis/insurers?service_month=2021-10");
         Assert.Equal(75, insurers.EnumerateArray().Sum(i => i.GetProperty("receipts").GetInt64()));
         Assert.Equal(45, insurers.EnumerateArray().Single(i => i.GetProperty("insurer_no").GetString() == "01010016").GetProperty("receipts").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_worklists_pages_of_any_size_put_together_are_the_whole_list_in_order()
+    {
+        var client = await _silo.StartAsync();
+        // A variant of the sample: its receipts' 国保 cards have no eligibility (ELIG-NONE), a few findings per insurer.
+        await client.WaitAppliedAsync(await client.SubmitAsync(SampleReplicator.MakeVariant(TestFiles.SampleUkeBytes(), 1)));
+        var path = $"/api/v1/findings?insurer={SampleReplicator.Insurers[0]}&service_month=2021-10";
+        async Task<(int Total, List<string> Ids)> Page(int page, int size)
+        {
+            var result = await client.GetFromJsonAsync<JsonElement>($"{path}&page={page}&page_size={size}");
+            return (result.GetProperty("total").GetInt32(), result.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("id").GetString()!).ToList());
+        }
+        var (total, all) = await Page(1, 1000);
+        Assert.True(total >= 7, $"the variant gives {total} findings for this insurer");
+        Assert.Equal(total, all.Count);
+        // Newest 請求年月 (of a finding's receipts, "provider/yyyy-MM/no") first, then the most yen at stake, then by id.
+        var items = (await client.GetFromJsonAsync<JsonElement>($"{path}&page_size=1000")).GetProperty("items").EnumerateArray()
+            .Select(f => (Billed: f.GetProperty("receipts").EnumerateArray().Select(r => r.GetString()!.Split('/')[1]).Max()!,
+                Yen: f.GetProperty("yen_at_stake").GetInt64(), Id: f.GetProperty("id").GetString()!)).ToList();
+        Assert.Equal(items.OrderByDescending(i => i.Billed, StringComparer.Ordinal).ThenByDescending(i => i.Yen).ThenBy(i => i.Id, StringComparer.Ordinal), items);
+        for (var size = 1; size <= 3; size++)
+        {
+            var pieces = new List<string>();
+            for (var page = 1; page <= (total + size - 1) / size + 1; page++)
+            {
+                var (t, ids) = await Page(page, size);
+                Assert.Equal(total, t);
+                pieces.AddRange(ids);
+            }
+            Assert.Equal(all, pieces);
+        }
     }
 
     [Fact]

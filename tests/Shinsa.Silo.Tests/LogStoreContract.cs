@@ -240,7 +240,7 @@ public abstract class LogStoreContract : IDisposable
         store.Initialize(4);
         store.WriteCheckpoint(Checkpoint(1, 10, [1], [], [new("f1", [1], "I1/202404"), new("f2", [2], "I1/202405")], highCost: [new("h1", [21], "I1/202404")]));
         store.WriteCheckpoint(Checkpoint(2, 20, [1], [], [new("f3", [3], "I1/202404"), new("f4", [4], "I2/202404")], highCost: [new("h2", [22], "I2/202404")]));
-        static IEnumerable<(long, int)> Read(IReadOnlyList<ScopedRow> rows) => rows.Select(r => (r.CheckpointSeq, (int)r.Body.Single())).Order();
+        static IEnumerable<(long, int)> Read(IEnumerable<ScopedRow> rows) => rows.Select(r => (r.CheckpointSeq, (int)r.Body.Single())).Order();
         Assert.Equal([(10L, 1), (20L, 3)], Read(store.FindingsInScope("I1/202404")));
         Assert.Equal([(10L, 2)], Read(store.FindingsInScope("I1/202405")));
         Assert.Equal([(20L, 22)], Read(store.HighCostInScope("I2/202404")));

@@ -203,7 +203,7 @@ public sealed class ShardCheckpointTests : IDisposable
             // … and rewritten with their scope by the next checkpoint, though no record came.
             Assert.Equal(2, shard.Partials.ChangedFindings.Count);
             shard.Checkpoint();
-            Assert.Equal(2, store.FindingsInScope(scope).Count);
+            Assert.Equal(2, store.FindingsInScope(scope).Count());
             Assert.Single(store.HighCostInScope(scope));
             Assert.False(shard.Partials.HasChanges);
         }

@@ -221,20 +221,21 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
 
     /// <summary>
     /// The findings of an insurer's service month: every shard's stored rows of that scope, with the changes since each
-    /// shard's last checkpoint over them (in cluster mode, other silos' shards as of their last checkpoint).
+    /// shard's last checkpoint over them (in cluster mode, other silos' shards as of their last checkpoint), read from
+    /// the store as they are enumerated.
     /// </summary>
-    public List<Grains.Findings.Finding> FindingsOf(string insurerNo, Grains.Records.YearMonth month) => StoredWithChanges(
+    public IEnumerable<Grains.Findings.Finding> FindingsOf(string insurerNo, Grains.Records.YearMonth month) => StoredWithChanges(
         () => _store.FindingsInScope(Shard.ScopeOf(insurerNo, month)), GrainCodec.DecodeFinding, f => f.Id,
         p => p.ChangedFindings.Select(c => KeyValuePair.Create(c.Key, (Grains.Findings.Finding?)c.Value)),
         f => f.Card.InsurerNo == insurerNo && f.ServiceMonth == month);
 
     /// <summary>The 高額療養費 rows of an insurer's service month, read as <see cref="FindingsOf"/>.</summary>
-    public List<Grains.HighCost.HighCostRow> HighCostOf(string insurerNo, Grains.Records.YearMonth month) => StoredWithChanges(
+    public IEnumerable<Grains.HighCost.HighCostRow> HighCostOf(string insurerNo, Grains.Records.YearMonth month) => StoredWithChanges(
         () => _store.HighCostInScope(Shard.ScopeOf(insurerNo, month)), GrainCodec.DecodeHighCost, h => (h.Card.Key, h.Month),
         p => p.ChangedHighCost, h => h.Card.InsurerNo == insurerNo && h.Month == month);
 
     /// <summary>The stored rows of a scope with every shard's changes over them (<see cref="StoredRows"/>).</summary>
-    private List<T> StoredWithChanges<TKey, T>(Func<IReadOnlyList<ScopedRow>> stored, Func<byte[], T> decode, Func<T, TKey> keyOf,
+    private IEnumerable<T> StoredWithChanges<TKey, T>(Func<IEnumerable<ScopedRow>> stored, Func<byte[], T> decode, Func<T, TKey> keyOf,
         Func<ShardPartials, IEnumerable<KeyValuePair<TKey, T?>>> changesOf, Func<T, bool> inScope) where TKey : notnull where T : class
     {
         var changes = new Dictionary<TKey, (T? Row, long StoredThrough)>();

@@ -9,11 +9,11 @@ namespace Shinsa.Silo.Actors;
 /// </summary>
 internal static class StoredRows
 {
-    public static List<T> WithChanges<TKey, T>(IEnumerable<(long CheckpointSeq, T Row)> stored,
+    /// <summary>The rows, as the stored ones are enumerated (a row's key is one row's: one shard stores it).</summary>
+    public static IEnumerable<T> WithChanges<TKey, T>(IEnumerable<(long CheckpointSeq, T Row)> stored,
         Dictionary<TKey, (T? Row, long StoredThrough)> changes, Func<T, TKey> keyOf, Func<T, bool> inScope)
         where TKey : notnull where T : class
     {
-        var rows = new Dictionary<TKey, T>();
         var superseded = new HashSet<TKey>();
         foreach (var (seq, row) in stored)
         {
@@ -23,10 +23,9 @@ internal static class StoredRows
                 if (seq <= change.StoredThrough) continue;
                 superseded.Add(key);
             }
-            rows[key] = row;
+            yield return row;
         }
         foreach (var (key, change) in changes)
-            if (!superseded.Contains(key) && change.Row is { } row && inScope(row)) rows[key] = row;
-        return rows.Values.ToList();
+            if (!superseded.Contains(key) && change.Row is { } row && inScope(row)) yield return row;
     }
 }

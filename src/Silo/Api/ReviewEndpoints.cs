@@ -72,15 +72,12 @@ public static class ReviewEndpoints
                 var minYen = long.TryParse(q["min_yen"], out var m) ? m : 0;
                 var page = int.TryParse(q["page"], out var p) && p > 0 ? p : 1;
                 var pageSize = int.TryParse(q["page_size"], out var s) && s is > 0 and <= 1000 ? s : 100;
-                var found = host.FindingsOf(insurer, month).Where(f =>
+                var (total, items) = Paging.Page(host.FindingsOf(insurer, month).Where(f =>
                         (check is null || f.CheckId == check) && (provider is null || f.ProviderCode == provider)
                         && (state is null || f.State.ToString().Equals(state, StringComparison.OrdinalIgnoreCase))
-                        && f.YenAtStake >= minYen)
-                    .OrderByDescending(f => f.BillingMonth)
-                    .ThenByDescending(f => f.YenAtStake).ThenBy(f => f.Id, StringComparer.Ordinal)
-                    .ToList();
-                return Results.Ok(new FindingPage(found.Count, page, pageSize,
-                    await transfers.AddToAsync(found.Skip((page - 1) * pageSize).Take(pageSize).Select(FindingView.Of).ToList())));
+                        && f.YenAtStake >= minYen),
+                    WorklistOrder, (page - 1L) * pageSize, pageSize);
+                return Results.Ok(new FindingPage(total, page, pageSize, await transfers.AddToAsync(items.Select(FindingView.Of).ToList())));
             })
             .RequireInsurerScope("insurer")
             .AuditPersonRead("findings")
@@ -149,6 +146,14 @@ public static class ReviewEndpoints
             .RequireKinds(CallerKind.Federation, CallerKind.Insurer)
             .WithSummary("The configured rule set, and per shard the rule version in force and the review clock");
     }
+
+    /// <summary>The worklist's order: newest 請求年月 first, then the most yen at stake, then by id.</summary>
+    private static readonly IComparer<Finding> WorklistOrder = Comparer<Finding>.Create((a, b) =>
+    {
+        var c = b.BillingMonth.CompareTo(a.BillingMonth);
+        if (c == 0) c = b.YenAtStake.CompareTo(a.YenAtStake);
+        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+    });
 
     private static HouseholdView ViewOf(HouseholdGrain grain)
     {

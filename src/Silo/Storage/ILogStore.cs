@@ -75,9 +75,10 @@ public interface ILogStore : IDisposable
 
     /// <summary>
     /// Every shard's stored findings of a scope (<see cref="ShardRow.Scope"/>: the worklist's insurer and month), each
-    /// with the log position of the checkpoint that wrote it (so a reader can tell it from a change made since).
+    /// with the log position of the checkpoint that wrote it (so a reader can tell it from a change made since), read as
+    /// they are enumerated.
     /// </summary>
-    IReadOnlyList<ScopedRow> FindingsInScope(string scope);
+    IEnumerable<ScopedRow> FindingsInScope(string scope);
 
     /// <summary>The shard's KPI cells as its checkpoints wrote them (keyed by cell), apart from the partials for the same reason.</summary>
     IReadOnlyList<byte[]> LoadKpiCells(int shard);
@@ -89,7 +90,7 @@ public interface ILogStore : IDisposable
     IReadOnlyList<byte[]> LoadHighCost(int shard);
 
     /// <summary>Every shard's stored 高額療養費 rows of a scope (insurer and service month), as <see cref="FindingsInScope"/>.</summary>
-    IReadOnlyList<ScopedRow> HighCostInScope(string scope);
+    IEnumerable<ScopedRow> HighCostInScope(string scope);
 
     /// <summary>The shard's durable timers as its checkpoints wrote them (keyed by due month and household), apart for the same reason.</summary>
     IReadOnlyList<byte[]> LoadTimers(int shard);

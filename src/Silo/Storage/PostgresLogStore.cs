@@ -398,7 +398,7 @@ public sealed partial class PostgresLogStore : ILogStore
 
     public IReadOnlyList<byte[]> LoadFindings(int shard) => LoadShardRows("findings", "id", shard);
 
-    public IReadOnlyList<ScopedRow> FindingsInScope(string scope) => LoadScoped("findings", scope);
+    public IEnumerable<ScopedRow> FindingsInScope(string scope) => LoadScoped("findings", scope);
 
     public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
 
@@ -406,16 +406,15 @@ public sealed partial class PostgresLogStore : ILogStore
 
     public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
 
-    public IReadOnlyList<ScopedRow> HighCostInScope(string scope) => LoadScoped("high_cost", scope);
+    public IEnumerable<ScopedRow> HighCostInScope(string scope) => LoadScoped("high_cost", scope);
 
-    private IReadOnlyList<ScopedRow> LoadScoped(string table, string scope)
+    // Streamed: a worklist keeps the rows it needs, not the scope's.
+    private IEnumerable<ScopedRow> LoadScoped(string table, string scope)
     {
         using var command = _dataSource.CreateCommand($"SELECT seq, body FROM {table} WHERE scope = @scope");
         command.Parameters.AddWithValue("scope", scope);
         using var reader = command.ExecuteReader();
-        var rows = new List<ScopedRow>();
-        while (reader.Read()) rows.Add(new ScopedRow(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
-        return rows;
+        while (reader.Read()) yield return new ScopedRow(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
     }
 
     public IReadOnlyList<byte[]> LoadTimers(int shard) => LoadShardRows("timers", "id", shard);
