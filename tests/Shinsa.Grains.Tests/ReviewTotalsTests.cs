@@ -124,6 +124,23 @@ public class ReviewTotalsTests
         foreach (var r in records) w.Apply(r);
         var moved = w.Partials.Measures.Cells().Where(c => c.Key.Measure >= Measure.OpenFindings).OrderBy(c => c.Key.ToString(), StringComparer.Ordinal);
         var atTheEnd = Of(w.Grain.OpenFindings, w.Grain.HighCost).OrderBy(c => c.Key.ToString(), StringComparer.Ordinal);
-        return moved.SequenceEqual(atTheEnd);
+        // The KPI cells count the same open findings in the same 診療年月 × 請求年月 × insurer × provider as the per-check cells.
+        var inKpiCells = w.Partials.Kpis.Cells().Where(c => c.Value.Findings != 0)
+            .Select(c => (c.Key.ServiceMonth, c.Key.BillingMonth, c.Key.InsurerNo, c.Key.ProviderCode, c.Value.Findings, c.Value.FindingYen)).Order();
+        var inMeasures = moved.Where(c => c.Key.Measure == Measure.OpenFindings)
+            .GroupBy(c => (c.Key.Month, c.Key.Billed, c.Key.InsurerNo, c.Key.ProviderCode))
+            .Select(g => (g.Key.Month, g.Key.Billed, g.Key.InsurerNo, g.Key.ProviderCode, g.Sum(c => c.Value.Count), g.Sum(c => c.Value.Amount))).Order();
+        return moved.SequenceEqual(atTheEnd) && inKpiCells.SequenceEqual(inMeasures);
+    }
+
+    [Fact]
+    public void The_generated_households_have_findings_whose_receipts_are_billed_in_different_months()
+    {
+        // Guards the property above: the KPI cells' 請求年月 must be tested where a first and a latest billing month differ.
+        Assert.Contains(Enumerable.Range(0, 60), seed =>
+        {
+            var w = new World(Context(202407)).Apply(ReviewProperties.Household(seed).ToArray());
+            return w.Grain.OpenFindings.Any(f => f.Receipts.Select(r => r.BillingMonth).Distinct().Count() > 1);
+        });
     }
 }

@@ -169,19 +169,26 @@ public sealed class ShardCheckpointTests : IDisposable
     {
         var open = new Finding("VISITS:a:P1:x", "VISITS", 1, Household(1), "P1", "0110001", new YearMonth(202404), [], 5_000, FindingState.Open, "");
         var resolved = open with { Id = "DUP:a:P1:y", CheckId = "DUP", State = FindingState.Resolved };
+        // Receipts billed in May and June: schema 4 counted it in the KPI cell of May (its first receipt's), now June.
+        var spanning = open with { Id = "VERT:a:P1:z", CheckId = "VERT", YenAtStake = 3_000,
+            Receipts = [new ReceiptKey("0110001", new YearMonth(202405), 1), new ReceiptKey("0110001", new YearMonth(202406), 2)] };
         var row = HighCost(2, 202404, 50_000);
         var scope = Shard.ScopeOf("01010016", new YearMonth(202404));
+        KpiKey Cell(int billed) => new(new YearMonth(202404), new YearMonth(billed), "01010016", "0110001");
         using (var store = OpenStore())
         {
             // A format-4 checkpoint (with no measure cells its bytes are format 5's but for the version byte) and rows as
             // schema 4 wrote them: no scope, no position.
             var blob = GrainCodec.EncodeWithoutRows(new ShardPartials());
             blob[0] = 4;
-            store.WriteCheckpoint(new CheckpointWrite(0, 0, blob, [], [], [], [], []));
+            // Both open findings in May's KPI cell, as schema 4 counted them (the one with no receipt: the month after its own).
+            var may = new KpiCounters(0, 0, 0, 0, 2, 8_000);
+            store.WriteCheckpoint(new CheckpointWrite(0, 0, blob, [], [], [new(Shard.CellId(Cell(202405)), GrainCodec.EncodeKpiCell(Cell(202405), may))], [], []));
             using (var state = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "shinsa.state.db")}"))
             {
                 state.Open();
                 foreach (var (table, id, body) in new[] { ("findings", open.Id, GrainCodec.EncodeFinding(open)), ("findings", resolved.Id, GrainCodec.EncodeFinding(resolved)),
+                             ("findings", spanning.Id, GrainCodec.EncodeFinding(spanning)),
                              ("high_cost", Shard.HighCostId((row.Card.Key, row.Month)), GrainCodec.EncodeHighCost(row)) })
                 {
                     using var insert = state.CreateCommand();
@@ -195,15 +202,19 @@ public sealed class ShardCheckpointTests : IDisposable
 
             var shard = NewShard(store);
             shard.Recover();
-            // Counted: the open finding and the payable row (not the resolved finding) …
-            Assert.Equal(1, shard.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindings));
-            Assert.Equal(new MeasureValue(1, 5_000), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key.Measure == Measure.OpenFindings).Value);
+            // Counted: the open findings and the payable row (not the resolved finding) …
+            Assert.Equal(2, shard.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindings));
+            Assert.Equal(new MeasureValue(1, 3_000), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key is { Measure: Measure.OpenFindings, Check: "VERT" }).Value);
+            Assert.Equal(new YearMonth(202406), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key.Check == "VERT").Key.Billed);
             Assert.Equal(1, shard.Partials.Measures.Sum(k => k.Measure == Measure.People && k.ProviderCode == ""));
             Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
+            // … the spanning finding moved to June's KPI cell …
+            Assert.Equal((1L, 5_000L), Cells(shard.Partials, 202405));
+            Assert.Equal((1L, 3_000L), Cells(shard.Partials, 202406));
             // … and rewritten with their scope by the next checkpoint, though no record came.
-            Assert.Equal(2, shard.Partials.ChangedFindings.Count);
+            Assert.Equal(3, shard.Partials.ChangedFindings.Count);
             shard.Checkpoint();
-            Assert.Equal(2, store.FindingsInScope(scope).Count());
+            Assert.Equal(3, store.FindingsInScope(scope).Count());
             Assert.Single(store.HighCostInScope(scope));
             Assert.False(shard.Partials.HasChanges);
         }
@@ -213,8 +224,15 @@ public sealed class ShardCheckpointTests : IDisposable
         var recovered = NewShard(reopened);
         recovered.Recover();
         Assert.False(recovered.Partials.HasChanges);
-        Assert.Equal(1, recovered.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindings));
+        Assert.Equal(2, recovered.Partials.Measures.Sum(k => k.Measure == Measure.OpenFindings));
+        Assert.Equal((1L, 3_000L), Cells(recovered.Partials, 202406));
         Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(recovered.Partials.Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
+
+        (long, long) Cells(ShardPartials partials, int billed)
+        {
+            var c = partials.Kpis.Cells().SingleOrDefault(c => c.Key == Cell(billed)).Value;
+            return (c.Findings, c.FindingYen);
+        }
     }
 
     public void Dispose()

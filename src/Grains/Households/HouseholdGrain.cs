@@ -347,12 +347,8 @@ public sealed class HouseholdGrain
     }
 
     // Open findings count in the KPI cell of their month, insurer and provider (findings per 1,000 receipts, yen at stake).
-    private void Count(ShardPartials partials, Finding finding, int sign)
-    {
-        var billing = finding.Receipts.IsDefaultOrEmpty ? finding.ServiceMonth.AddMonths(1) : finding.Receipts[0].BillingMonth;
-        partials.Kpis.Add(new KpiKey(finding.ServiceMonth, billing, Card.InsurerNo, finding.ProviderCode),
-            new KpiCounters(0, 0, 0, 0, sign, sign * finding.YenAtStake));
-    }
+    private static void Count(ShardPartials partials, Finding finding, int sign) =>
+        partials.Kpis.Add(KpiRollup.KeyOf(finding), sign == 1 ? KpiRollup.CountersOf(finding) : -KpiRollup.CountersOf(finding));
 
     // Every checkpoint snapshots every changed household, most of them holding a receipt or two and nothing else:
     // empty parts cost nothing, and _receipts is already in ReceiptKeyOrder (no sort).

@@ -1,3 +1,4 @@
+using Shinsa.Grains.Findings;
 using Shinsa.Grains.Masters;
 using Shinsa.Grains.Records;
 
@@ -50,6 +51,16 @@ public sealed class KpiRollup : CellRollup<KpiKey, KpiCounters>
 {
     public static KpiKey KeyOf(Receipt receipt) =>
         new(receipt.ServiceMonth, receipt.Key.BillingMonth, receipt.Card.InsurerNo, receipt.Key.ProviderCode);
+
+    /// <summary>
+    /// An open finding counts in the cell of its 診療年月, its 請求年月 (<see cref="Finding.BillingMonth"/>: the latest of
+    /// its receipts', as the worklist and the per-check figures), its insurer and provider.
+    /// </summary>
+    public static KpiKey KeyOf(Finding finding) =>
+        new(finding.ServiceMonth, finding.BillingMonth, finding.Card.InsurerNo, finding.ProviderCode);
+
+    /// <summary>An open finding's counters: one finding and its yen at stake.</summary>
+    public static KpiCounters CountersOf(Finding finding) => new(0, 0, 0, 0, 1, finding.YenAtStake);
 
     /// <summary>A 柔整 claim counts in the cell of its 施術所 (the provider code), with its 施術年月 and 請求年月.</summary>
     public static KpiKey KeyOf(JudoClaim claim) =>

@@ -116,6 +116,14 @@ internal sealed class Shard
         var highCost = partials.ChangedHighCost.Values.OfType<Grains.HighCost.HighCostRow>().ToLookup(h => h.Card.Key);
         foreach (var card in findings.Select(g => g.Key).Union(highCost.Select(g => g.Key)))
             ReviewTotals.AddTo(partials.Measures, +1, findings[card], highCost[card]);
+        // Before, an open finding counted in the KPI cell of its first receipt's 請求年月, not its latest: it moves.
+        foreach (var finding in findings.SelectMany(g => g).Where(f => !f.Receipts.IsDefaultOrEmpty))
+        {
+            var before = KpiRollup.KeyOf(finding) with { BillingMonth = finding.Receipts[0].BillingMonth };
+            if (before == KpiRollup.KeyOf(finding)) continue;
+            partials.Kpis.Add(before, -KpiRollup.CountersOf(finding));
+            partials.Kpis.Add(KpiRollup.KeyOf(finding), KpiRollup.CountersOf(finding));
+        }
         partials.StoredBeforeTotals = false;
     }
 
