@@ -166,6 +166,7 @@ public static class GrainCodec
         }
         w.Write(p.AsOf.Value);
         WriteOpt(w, p.RulesJson);
+        w.Write(p.RulesSeq);
         // The measure cells too are rows of their own since format 5 (EncodeMeasureCell); the whole form keeps them here.
         WriteList(w, !whole ? [] : p.Measures.Cells().OrderBy(c => c.Key.Measure).ThenBy(c => c.Key.Check, StringComparer.Ordinal)
             .ThenBy(c => c.Key.InsurerNo, StringComparer.Ordinal).ThenBy(c => c.Key.ProviderCode, StringComparer.Ordinal).ThenBy(c => c.Key.Month)
@@ -228,6 +229,8 @@ public static class GrainCodec
         foreach (var (due, card) in ReadList(r, ReadTimer)) partials.AddTimer(due, card);
         partials.AsOf = new YearMonth(r.ReadInt32());
         partials.RulesJson = ReadOptString(r);
+        // Version 5 added the rules' log position.
+        if (_readingVersion >= 5) partials.RulesSeq = r.ReadInt64();
         if (_readingVersion < 4) return partials;
         // Cells an earlier checkpoint kept here are marked changed, like its rows: the next checkpoint moves them to their rows.
         foreach (var (key, value) in ReadList(r, ReadMeasureCell)) partials.Measures.Add(key, value);

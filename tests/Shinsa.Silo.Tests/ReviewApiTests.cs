@@ -217,6 +217,38 @@ public sealed class ReviewApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_configured_rule_file_is_appended_once_over_the_same_state_and_again_after_going_back_to_it()
+    {
+        var client = await _silo.StartAsync();
+        var submissions = _silo.Services.GetRequiredService<Shinsa.Silo.Ingest.SubmissionService>();
+        var host = _silo.Services.GetRequiredService<Shinsa.Silo.Actors.ActorHost>();
+        // The silo's own start put the starter set in force: wait for it, so the state stays still between the two calls.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (host.ShardRules().Any(s => s.Json is null))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the starter rules were not applied");
+            await Task.Delay(20);
+        }
+        async Task<string> Configure(RuleSet rules)
+        {
+            // What silos starting together with this file do (RulesProvider): both see the same state, one append is made.
+            var both = (await Task.WhenAll(submissions.AppendRulesOverAsync(rules.ToJson(), "test"), submissions.AppendRulesOverAsync(rules.ToJson(), "test")))
+                .Select(Assert.IsType<Shinsa.Silo.Ingest.SubmitResult.Accepted>).ToList();
+            Assert.Equal(both[0].Id, both[1].Id);
+            Assert.Equal([false, true], both.Select(r => r.Duplicate).Order());
+            var first = both[0];
+            await client.WaitAppliedAsync(first.Id);
+            Assert.All(host.ShardRules(), s => Assert.Equal(rules.Version, RuleSet.Parse(s.Json!).Version));
+            return first.Id;
+        }
+        var a = RuleSet.Starter with { Version = 7 };
+        var b = RuleSet.Starter with { Version = 8 };
+        // A, B, back to A and to B again: each a change, though B over A was seen before (at other log positions).
+        var ids = new[] { await Configure(a), await Configure(b), await Configure(a), await Configure(b) };
+        Assert.Equal(4, ids.Distinct().Count());
+    }
+
+    [Fact]
     public async Task ELIG_NONE_names_the_card_that_covered_the_month_as_the_transfer_candidate()
     {
         var client = await _silo.StartAsync();

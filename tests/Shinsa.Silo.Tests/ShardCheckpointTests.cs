@@ -177,8 +177,9 @@ public sealed class ShardCheckpointTests : IDisposable
         KpiKey Cell(int billed) => new(new YearMonth(202404), new YearMonth(billed), "01010016", "0110001");
         using (var store = OpenStore())
         {
-            // A format-4 checkpoint (with no measure cells its bytes are format 5's but for the version byte) and rows as
-            // schema 4 wrote them: no scope, no position.
+            // A format-4 checkpoint and rows as schema 4 wrote them: no scope, no position. Empty partials of format 5 read
+            // as format 4 once the version byte says so (the rules' position, zero, reads as an empty list of measure
+            // cells, where format 4 kept them; the bytes after it are not read).
             var blob = GrainCodec.EncodeWithoutRows(new ShardPartials());
             blob[0] = 4;
             // Both open findings in May's KPI cell, as schema 4 counted them (the one with no receipt: the month after its own).

@@ -73,4 +73,7 @@ public sealed class ShardPartials
     public YearMonth AsOf { get; set; }
     /// <summary>The rule file in force (its text, so the snapshot holds exactly what was applied); null until the first RulesChanged.</summary>
     public string? RulesJson { get; set; }
+    /// <summary>The log position of the RulesChanged that set <see cref="RulesJson"/> (0: none), so a rule file put back
+    /// after another is told from its first time.</summary>
+    public long RulesSeq { get; set; }
 }

@@ -254,11 +254,11 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         return state.OrderBy(s => s.Item1).ToList();
     }
 
-    /// <summary>The rule file each shard's log last set (null: none yet, the starter set applies).</summary>
-    public IReadOnlyList<(int Shard, string? Json)> ShardRules()
+    /// <summary>The rule file each shard's log last set (null: none yet, the starter set applies) and the position that set it.</summary>
+    public IReadOnlyList<(int Shard, string? Json, long Seq)> ShardRules()
     {
-        var rules = new List<(int, string?)>();
-        ForEachPartials((id, p) => rules.Add((id, p.RulesJson)));
+        var rules = new List<(int, string?, long)>();
+        ForEachPartials((id, p) => rules.Add((id, p.RulesJson, p.RulesSeq)));
         return rules;
     }
 

@@ -174,7 +174,7 @@ internal sealed class Shard
             switch (record)
             {
                 case ClockAdvanced clock: AdvanceClock(clock.Month); break;
-                case RulesChanged rules: ChangeRules(rules.RulesJson); break;
+                case RulesChanged rules: ChangeRules(rules.RulesJson, seq); break;
                 default:
                     // The card's key is a new string each time it is asked for: once per record is enough.
                     var key = grainKey ?? record.Card.Key;
@@ -217,9 +217,10 @@ internal sealed class Shard
     /// A new rule file: every household of the shard, resident or stored, is reviewed under it. Reviewing is
     /// idempotent, so a replay after a checkpoint taken in the middle of this record simply goes over them all again.
     /// </summary>
-    private void ChangeRules(string json)
+    private void ChangeRules(string json, long seq)
     {
         Partials.RulesJson = json;
+        Partials.RulesSeq = seq;
         _context = null;
         foreach (var key in _store.GrainKeys(Id).Union(_resident.Keys).Order(StringComparer.Ordinal).ToList())
             ReviewAgain(key);

@@ -27,7 +27,7 @@ public sealed class SubmissionService(
     ILogStore store, ActorHost host, IngestPipeline pipeline, ShinsaMetrics metrics, ILogger<SubmissionService> logger)
 {
     public const string ClaimKind = "uke";
-    private const char ClaimIdPrefix = 'u';
+    private const char ClaimIdPrefix = 'u', RulesIdPrefix = 'r';
 
     /// <summary>The first letter names the input kind, so the same bytes posted to two endpoints are two submissions.</summary>
     public static string IdOf(char prefix, ReadOnlySpan<byte> bytes)
@@ -109,20 +109,32 @@ public sealed class SubmissionService(
     }
 
     /// <summary>
-    /// A new rule file, appended to every shard's log (every household is re-reviewed under it). Not idempotent by
-    /// content: going back to an earlier rule file is a change too.
+    /// A new rule file, appended to every shard's log (every household is re-reviewed under it). Every call is a change of
+    /// its own: going back to an earlier rule file is a change too.
     /// </summary>
     public async Task<SubmitResult> ChangeRulesAsync(string json, string source)
     {
         if (!host.IsReady) return new SubmitResult.NotReady();
-        return await AppendRulesAsync(json, source);
+        return await AppendRulesAsync(json, source, "r" + Guid.NewGuid().ToString("N"));
     }
 
-    internal Task<SubmitResult> AppendRulesAsync(string json, string source)
+    /// <summary>
+    /// Appends the configured rule file for every shard once over the rules the shards hold now: its id is derived from
+    /// the file and those rules with the log positions that set them, so silos that start together with the same file
+    /// over the same state append it once (each append re-reviews every household), while going back to this file after
+    /// another one replaces rules set at other positions and gets another id.
+    /// </summary>
+    internal Task<SubmitResult> AppendRulesOverAsync(string json, string source)
+    {
+        var inForce = host.ShardRules().Select(s => $"{s.Seq}:{s.Json}").Distinct().Order(StringComparer.Ordinal);
+        return AppendRulesAsync(json, source, IdOf(RulesIdPrefix, System.Text.Encoding.UTF8.GetBytes(string.Join('\0', inForce.Prepend(json)))));
+    }
+
+    /// <summary>Appends a rule file for every shard as submission <paramref name="id"/> (an id already stored appends nothing).</summary>
+    private Task<SubmitResult> AppendRulesAsync(string json, string source, string id)
     {
         var rules = Grains.Review.RuleSet.Parse(json);
         var records = Enumerable.Range(0, host.ShardCount).Select(shard => (LogRecord)new RulesChanged(shard, json)).ToList();
-        var id = "r" + Guid.NewGuid().ToString("N");
         var row = new SubmissionRow(id, "rules", source, records.Count, records.Count, 0, 0,
             [$"rule set version {rules.Version}"], [], new Dictionary<int, long>());
         logger.LogInformation("Rule set version {Version} from {Source} goes to {Shards} shards", rules.Version, source, records.Count);

@@ -9,7 +9,8 @@ namespace Shinsa.Silo.Review;
 /// <summary>
 /// The rule file the silo is configured with (<c>Shinsa:Rules:File</c>, else the starter set), checked at start so a
 /// broken file stops the silo with its reason. Once the shards are recovered, any shard whose log holds other rules
-/// gets a RulesChanged through the log (so the change is replayed exactly like any record).
+/// gets a RulesChanged through the log (so the change is replayed exactly like any record); silos of a cluster that start
+/// together over the same state append it once.
 /// </summary>
 public sealed class RulesProvider : BackgroundService
 {
@@ -41,7 +42,7 @@ public sealed class RulesProvider : BackgroundService
             _logger.LogInformation("Rule set version {Version} ({Source}) is in force on every shard", Rules.Version, Source);
             return;
         }
-        var result = await _submissions.AppendRulesAsync(Json, Source);
+        var result = await _submissions.AppendRulesOverAsync(Json, Source);
         _logger.LogInformation("Rule set version {Version} ({Source}) appended for {Shards} shards: {Result}", Rules.Version, Source, stale.Count, result);
     }
 }
