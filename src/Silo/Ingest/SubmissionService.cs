@@ -115,7 +115,7 @@ public sealed class SubmissionService(
     public async Task<SubmitResult> ChangeRulesAsync(string json, string source)
     {
         if (!host.IsReady) return new SubmitResult.NotReady();
-        return await AppendRulesAsync(json, source, "r" + Guid.NewGuid().ToString("N"));
+        return await AppendRulesAsync(json, source, RulesIdPrefix + Guid.NewGuid().ToString("N"));
     }
 
     /// <summary>
