@@ -12,8 +12,15 @@ public abstract class CellRollup<TKey, TValue>
     where TKey : notnull
     where TValue : struct, IEquatable<TValue>, IAdditionOperators<TValue, TValue, TValue>
 {
-    private readonly Dictionary<TKey, TValue> _cells = new();
+    // The cells by partition (one unless a subclass says otherwise): a sum over one partition walks only its cells.
+    private readonly Dictionary<TKey, TValue>[] _cells;
     private readonly HashSet<TKey> _changed = new();
+
+    protected CellRollup(int partitions = 1) =>
+        _cells = Enumerable.Range(0, partitions).Select(_ => new Dictionary<TKey, TValue>()).ToArray();
+
+    /// <summary>The partition a cell is kept in (0 … partitions − 1).</summary>
+    protected virtual int PartitionOf(TKey key) => 0;
 
     private static bool IsZero(TValue value) => value.Equals(default);
 
@@ -30,9 +37,10 @@ public abstract class CellRollup<TKey, TValue>
     private void AddUnchanged(TKey key, TValue delta)
     {
         if (IsZero(delta)) return;
-        ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_cells, key, out _);
+        var cells = _cells[PartitionOf(key)];
+        ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(cells, key, out _);
         cell += delta;
-        if (IsZero(cell)) _cells.Remove(key);
+        if (IsZero(cell)) cells.Remove(key);
     }
 
     /// <summary>
@@ -42,15 +50,15 @@ public abstract class CellRollup<TKey, TValue>
     /// </summary>
     public IEnumerable<KeyValuePair<TKey, TValue>> ChangedCells()
     {
-        foreach (var key in _changed) yield return KeyValuePair.Create(key, _cells.GetValueOrDefault(key));
+        foreach (var key in _changed) yield return KeyValuePair.Create(key, _cells[PartitionOf(key)].GetValueOrDefault(key));
     }
 
     public int ChangedCount => _changed.Count;
 
     public void ClearChanged() => _changed.Clear();
 
-    /// <summary>Every cell, for sums over a filter.</summary>
-    protected Dictionary<TKey, TValue> AllCells => _cells;
+    /// <summary>The cells of one partition, for sums over a filter.</summary>
+    protected Dictionary<TKey, TValue> CellsIn(int partition) => _cells[partition];
 
-    public IReadOnlyList<KeyValuePair<TKey, TValue>> Cells() => _cells.ToList();
+    public IReadOnlyList<KeyValuePair<TKey, TValue>> Cells() => _cells.SelectMany(c => c).ToList();
 }

@@ -102,7 +102,7 @@ public sealed class KpiRollup : CellRollup<KpiKey, KpiCounters>
     /// <summary>Adds the cells that match <paramref name="filter"/> into <paramref name="total"/>.</summary>
     public void SumInto(Func<KpiKey, bool> filter, ref KpiCounters total)
     {
-        foreach (var (key, counters) in AllCells)
+        foreach (var (key, counters) in CellsIn(0))
             if (filter(key)) total += counters;
     }
 

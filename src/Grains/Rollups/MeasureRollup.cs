@@ -69,23 +69,30 @@ public readonly record struct MeasureValue(long Count, long Amount = 0)
 /// One shard's measures, moved by its households the way <see cref="KpiRollup"/> is (each takes back what it gave
 /// before giving its new value), so they are a pure function of the shard's applied records.
 /// </summary>
-public sealed class MeasureRollup : CellRollup<MeasureKey, MeasureValue>
+public sealed class MeasureRollup() : CellRollup<MeasureKey, MeasureValue>(Partitions)
 {
+    // A partition per measure: the catalogue sums one measure at a time, and the findings' cells (per check, provider and
+    // month) far outnumber the population's.
+    private static readonly int Partitions = (int)Enum.GetValues<Measure>().Max() + 1;
+
+    protected override int PartitionOf(MeasureKey key) => (int)key.Measure;
+
     public void Add(MeasureKey key, long count) => Add(key, new MeasureValue(count));
 
-    /// <summary>The sum of the counts of the cells that match <paramref name="filter"/>.</summary>
-    public long Sum(Func<MeasureKey, bool> filter)
+    /// <summary>The sum of the counts of <paramref name="measure"/>'s cells that match <paramref name="filter"/>.</summary>
+    public long Sum(Measure measure, Func<MeasureKey, bool> filter)
     {
         long total = 0;
-        foreach (var (key, value) in AllCells)
+        foreach (var (key, value) in CellsIn((int)measure))
             if (filter(key)) total += value.Count;
         return total;
     }
 
-    /// <summary>Adds the cells that match <paramref name="filter"/> into <paramref name="totals"/>, by <paramref name="groupOf"/>.</summary>
-    public void SumInto<TGroup>(Func<MeasureKey, bool> filter, Func<MeasureKey, TGroup> groupOf, Dictionary<TGroup, MeasureValue> totals) where TGroup : notnull
+    /// <summary>Adds <paramref name="measure"/>'s cells that match <paramref name="filter"/> into <paramref name="totals"/>, by <paramref name="groupOf"/>.</summary>
+    public void SumInto<TGroup>(Measure measure, Func<MeasureKey, bool> filter, Func<MeasureKey, TGroup> groupOf, Dictionary<TGroup, MeasureValue> totals)
+        where TGroup : notnull
     {
-        foreach (var (key, value) in AllCells)
+        foreach (var (key, value) in CellsIn((int)measure))
             if (filter(key)) System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(totals, groupOf(key), out _) += value;
     }
 }

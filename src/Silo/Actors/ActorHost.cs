@@ -202,20 +202,20 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         return total;
     }
 
-    /// <summary>The sum of every shard's measure cells that match <paramref name="filter"/>.</summary>
-    public long SumMeasures(Func<Grains.Rollups.MeasureKey, bool> filter)
+    /// <summary>The sum of the counts of every shard's <paramref name="measure"/> cells that match <paramref name="filter"/>.</summary>
+    public long SumMeasures(Grains.Rollups.Measure measure, Func<Grains.Rollups.MeasureKey, bool> filter)
     {
         long total = 0;
-        ForEachPartials((_, p) => total += p.Measures.Sum(filter));
+        ForEachPartials((_, p) => total += p.Measures.Sum(measure, filter));
         return total;
     }
 
-    /// <summary>Every shard's measure cells that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
-    public Dictionary<TGroup, Grains.Rollups.MeasureValue> SumMeasuresBy<TGroup>(Func<Grains.Rollups.MeasureKey, bool> filter,
+    /// <summary>Every shard's <paramref name="measure"/> cells that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
+    public Dictionary<TGroup, Grains.Rollups.MeasureValue> SumMeasuresBy<TGroup>(Grains.Rollups.Measure measure, Func<Grains.Rollups.MeasureKey, bool> filter,
         Func<Grains.Rollups.MeasureKey, TGroup> groupOf) where TGroup : notnull
     {
         var totals = new Dictionary<TGroup, Grains.Rollups.MeasureValue>();
-        ForEachPartials((_, p) => p.Measures.SumInto(filter, groupOf, totals));
+        ForEachPartials((_, p) => p.Measures.SumInto(measure, filter, groupOf, totals));
         return totals;
     }
 

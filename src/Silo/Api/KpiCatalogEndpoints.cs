@@ -210,10 +210,10 @@ public static class KpiCatalogEndpoints
             bool CellInScope(MeasureKey k, YearMonth cellMonth, bool perProvider) =>
                 cellMonth == month && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
                 && (perProvider ? Provider is null || k.ProviderCode == Provider : k.ProviderCode == (Provider ?? ""));
-            var found = host.SumMeasuresBy(k => k.Measure == Measure.OpenFindings && CellInScope(k, Billing ? k.Billed : k.Month, true), k => k.Check);
+            var found = host.SumMeasuresBy(Measure.OpenFindings, k => CellInScope(k, Billing ? k.Billed : k.Month, true), k => k.Check);
             var byCheck = found.Where(n => n.Value.Count != 0).OrderBy(n => n.Key, StringComparer.Ordinal)
                 .Select(n => new CheckKpi(n.Key, n.Value.Count, n.Value.Amount, Per(n.Value.Count, c.Receipts, 1000))).ToList();
-            var people = host.SumMeasuresBy(k => k.Measure == (Billing ? Measure.PeopleBilled : Measure.People) && CellInScope(k, k.Month, false), k => k.Check);
+            var people = host.SumMeasuresBy(Billing ? Measure.PeopleBilled : Measure.People, k => CellInScope(k, k.Month, false), k => k.Check);
             kpis.Add(new("frequent_visitors", "重複・頻回受診者数", "人", people.GetValueOrDefault(ReviewTotals.FrequentVisitors).Count));
             kpis.Add(new("duplicate_drug_people", "重複投薬者数", "人", people.GetValueOrDefault(ReviewTotals.DuplicateDrugs).Count));
             kpis.Add(new("polypharmacy_people", "多剤投与者数", "人", people.GetValueOrDefault(ReviewTotals.Polypharmacy).Count));
@@ -230,12 +230,13 @@ public static class KpiCatalogEndpoints
             }
             else
             {
-                var highCost = host.SumMeasuresBy(k => k.Measure is >= Measure.HighCostHouseholds and <= Measure.HighCostTasuu && CellInScope(k, k.Month, false), k => k.Measure);
-                var households = highCost.GetValueOrDefault(Measure.HighCostHouseholds);
+                MeasureValue HighCost(Measure measure) =>
+                    host.SumMeasuresBy(measure, k => CellInScope(k, k.Month, false), _ => 0).GetValueOrDefault(0);
+                var households = HighCost(Measure.HighCostHouseholds);
                 kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", households.Amount));
                 kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", households.Count));
-                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", highCost.GetValueOrDefault(Measure.HighCostPersons).Count));
-                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", highCost.GetValueOrDefault(Measure.HighCostTasuu).Count));
+                kpis.Add(new("high_cost_people", "高額療養費 支給世帯の人数", "人", HighCost(Measure.HighCostPersons).Count));
+                kpis.Add(new("high_cost_tasuu", "多数回該当世帯数", "世帯", HighCost(Measure.HighCostTasuu).Count));
             }
             AddClaimRates(kpis, c);
             AddPopulationRates(kpis, host, c, month);
@@ -265,8 +266,8 @@ public static class KpiCatalogEndpoints
         /// </summary>
         private void AddPopulationRates(List<KpiValue> kpis, ActorHost host, KpiCounters c, YearMonth month)
         {
-            long Sum(Measure measure, Func<YearMonth, bool> months, bool byProvider = false) => host.SumMeasures(k =>
-                k.Measure == measure && months(k.Month) && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
+            long Sum(Measure measure, Func<YearMonth, bool> months, bool byProvider = false) => host.SumMeasures(measure, k =>
+                months(k.Month) && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
                 && (!byProvider || Provider is null || k.ProviderCode == Provider));
 
             if (Billing)
