@@ -14,11 +14,11 @@ namespace Shinsa.Grains.Tests;
 public class RateMeasuresTests
 {
     private static long Measure(World w, Measure measure, int month, string provider = "") =>
-        w.Partials.Measures.Sum(measure, k => k.Month == new YearMonth(month) && k.ProviderCode == provider && k.InsurerNo == Card.InsurerNo);
+        w.Partials.Measures.Sum(measure, k => k.Month == new YearMonth(month) && k.ProviderCode == provider && k.InsurerNo == Card.InsurerNo).Count;
 
     /// <summary>The level in a month: the running sum of the changes up to it (what the KPI endpoint computes).</summary>
     private static long Level(World w, Measure measure, int month) =>
-        w.Partials.Measures.Sum(measure, k => k.Month <= new YearMonth(month));
+        w.Partials.Measures.Sum(measure, k => k.Month <= new YearMonth(month)).Count;
 
     private static KpiCounters Total(World w)
     {

@@ -79,12 +79,12 @@ public sealed class MeasureRollup() : CellRollup<MeasureKey, MeasureValue>(Parti
 
     public void Add(MeasureKey key, long count) => Add(key, new MeasureValue(count));
 
-    /// <summary>The sum of the counts of <paramref name="measure"/>'s cells that match <paramref name="filter"/>.</summary>
-    public long Sum(Measure measure, Func<MeasureKey, bool> filter)
+    /// <summary>The sum of <paramref name="measure"/>'s cells that match <paramref name="filter"/>.</summary>
+    public MeasureValue Sum(Measure measure, Func<MeasureKey, bool> filter)
     {
-        long total = 0;
+        var total = default(MeasureValue);
         foreach (var (key, value) in CellsIn((int)measure))
-            if (filter(key)) total += value.Count;
+            if (filter(key)) total += value;
         return total;
     }
 

@@ -202,10 +202,10 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         return total;
     }
 
-    /// <summary>The sum of the counts of every shard's <paramref name="measure"/> cells that match <paramref name="filter"/>.</summary>
-    public long SumMeasures(Grains.Rollups.Measure measure, Func<Grains.Rollups.MeasureKey, bool> filter)
+    /// <summary>The sum of every shard's <paramref name="measure"/> cells that match <paramref name="filter"/>.</summary>
+    public Grains.Rollups.MeasureValue SumMeasures(Grains.Rollups.Measure measure, Func<Grains.Rollups.MeasureKey, bool> filter)
     {
-        long total = 0;
+        var total = default(Grains.Rollups.MeasureValue);
         ForEachPartials((_, p) => total += p.Measures.Sum(measure, filter));
         return total;
     }

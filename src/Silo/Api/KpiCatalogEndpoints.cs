@@ -230,8 +230,7 @@ public static class KpiCatalogEndpoints
             }
             else
             {
-                MeasureValue HighCost(Measure measure) =>
-                    host.SumMeasuresBy(measure, k => CellInScope(k, k.Month, false), _ => 0).GetValueOrDefault(0);
+                MeasureValue HighCost(Measure measure) => host.SumMeasures(measure, k => CellInScope(k, k.Month, false));
                 var households = HighCost(Measure.HighCostHouseholds);
                 kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", households.Amount));
                 kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", households.Count));
@@ -268,7 +267,7 @@ public static class KpiCatalogEndpoints
         {
             long Sum(Measure measure, Func<YearMonth, bool> months, bool byProvider = false) => host.SumMeasures(measure, k =>
                 months(k.Month) && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
-                && (!byProvider || Provider is null || k.ProviderCode == Provider));
+                && (!byProvider || Provider is null || k.ProviderCode == Provider)).Count;
 
             if (Billing)
             {
