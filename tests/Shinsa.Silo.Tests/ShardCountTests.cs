@@ -68,10 +68,10 @@ public sealed class ShardCountTests : IDisposable
         }
 
         using var other = Silo("4");
-        var refused = await Assert.ThrowsAnyAsync<Exception>(other.StartAsync);
-        Assert.Contains("created with 7 shards", Flatten(refused));
+        await Assert.ThrowsAnyAsync<Exception>(other.StartAsync);
+        // The reason is read where an operator reads it. The exception the test host rethrows may instead be its own
+        // ObjectDisposedException: the silo's failed start disposes its services while the test host waits for it.
+        Assert.Contains(other.Logs.Lines, line =>
+            (line.StartsWith("Critical") || line.StartsWith("Error")) && line.Contains("created with 7 shards; the configured shard count is 4"));
     }
-
-    private static string Flatten(Exception e) =>
-        e is AggregateException a ? string.Join(" | ", a.InnerExceptions.Select(Flatten)) : e.Message + (e.InnerException is { } inner ? " | " + Flatten(inner) : "");
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Shinsa.Silo.Actors;
 using Shinsa.Tests.Common;
 
@@ -53,8 +54,12 @@ public sealed class SiloFactory : WebApplicationFactory<ActorHost>
         return client;
     }
 
+    /// <summary>What the silo logged (Information and above), e.g. why it refused to start.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         // A null value leaves the setting out (e.g. the shard count, to get the silo's own default).
         foreach (var (key, value) in _settings)
             if (value is not null) builder.UseSetting(key, value);
