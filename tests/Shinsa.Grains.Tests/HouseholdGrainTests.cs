@@ -7,12 +7,7 @@ namespace Shinsa.Grains.Tests;
 
 public class HouseholdGrainTests
 {
-    private static KpiCounters Total(KpiRollup rollup)
-    {
-        var total = default(KpiCounters);
-        rollup.SumInto(_ => true, ref total);
-        return total;
-    }
+    private static KpiCounters Total(KpiRollup rollup) => rollup.Sum(Months.All, _ => true);
 
     [Fact]
     public void A_receipt_counts_once_in_its_cell_with_cost_at_ten_yen_a_point()

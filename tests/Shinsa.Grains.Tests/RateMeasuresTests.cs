@@ -14,18 +14,13 @@ namespace Shinsa.Grains.Tests;
 public class RateMeasuresTests
 {
     private static long Measure(World w, Measure measure, int month, string provider = "") =>
-        w.Partials.Measures.Sum(measure, k => k.Month == new YearMonth(month) && k.ProviderCode == provider && k.InsurerNo == Card.InsurerNo).Count;
+        w.Partials.Measures.Sum(measure, Months.In(new YearMonth(month)), k => k.ProviderCode == provider && k.InsurerNo == Card.InsurerNo).Count;
 
     /// <summary>The level in a month: the running sum of the changes up to it (what the KPI endpoint computes).</summary>
     private static long Level(World w, Measure measure, int month) =>
-        w.Partials.Measures.Sum(measure, k => k.Month <= new YearMonth(month)).Count;
+        w.Partials.Measures.Sum(measure, Months.Through(new YearMonth(month)), _ => true).Count;
 
-    private static KpiCounters Total(World w)
-    {
-        var total = default(KpiCounters);
-        w.Partials.Kpis.SumInto(_ => true, ref total);
-        return total;
-    }
+    private static KpiCounters Total(World w) => w.Partials.Kpis.Sum(Months.All, _ => true);
 
     [Fact]
     public void Insured_months_count_any_day_covered_and_end_the_month_after_the_last()

@@ -1,3 +1,4 @@
+using Shinsa.Grains.Rollups;
 using Shinsa.Grains.Findings;
 using Shinsa.Grains.Records;
 using static Shinsa.Grains.Tests.ReviewFixture;
@@ -261,12 +262,7 @@ public class ReviewChecksTests
 /// <summary>Review decisions (査定・返戻・原審・復活) on a household's receipts, in either order with the receipt.</summary>
 public class DecisionTests
 {
-    private static Rollups.KpiCounters Total(World w)
-    {
-        var total = default(Rollups.KpiCounters);
-        w.Partials.Kpis.SumInto(_ => true, ref total);
-        return total;
-    }
+    private static Rollups.KpiCounters Total(World w) => w.Partials.Kpis.Sum(Months.All, _ => true);
 
     private static LogRecord Decision(int no, DecisionKind kind, int cut = 0, string provider = Clinic) =>
         new DecisionArrived(Card, new ReviewDecision(new ReceiptKey(provider, new YearMonth(202405), no), kind, cut, 0));

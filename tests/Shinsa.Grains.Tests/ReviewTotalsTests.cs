@@ -102,7 +102,7 @@ public class ReviewTotalsTests
         ReviewTotals.AddTo(rollup, +1, first, []);
         ReviewTotals.AddTo(rollup, +1, second, []);
         // Same person key, two households: two people (a person is one household's).
-        Assert.Equal(2, rollup.Sum(Measure.People, k => k.ProviderCode == "").Count);
+        Assert.Equal(2, rollup.Sum(Measure.People, Months.All, k => k.ProviderCode == "").Count);
         ReviewTotals.AddTo(rollup, -1, first, []);
         Assert.Equal(Of(second, []).OrderBy(c => c.Key.ToString()), rollup.Cells().OrderBy(c => c.Key.ToString()));
     }

@@ -204,10 +204,10 @@ public sealed class ShardCheckpointTests : IDisposable
             var shard = NewShard(store);
             shard.Recover();
             // Counted: the open findings and the payable row (not the resolved finding) …
-            Assert.Equal(2, shard.Partials.Measures.Sum(Measure.OpenFindings, _ => true).Count);
+            Assert.Equal(2, shard.Partials.Measures.Sum(Measure.OpenFindings, Months.All, _ => true).Count);
             Assert.Equal(new MeasureValue(1, 3_000), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key is { Measure: Measure.OpenFindings, Check: "VERT" }).Value);
             Assert.Equal(new YearMonth(202406), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key.Check == "VERT").Key.Billed);
-            Assert.Equal(1, shard.Partials.Measures.Sum(Measure.People, k => k.ProviderCode == "").Count);
+            Assert.Equal(1, shard.Partials.Measures.Sum(Measure.People, Months.All, k => k.ProviderCode == "").Count);
             Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
             // … the spanning finding moved to June's KPI cell …
             Assert.Equal((1L, 5_000L), Cells(shard.Partials, 202405));
@@ -225,7 +225,7 @@ public sealed class ShardCheckpointTests : IDisposable
         var recovered = NewShard(reopened);
         recovered.Recover();
         Assert.False(recovered.Partials.HasChanges);
-        Assert.Equal(2, recovered.Partials.Measures.Sum(Measure.OpenFindings, _ => true).Count);
+        Assert.Equal(2, recovered.Partials.Measures.Sum(Measure.OpenFindings, Months.All, _ => true).Count);
         Assert.Equal((1L, 3_000L), Cells(recovered.Partials, 202406));
         Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(recovered.Partials.Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
 

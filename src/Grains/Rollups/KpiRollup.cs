@@ -99,12 +99,16 @@ public sealed class KpiRollup : CellRollup<KpiKey, KpiCounters>
             JudoParts3: parts3 ? 1 : 0, JudoDays15: days15 ? 1 : 0, JudoParts3Days15: parts3 && days15 ? 1 : 0);
     }
 
-    /// <summary>Adds the cells that match <paramref name="filter"/> into <paramref name="total"/>.</summary>
-    public void SumInto(Func<KpiKey, bool> filter, ref KpiCounters total)
-    {
-        foreach (var (key, counters) in CellsIn(0))
-            if (filter(key)) total += counters;
-    }
+    protected override YearMonth MonthOf(KpiKey key) => key.ServiceMonth;
+
+    protected override YearMonth BilledOf(KpiKey key) => key.BillingMonth;
+
+    /// <summary>The sum of the cells in <paramref name="months"/> that match <paramref name="filter"/>.</summary>
+    public KpiCounters Sum(Months months, Func<KpiKey, bool> filter) => Sum(0, months, filter);
+
+    /// <summary>Adds the cells in <paramref name="months"/> that match <paramref name="filter"/> into <paramref name="totals"/>, by <paramref name="groupOf"/>.</summary>
+    public void SumInto<TGroup>(Months months, Func<KpiKey, bool> filter, Func<KpiKey, TGroup> groupOf, Dictionary<TGroup, KpiCounters> totals)
+        where TGroup : notnull => SumInto(0, months, filter, groupOf, totals);
 
     public static KpiRollup FromCells(IEnumerable<KeyValuePair<KpiKey, KpiCounters>> cells)
     {

@@ -77,24 +77,18 @@ public sealed class MeasureRollup() : CellRollup<MeasureKey, MeasureValue>(Parti
 
     protected override int PartitionOf(MeasureKey key) => (int)key.Measure;
 
+    protected override YearMonth MonthOf(MeasureKey key) => key.Month;
+
+    protected override YearMonth BilledOf(MeasureKey key) => key.Billed;
+
     public void Add(MeasureKey key, long count) => Add(key, new MeasureValue(count));
 
-    /// <summary>The sum of <paramref name="measure"/>'s cells that match <paramref name="filter"/>.</summary>
-    public MeasureValue Sum(Measure measure, Func<MeasureKey, bool> filter)
-    {
-        var total = default(MeasureValue);
-        foreach (var (key, value) in CellsIn((int)measure))
-            if (filter(key)) total += value;
-        return total;
-    }
+    /// <summary>The sum of <paramref name="measure"/>'s cells in <paramref name="months"/> that match <paramref name="filter"/>.</summary>
+    public MeasureValue Sum(Measure measure, Months months, Func<MeasureKey, bool> filter) => Sum((int)measure, months, filter);
 
-    /// <summary>Adds <paramref name="measure"/>'s cells that match <paramref name="filter"/> into <paramref name="totals"/>, by <paramref name="groupOf"/>.</summary>
-    public void SumInto<TGroup>(Measure measure, Func<MeasureKey, bool> filter, Func<MeasureKey, TGroup> groupOf, Dictionary<TGroup, MeasureValue> totals)
-        where TGroup : notnull
-    {
-        foreach (var (key, value) in CellsIn((int)measure))
-            if (filter(key)) System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(totals, groupOf(key), out _) += value;
-    }
+    /// <summary>Adds <paramref name="measure"/>'s cells in <paramref name="months"/> that match <paramref name="filter"/> into <paramref name="totals"/>, by <paramref name="groupOf"/>.</summary>
+    public void SumInto<TGroup>(Measure measure, Months months, Func<MeasureKey, bool> filter, Func<MeasureKey, TGroup> groupOf,
+        Dictionary<TGroup, MeasureValue> totals) where TGroup : notnull => SumInto((int)measure, months, filter, groupOf, totals);
 }
 
 /// <summary>One household's measures: (measure, provider, month) → count. The insurer is the household card's.</summary>

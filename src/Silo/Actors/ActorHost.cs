@@ -194,28 +194,44 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
             lock (shard.PartialsLock) visit(shard.Id, shard.Partials);
     }
 
-    /// <summary>Sums the shards' partial rollups over the cells <paramref name="filter"/> selects.</summary>
-    public KpiCounters SumKpis(Func<KpiKey, bool> filter)
+    /// <summary>
+    /// Where each shard's partials stand in its log, as the sums below read them. Partials are a function of the log
+    /// up to that position, so while the positions are equal every sum is too. Read before the sums: they may then
+    /// include more than the positions say, never less.
+    /// </summary>
+    public long[] PartialsPositions() => _cluster?.PartialsPositions() ?? _shards.Select(s => s.AppliedSeq).ToArray();
+
+    /// <summary>The sum of every shard's KPI cells in <paramref name="months"/> that match <paramref name="filter"/>.</summary>
+    public KpiCounters SumKpis(Months months, Func<KpiKey, bool> filter)
     {
         var total = default(KpiCounters);
-        ForEachPartials((_, p) => p.Kpis.SumInto(filter, ref total));
+        ForEachPartials((_, p) => total += p.Kpis.Sum(months, filter));
         return total;
     }
 
-    /// <summary>The sum of every shard's <paramref name="measure"/> cells that match <paramref name="filter"/>.</summary>
-    public Grains.Rollups.MeasureValue SumMeasures(Grains.Rollups.Measure measure, Func<Grains.Rollups.MeasureKey, bool> filter)
+    /// <summary>Every shard's KPI cells in <paramref name="months"/> that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
+    public Dictionary<TGroup, KpiCounters> SumKpisBy<TGroup>(Months months, Func<KpiKey, bool> filter, Func<KpiKey, TGroup> groupOf)
+        where TGroup : notnull
     {
-        var total = default(Grains.Rollups.MeasureValue);
-        ForEachPartials((_, p) => total += p.Measures.Sum(measure, filter));
+        var totals = new Dictionary<TGroup, KpiCounters>();
+        ForEachPartials((_, p) => p.Kpis.SumInto(months, filter, groupOf, totals));
+        return totals;
+    }
+
+    /// <summary>The sum of every shard's <paramref name="measure"/> cells in <paramref name="months"/> that match <paramref name="filter"/>.</summary>
+    public MeasureValue SumMeasures(Measure measure, Months months, Func<MeasureKey, bool> filter)
+    {
+        var total = default(MeasureValue);
+        ForEachPartials((_, p) => total += p.Measures.Sum(measure, months, filter));
         return total;
     }
 
-    /// <summary>Every shard's <paramref name="measure"/> cells that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
-    public Dictionary<TGroup, Grains.Rollups.MeasureValue> SumMeasuresBy<TGroup>(Grains.Rollups.Measure measure, Func<Grains.Rollups.MeasureKey, bool> filter,
-        Func<Grains.Rollups.MeasureKey, TGroup> groupOf) where TGroup : notnull
+    /// <summary>Every shard's <paramref name="measure"/> cells in <paramref name="months"/> that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
+    public Dictionary<TGroup, MeasureValue> SumMeasuresBy<TGroup>(Measure measure, Months months, Func<MeasureKey, bool> filter,
+        Func<MeasureKey, TGroup> groupOf) where TGroup : notnull
     {
-        var totals = new Dictionary<TGroup, Grains.Rollups.MeasureValue>();
-        ForEachPartials((_, p) => p.Measures.SumInto(measure, filter, groupOf, totals));
+        var totals = new Dictionary<TGroup, MeasureValue>();
+        ForEachPartials((_, p) => p.Measures.SumInto(measure, months, filter, groupOf, totals));
         return totals;
     }
 

@@ -191,6 +191,27 @@ internal sealed class ClusterHost
     }
 
     /// <summary>
+    /// The log position each shard's partials stand at as <see cref="ForEachPartials"/> reads them: the applied position
+    /// of a shard served here, the latest checkpoint's of the others (−1: none yet).
+    /// </summary>
+    public long[] PartialsPositions()
+    {
+        var positions = new long[_options.ShardCount];
+        IReadOnlyDictionary<int, long>? checkpoints = null;
+        for (var shard = 0; shard < positions.Length; shard++)
+        {
+            if (_owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost)
+            {
+                positions[shard] = owned.Shard.AppliedSeq;
+                continue;
+            }
+            checkpoints ??= _leases.CheckpointPositions();
+            positions[shard] = checkpoints.TryGetValue(shard, out var seq) ? seq : -1;
+        }
+        return positions;
+    }
+
+    /// <summary>
     /// Visits every shard's partials: the live ones of the shards served here, the latest checkpointed partials of the
     /// others (so the answer trails the owners by at most their snapshot interval).
     /// </summary>

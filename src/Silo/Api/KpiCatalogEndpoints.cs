@@ -74,14 +74,9 @@ public static class KpiCatalogEndpoints
                 var billing = query.ContainsKey("billing_month");
                 if (!YearMonth.TryParse((billing ? query["billing_month"] : query["service_month"]).ToString(), out var month))
                     return Results.Problem("service_month (or billing_month) is required as YYYY-MM", statusCode: StatusCodes.Status400BadRequest);
-                bool InMonth(KpiKey k) => (billing ? k.BillingMonth : k.ServiceMonth) == month;
-                var insurers = new HashSet<string>();
-                host.SumKpis(k => { if (InMonth(k)) insurers.Add(k.InsurerNo); return false; });
-                return Results.Ok(insurers.Order(StringComparer.Ordinal).Select(i =>
-                {
-                    var c = host.SumKpis(k => k.InsurerNo == i && InMonth(k));
-                    return new InsurerKpis(i, c.Receipts, c.Days, c.Points, c.CostYen, c.Findings, c.FindingYen);
-                }).ToList());
+                var byInsurer = host.SumKpisBy(billing ? Months.BilledIn(month) : Months.In(month), _ => true, k => k.InsurerNo);
+                return Results.Ok(byInsurer.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i =>
+                    new InsurerKpis(i.Key, i.Value.Receipts, i.Value.Days, i.Value.Points, i.Value.CostYen, i.Value.Findings, i.Value.FindingYen)).ToList());
             })
             .RequireFederation()
             .Produces<List<InsurerKpis>>()
@@ -103,9 +98,15 @@ public static class KpiCatalogEndpoints
         {
             await http.Response.WriteAsync("retry: 2000\n\n", ct);
             await http.Response.Body.FlushAsync(ct);
+            long[]? computedAt = null;
             while (!ct.IsCancellationRequested)
             {
-                var payload = JsonSerializer.Serialize(request.Compute(host), json);
+                // Computed again only when a shard has moved since: an idle board costs a look at the positions.
+                var positions = host.PartialsPositions();
+                var payload = computedAt is not null && positions.AsSpan().SequenceEqual(computedAt)
+                    ? last
+                    : JsonSerializer.Serialize(request.Compute(host), json);
+                computedAt = positions;
                 if (payload != last)
                 {
                     last = payload;
@@ -180,10 +181,13 @@ public static class KpiCatalogEndpoints
 
         private YearMonth MonthOf(KpiKey k) => Billing ? k.BillingMonth : k.ServiceMonth;
 
+        /// <summary>The cells of <paramref name="month"/> on this request's axis.</summary>
+        private Months CellsOf(YearMonth month) => Billing ? Months.BilledIn(month) : Months.In(month);
+
         public KpiCatalog Compute(ActorHost host)
         {
             var month = Month!.Value;
-            var c = host.SumKpis(k => MonthOf(k) == month && InScope(k));
+            var c = host.SumKpis(CellsOf(month), InScope);
             var kpis = new List<KpiValue>
             {
                 new("receipts", "件数", "件", c.Receipts),
@@ -207,13 +211,13 @@ public static class KpiCatalogEndpoints
 
             // Open findings per check and the people counts: the measure cells the households keep of them (ReviewTotals).
             // Findings' cells have a provider; people's have an empty one for "at any provider" (a person counts once).
-            bool CellInScope(MeasureKey k, YearMonth cellMonth, bool perProvider) =>
-                cellMonth == month && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
+            bool CellInScope(MeasureKey k, bool perProvider) =>
+                (InsurerFilter is null || k.InsurerNo == InsurerFilter)
                 && (perProvider ? Provider is null || k.ProviderCode == Provider : k.ProviderCode == (Provider ?? ""));
-            var found = host.SumMeasuresBy(Measure.OpenFindings, k => CellInScope(k, Billing ? k.Billed : k.Month, true), k => k.Check);
+            var found = host.SumMeasuresBy(Measure.OpenFindings, CellsOf(month), k => CellInScope(k, true), k => k.Check);
             var byCheck = found.Where(n => n.Value.Count != 0).OrderBy(n => n.Key, StringComparer.Ordinal)
                 .Select(n => new CheckKpi(n.Key, n.Value.Count, n.Value.Amount, Per(n.Value.Count, c.Receipts, 1000))).ToList();
-            var people = host.SumMeasuresBy(Billing ? Measure.PeopleBilled : Measure.People, k => CellInScope(k, k.Month, false), k => k.Check);
+            var people = host.SumMeasuresBy(Billing ? Measure.PeopleBilled : Measure.People, Months.In(month), k => CellInScope(k, false), k => k.Check);
             kpis.Add(new("frequent_visitors", "重複・頻回受診者数", "人", people.GetValueOrDefault(ReviewTotals.FrequentVisitors).Count));
             kpis.Add(new("duplicate_drug_people", "重複投薬者数", "人", people.GetValueOrDefault(ReviewTotals.DuplicateDrugs).Count));
             kpis.Add(new("polypharmacy_people", "多剤投与者数", "人", people.GetValueOrDefault(ReviewTotals.Polypharmacy).Count));
@@ -230,7 +234,7 @@ public static class KpiCatalogEndpoints
             }
             else
             {
-                MeasureValue HighCost(Measure measure) => host.SumMeasures(measure, k => CellInScope(k, k.Month, false));
+                MeasureValue HighCost(Measure measure) => host.SumMeasures(measure, Months.In(month), k => CellInScope(k, false));
                 var households = HighCost(Measure.HighCostHouseholds);
                 kpis.Add(new("high_cost_payable_yen", "高額療養費 支給額", "円", households.Amount));
                 kpis.Add(new("high_cost_households", "高額療養費 支給世帯数", "世帯", households.Count));
@@ -265,8 +269,8 @@ public static class KpiCatalogEndpoints
         /// </summary>
         private void AddPopulationRates(List<KpiValue> kpis, ActorHost host, KpiCounters c, YearMonth month)
         {
-            long Sum(Measure measure, Func<YearMonth, bool> months, bool byProvider = false) => host.SumMeasures(measure, k =>
-                months(k.Month) && (InsurerFilter is null || k.InsurerNo == InsurerFilter)
+            long Sum(Measure measure, Months months, bool byProvider = false) => host.SumMeasures(measure, months, k =>
+                (InsurerFilter is null || k.InsurerNo == InsurerFilter)
                 && (!byProvider || Provider is null || k.ProviderCode == Provider)).Count;
 
             if (Billing)
@@ -276,9 +280,9 @@ public static class KpiCatalogEndpoints
             }
             else
             {
-                var injury = Sum(Measure.InjuryReceipts, m => m == month, byProvider: true);
+                var injury = Sum(Measure.InjuryReceipts, Months.In(month), byProvider: true);
                 kpis.Add(new("injury_receipts", "外傷 件数", "件", injury));
-                kpis.Add(new("third_party_report_rate", "第三者行為 届出率", "%", Per(Sum(Measure.InjuryReported, m => m == month, byProvider: true), injury, 100, 1)));
+                kpis.Add(new("third_party_report_rate", "第三者行為 届出率", "%", Per(Sum(Measure.InjuryReported, Months.In(month), byProvider: true), injury, 100, 1)));
             }
 
             if (Provider is not null || Billing)
@@ -288,18 +292,18 @@ public static class KpiCatalogEndpoints
                 return;
             }
             // Levels are running sums of the changes (see Measure): insured in the month, targets of the fiscal year.
-            var insured = Sum(Measure.InsuredChange, m => m <= month);
+            var insured = Sum(Measure.InsuredChange, Months.Through(month));
             var yearEnd = HouseholdPopulation.FiscalYearEnd(HouseholdPopulation.FiscalYear(month));
-            var targets = Sum(Measure.CheckupTargetChange, m => m <= yearEnd);
-            var examinees = Sum(Measure.CheckupExaminees, m => m == yearEnd);
-            var referrals = Sum(Measure.CheckupReferrals, m => m == month);
+            var targets = Sum(Measure.CheckupTargetChange, Months.Through(yearEnd));
+            var examinees = Sum(Measure.CheckupExaminees, Months.In(yearEnd));
+            var referrals = Sum(Measure.CheckupReferrals, Months.In(month));
             var values = new double?[]
             {
                 insured,
                 Per(c.VisitReceipts, insured, 100, 1),
                 Per(c.CostYen, insured, digits: 0),
                 targets, examinees, Per(examinees, targets, 100, 1),
-                referrals, Per(Sum(Measure.CheckupReferralsVisited, m => m == month), referrals, 100, 1),
+                referrals, Per(Sum(Measure.CheckupReferralsVisited, Months.In(month)), referrals, 100, 1),
             };
             for (var i = 0; i < PopulationLabels.Length; i++)
                 kpis.Add(new(PopulationLabels[i].Id, PopulationLabels[i].Label, PopulationLabels[i].Unit, values[i]));
@@ -319,14 +323,9 @@ public static class KpiCatalogEndpoints
 
         public List<KpiMonth> Trend(ActorHost host)
         {
-            var months = new HashSet<YearMonth>();
-            // The filter sees every cell: collecting the months this way needs no new host API.
-            host.SumKpis(k => { if (InScope(k)) months.Add(MonthOf(k)); return false; });
-            return months.Order().Select(m =>
-            {
-                var c = host.SumKpis(k => MonthOf(k) == m && InScope(k));
-                return new KpiMonth(m.ToString(), c.Receipts, c.Days, c.Points, c.CostYen, c.Findings, c.FindingYen);
-            }).ToList();
+            // One walk of the history, summed by month (a month with cells in the scope is listed, even at zero).
+            return host.SumKpisBy(Months.All, InScope, MonthOf).OrderBy(m => m.Key).Select(m =>
+                new KpiMonth(m.Key.ToString(), m.Value.Receipts, m.Value.Days, m.Value.Points, m.Value.CostYen, m.Value.Findings, m.Value.FindingYen)).ToList();
         }
     }
 }

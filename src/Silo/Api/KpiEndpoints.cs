@@ -21,7 +21,7 @@ public static class KpiEndpoints
                 if (!YearMonth.TryParse(query["service_month"].ToString(), out var month))
                     return Results.Problem("service_month is required as YYYY-MM", statusCode: StatusCodes.Status400BadRequest);
                 var scope = new KpiScope(month, query["insurer"].FirstOrDefault(), query["provider"].FirstOrDefault());
-                var sum = host.SumKpis(scope.Contains);
+                var sum = host.SumKpis(Months.In(month), scope.Contains);
                 return Results.Ok(new KpiSummary(sum.Receipts, sum.Days, sum.Points, sum.CostYen));
             })
             .RequireInsurerScope("insurer")
