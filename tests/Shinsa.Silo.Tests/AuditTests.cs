@@ -22,29 +22,6 @@ public sealed class AuditTests : IDisposable
 
     public void Dispose() => TestFiles.DeleteTempDir(_dir);
 
-    [Fact]
-    public void Entries_survive_a_restart_and_come_back_newest_first()
-    {
-        var path = Path.Combine(_dir, "access.db");
-        var at = DateTimeOffset.Parse("2026-11-24T08:00:00Z");
-        using (var store = new SqliteAccessStore(path))
-        {
-            store.Record(new AuditEntry(at, "alice", "insurer:01010016", "beneficiary", "/api/v1/beneficiaries/01010016/1/2"));
-            store.Record(new AuditEntry(at.AddSeconds(1), "bob", "federation", "finding", "/api/v1/findings/f1"));
-            store.Add("u1", "provider:0000000");
-        }
-        using (var reopened = new SqliteAccessStore(path))
-        {
-            var all = reopened.Query();
-            Assert.Equal(["bob", "alice"], all.Select(e => e.Who));
-            Assert.Equal(at, all[1].At);
-            Assert.Equal("/api/v1/beneficiaries/01010016/1/2", Assert.Single(reopened.Query(who: "alice")).Subject);
-            Assert.Equal("bob", Assert.Single(reopened.Query(what: "finding")).Who);
-            Assert.True(reopened.IsOwner("u1", "provider:0000000"));
-            Assert.False(reopened.IsOwner("u1", "provider:1111111"));
-        }
-    }
-
     /// <summary>
     /// A person-level endpoint declared the way the checks issue will declare its own (RequireInsurerScope + AuditPersonRead),
     /// on a minimal app with the silo's auth wiring: every allowed read is audited, a refused one is not.

@@ -49,12 +49,17 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
         ["Shinsa__MaxBacklogRecords"] = "3000",
     };
 
-    private async Task<List<SiloProcess>> StartSilos(int count, TimeSpan leaseTimeout)
+    /// <summary>Starts silos over the test's database, each with a data dir of its own (as on separate machines).</summary>
+    private async Task<List<SiloProcess>> StartSilos(int count, TimeSpan leaseTimeout, IDictionary<string, string?>? more = null)
     {
         if (_connectionString == "") _connectionString = postgres.NewDatabase();
         var settings = Settings(leaseTimeout);
         if (_shardSetting is { } shards) settings["Shinsa__ShardCount"] = shards.ToString();
-        var started = Enumerable.Range(0, count).Select(_ => SiloProcess.Start(_dataDir, settings)).ToList();
+        // Settings named as in configuration (Shinsa:Auth:…) become the environment's names (Shinsa__Auth__…).
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>()) settings[key.Replace(":", "__")] = value!;
+        var started = Enumerable.Range(0, count)
+            .Select(_ => SiloProcess.Start(Directory.CreateDirectory(Path.Combine(_dataDir, $"silo-{Guid.NewGuid():N}")).FullName, settings))
+            .ToList();
         _silos.AddRange(started);
         await Task.WhenAll(started.Select(s => s.WaitReadyAsync()));
         return started;
@@ -212,6 +217,38 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
             var served = shards.SelectMany(s => s).ToList();
             return served.Count == ShardCount && served.Distinct().Count() == ShardCount && shards.All(s => s.Count <= quota);
         }, timeout, "a balanced cluster");
+    }
+
+    [Fact]
+    public async Task A_providers_status_and_the_audit_log_are_the_same_through_every_silo()
+    {
+        const string providerToken = "provider-0000000-token";
+        var silos = await StartSilos(2, TimeSpan.FromSeconds(3), SiloFactory.Tokens((providerToken, "provider:0000000")));
+        var (a, b) = (silos[0], silos[1]);
+        HttpClient As(SiloProcess silo, string token)
+        {
+            var client = new HttpClient { BaseAddress = new Uri(silo.Url) };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            return client;
+        }
+        using var providerOnA = As(a, providerToken);
+        using var providerOnB = As(b, providerToken);
+
+        // The sample's provider (医療機関コード 0000000) submits through one silo and polls its status through the other,
+        // as behind a load balancer; another provider's token would get 404 on either.
+        var response = await providerOnA.PostAsync("/api/v1/submissions", new ByteArrayContent(TestFiles.SampleUkeBytes()));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await WaitUntil(async () => (await providerOnB.GetFromJsonAsync<JsonElement>($"/api/v1/submissions/{id}"))
+            .GetProperty("status").GetString() == "applied", TimeSpan.FromSeconds(30), "the status through the other silo");
+
+        // A person-level read served by one silo is in the audit log every silo lists.
+        const string worklist = "/api/v1/findings?insurer=01010016&service_month=2021-10";
+        Assert.Equal(HttpStatusCode.OK, (await a.Client.GetAsync(worklist)).StatusCode);
+        var audit = await b.Client.GetFromJsonAsync<JsonElement>("/api/v1/audit?what=findings");
+        var entry = Assert.Single(audit.GetProperty("items").EnumerateArray());
+        Assert.Equal(worklist, entry.GetProperty("subject").GetString());
+        Assert.Equal("federation", entry.GetProperty("role").GetString());
     }
 
     private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)

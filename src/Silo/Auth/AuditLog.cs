@@ -26,10 +26,17 @@ public interface ISubmissionOwners
 }
 
 /// <summary>
-/// The access store: audit log and submission owners in a SQLite file beside the log store (<c>access.db</c> in the data
+/// Where the audit log and the submission owners are kept: beside the log store, in the same kind of store, so that in
+/// cluster mode every silo writes and reads the same ones (a status polled through another silo, the audit of reads
+/// served by every silo).
+/// </summary>
+public interface IAccessStore : IAuditLog, ISubmissionOwners, IDisposable;
+
+/// <summary>
+/// The embedded access store: audit log and submission owners in a SQLite file beside the log store (<c>access.db</c> in the data
 /// dir, WAL, synchronous=FULL). A file of its own keeps these small writes out of the log appender's transactions.
 /// </summary>
-public sealed class SqliteAccessStore : IAuditLog, ISubmissionOwners, IDisposable
+public sealed class SqliteAccessStore : IAccessStore
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();

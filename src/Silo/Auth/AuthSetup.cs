@@ -14,10 +14,9 @@ public static class AuthSetup
     {
         builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section));
         builder.Services.AddSingleton<TokenRegistry>();
-        builder.Services.AddSingleton(sp =>
-            new SqliteAccessStore(Path.Combine(sp.GetRequiredService<IOptions<ShinsaOptions>>().Value.DataDir, "access.db")));
-        builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAccessStore>());
-        builder.Services.AddSingleton<ISubmissionOwners>(sp => sp.GetRequiredService<SqliteAccessStore>());
+        builder.Services.AddSingleton(sp => Storage.StoreFactory.CreateAccessStore(sp.GetRequiredService<IOptions<ShinsaOptions>>().Value));
+        builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<IAccessStore>());
+        builder.Services.AddSingleton<ISubmissionOwners>(sp => sp.GetRequiredService<IAccessStore>());
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         // Secure by default: every endpoint needs a known token unless it says AllowAnonymous (health, OpenAPI, login).
@@ -29,7 +28,7 @@ public static class AuthSetup
     public static void UseShinsaAuth(this WebApplication app)
     {
         var tokens = app.Services.GetRequiredService<TokenRegistry>(); // a bad token entry stops the start here
-        app.Services.GetRequiredService<SqliteAccessStore>();
+        app.Services.GetRequiredService<IAccessStore>();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -68,6 +68,13 @@ public sealed partial class PostgresLogStore : ILogStore
         CREATE INDEX high_cost_by_scope ON high_cost(scope) WHERE scope IS NOT NULL;
         CREATE TABLE measure_cells(shard int NOT NULL, cell text NOT NULL, body bytea NOT NULL, PRIMARY KEY(shard, cell));
         """,
+        // 9: the access store (Auth/PostgresAccessStore.cs): every silo's audit entries and submission owners in one place.
+        """
+        CREATE TABLE audit(id bigserial PRIMARY KEY, at timestamptz NOT NULL, who text NOT NULL, role text NOT NULL,
+            what text NOT NULL, subject text NOT NULL);
+        CREATE INDEX audit_by_who ON audit(who, id);
+        CREATE TABLE submission_owners(id text NOT NULL, role text NOT NULL, PRIMARY KEY(id, role));
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -110,6 +117,23 @@ public sealed partial class PostgresLogStore : ILogStore
         _map = new Actors.ShardMap(shardCount);
         using var connection = _dataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
+        Migrate(connection, tx);
+        var stored = Scalar<string?>(connection, tx, "SELECT value FROM meta WHERE key = 'shard_count'");
+        if (stored is not null && int.Parse(stored) != shardCount)
+            throw new InvalidOperationException(
+                $"the database was created with {stored} shards; the configured shard count is {shardCount}. " +
+                $"The shard count is fixed per deployment: set Shinsa:ShardCount back to {stored} or use a new database.");
+        Execute(connection, tx, $"INSERT INTO meta(key, value) VALUES ('shard_count', '{shardCount}') ON CONFLICT (key) DO NOTHING");
+        Execute(connection, tx, $"INSERT INTO shard_leases(shard) SELECT generate_series(0, {shardCount - 1}) ON CONFLICT (shard) DO NOTHING");
+        tx.Commit();
+    }
+
+    /// <summary>
+    /// Creates or migrates the schema inside <paramref name="tx"/>: versioned, and under an advisory lock, so silos that
+    /// start together (and the access store, which may be asked before the log store starts) migrate it once.
+    /// </summary>
+    internal static void Migrate(NpgsqlConnection connection, NpgsqlTransaction tx)
+    {
         Execute(connection, tx, $"SELECT pg_advisory_xact_lock({MigrationLock})");
         Execute(connection, tx, "CREATE TABLE IF NOT EXISTS schema_migrations(version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
         var applied = Scalar<int?>(connection, tx, "SELECT max(version) FROM schema_migrations") ?? 0;
@@ -120,14 +144,6 @@ public sealed partial class PostgresLogStore : ILogStore
             Execute(connection, tx, Migrations[version - 1]);
             Execute(connection, tx, $"INSERT INTO schema_migrations(version) VALUES ({version})");
         }
-        var stored = Scalar<string?>(connection, tx, "SELECT value FROM meta WHERE key = 'shard_count'");
-        if (stored is not null && int.Parse(stored) != shardCount)
-            throw new InvalidOperationException(
-                $"the database was created with {stored} shards; the configured shard count is {shardCount}. " +
-                $"The shard count is fixed per deployment: set Shinsa:ShardCount back to {stored} or use a new database.");
-        Execute(connection, tx, $"INSERT INTO meta(key, value) VALUES ('shard_count', '{shardCount}') ON CONFLICT (key) DO NOTHING");
-        Execute(connection, tx, $"INSERT INTO shard_leases(shard) SELECT generate_series(0, {shardCount - 1}) ON CONFLICT (shard) DO NOTHING");
-        tx.Commit();
     }
 
     public int? StoredShardCount()

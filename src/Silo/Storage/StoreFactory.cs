@@ -1,3 +1,4 @@
+using Shinsa.Silo.Auth;
 using Shinsa.Silo.Hosting;
 
 namespace Shinsa.Silo.Storage;
@@ -11,5 +12,12 @@ public static class StoreFactory
         "postgres" when !string.IsNullOrWhiteSpace(options.Postgres.ConnectionString) => new PostgresLogStore(options.Postgres.ConnectionString),
         "postgres" => throw new InvalidOperationException("Shinsa:Storage is postgres but Shinsa:Postgres:ConnectionString is empty"),
         var other => throw new InvalidOperationException($"Shinsa:Storage is '{other}': use sqlite or postgres"),
+    };
+
+    /// <summary>The audit log and submission owners, in the same store as the log (<see cref="Create"/> has checked the settings).</summary>
+    public static IAccessStore CreateAccessStore(ShinsaOptions options) => options.Storage.ToLowerInvariant() switch
+    {
+        "postgres" => new PostgresAccessStore(options.Postgres.ConnectionString),
+        _ => new SqliteAccessStore(Path.Combine(options.DataDir, "access.db")),
     };
 }
