@@ -150,7 +150,7 @@ public sealed class ShardLeaseTests : IDisposable
         using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
         {
             connection.Open();
-            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases, identities, waiting, findings, kpi_cells, high_cost, timers, measure_cells; DROP INDEX card_index_by_person; DELETE FROM schema_migrations WHERE version >= 2", connection);
+            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases, identities, waiting, findings, kpi_cells, high_cost, timers, measure_cells, audit, submission_owners; DROP INDEX card_index_by_person; DELETE FROM schema_migrations WHERE version >= 2", connection);
             downgrade.ExecuteNonQuery();
         }
         using var upgraded = new PostgresLogStore(_connectionString);
