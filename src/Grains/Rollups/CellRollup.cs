@@ -53,21 +53,37 @@ public abstract class CellRollup<TKey, TValue>
     /// <summary>Adds a cell as the store already holds it (recovery), so the next checkpoint does not write it again.</summary>
     public void Restore(TKey key, TValue value) => AddUnchanged(key, value);
 
+    /// <summary>
+    /// Sets a cell to the value the store holds now (a newer checkpoint of a shard another silo serves), whatever it held
+    /// before; not a change of this rollup.
+    /// </summary>
+    public void Reset(TKey key, TValue value)
+    {
+        var months = _partitions[PartitionOf(key)];
+        if (months.TryGetValue(MonthOf(key), out var bucket) && bucket.Cells.Remove(key)) Forget(months, bucket, key);
+        AddUnchanged(key, value);
+    }
+
     private void AddUnchanged(TKey key, TValue delta)
     {
         if (IsZero(delta)) return;
         var months = _partitions[PartitionOf(key)];
-        var month = MonthOf(key);
-        ref var bucket = ref CollectionsMarshal.GetValueRefOrAddDefault(months, month, out _);
+        ref var bucket = ref CollectionsMarshal.GetValueRefOrAddDefault(months, MonthOf(key), out _);
         bucket ??= new MonthCells();
         ref var cell = ref CollectionsMarshal.GetValueRefOrAddDefault(bucket.Cells, key, out var existed);
         if (!existed) CollectionsMarshal.GetValueRefOrAddDefault(bucket.Billed, BilledOf(key), out _)++;
         cell += delta;
         if (!IsZero(cell)) return;
         bucket.Cells.Remove(key);
+        Forget(months, bucket, key);
+    }
+
+    /// <summary>Drops a cell just removed from <paramref name="bucket"/> from its month's counts, and an empty month.</summary>
+    private void Forget(Dictionary<YearMonth, MonthCells> months, MonthCells bucket, TKey key)
+    {
         var billed = BilledOf(key);
         if (--CollectionsMarshal.GetValueRefOrNullRef(bucket.Billed, billed) == 0) bucket.Billed.Remove(billed);
-        if (bucket.Cells.Count == 0) months.Remove(month);
+        if (bucket.Cells.Count == 0) months.Remove(MonthOf(key));
     }
 
     private TValue ValueOf(TKey key) =>

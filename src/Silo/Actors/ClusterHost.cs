@@ -41,8 +41,8 @@ internal sealed class ClusterHost
     private readonly TailWorker[] _workers;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = new();
-    private readonly Lock _remoteLock = new();
-    private readonly Dictionary<int, (long Seq, ShardPartials Partials)> _remote = new();
+    // The shards served elsewhere, as of their latest checkpoint this silo read (see ForEachPartials).
+    private readonly ConcurrentDictionary<int, RemoteShard> _remote = new();
     private readonly Grains.Masters.ReferenceMasters _masters;
     private readonly int _perShardCap;
     // The checkpoint positions IsApplied last read, and when the read began. Status polls ask many times a second and
@@ -227,21 +227,39 @@ internal sealed class ClusterHost
             }
             checkpoints ??= _leases.CheckpointPositions();
             if (!checkpoints.TryGetValue(shard, out var seq)) continue;
-            ShardPartials partials;
-            lock (_remoteLock)
+            var remote = _remote.GetOrAdd(shard, _ => new RemoteShard());
+            // Read under the shard's own lock: a catch-up changes the partials in place.
+            lock (remote.Lock)
             {
-                if (!_remote.TryGetValue(shard, out var cached) || cached.Seq != seq)
-                {
-                    var checkpoint = _store.LoadCheckpoint(shard);
-                    if (checkpoint is null) continue;
-                    cached = (checkpoint.AppliedSeq, Shard.StoredPartials(_store, checkpoint));
-                    _remote[shard] = cached;
-                }
-                partials = cached.Partials;
+                if (remote.Partials is null || remote.Seq != seq) CatchUp(shard, remote);
+                if (remote.Partials is { } partials) visit(shard, partials);
             }
-            // A remote checkpoint's partials are never changed after decoding, so they are read without a lock.
-            visit(shard, partials);
         }
+    }
+
+    /// <summary>A shard served elsewhere: its partials as of the checkpoint at <see cref="Seq"/>.</summary>
+    private sealed class RemoteShard
+    {
+        public readonly Lock Lock = new();
+        public long Seq;
+        public ShardPartials? Partials;
+    }
+
+    /// <summary>
+    /// Brings a shard served elsewhere to its latest checkpoint: the cells its checkpoints wrote since the one held here
+    /// (a whole load the first time, or for a checkpoint of an older form). While its owner ingests, a shard checkpoints
+    /// every snapshot interval, and a whole load reads every cell of its history.
+    /// </summary>
+    private void CatchUp(int shard, RemoteShard remote)
+    {
+        if (remote.Partials is { } held && _leases.LoadCheckpointChanges(shard, remote.Seq) is { } changes && Shard.CatchUp(held, changes))
+        {
+            remote.Seq = changes.Checkpoint.AppliedSeq;
+            return;
+        }
+        var checkpoint = _store.LoadCheckpoint(shard);
+        remote.Partials = checkpoint is null ? null : Shard.StoredPartials(_store, checkpoint);
+        remote.Seq = checkpoint?.AppliedSeq ?? 0;
     }
 
     /// <summary>Graceful leave: every worker checkpoints and frees its leases, then the silo leaves the membership.</summary>

@@ -99,6 +99,32 @@ internal sealed class Shard
     }
 
     /// <summary>
+    /// Brings <paramref name="held"/>, a shard's partials as of an earlier checkpoint (<see cref="StoredPartials"/>), to
+    /// the checkpoint of <paramref name="changes"/>: its review clock and rules, and each cell written since, at the
+    /// value it holds now. False when that checkpoint is of an older form, which only a whole load reads.
+    /// </summary>
+    public static bool CatchUp(ShardPartials held, CheckpointChanges changes)
+    {
+        var newer = GrainCodec.DecodePartials(changes.Checkpoint.Partials);
+        if (newer.StoredBeforeTotals || newer.HasChanges) return false;
+        held.AsOf = newer.AsOf;
+        held.RulesJson = newer.RulesJson;
+        held.RulesSeq = newer.RulesSeq;
+        held.StoredThrough = changes.Checkpoint.AppliedSeq;
+        foreach (var stored in changes.KpiCells)
+        {
+            var (key, counters) = GrainCodec.DecodeKpiCell(stored);
+            held.Kpis.Reset(key, counters);
+        }
+        foreach (var stored in changes.MeasureCells)
+        {
+            var (key, value) = GrainCodec.DecodeMeasureCell(stored);
+            held.Measures.Reset(key, value);
+        }
+        return true;
+    }
+
+    /// <summary>
     /// A checkpoint written before schema 5 (store) / format 5 (partials): its findings and 高額療養費 rows have no
     /// scope, and their totals are not measures. Both come from the stored rows, once: the rows become changes (queries
     /// then see them, and the next checkpoint rewrites them with their scope), and each household's totals are added.
@@ -313,16 +339,17 @@ internal sealed class Shard
             var findings = Partials.ChangedFindings.Values
                 .Select(f => new ShardRow(f.Id, GrainCodec.EncodeFinding(f), ScopeOf(f.Card.InsurerNo, f.ServiceMonth))).ToList();
             var cells = new List<ShardRow>(Partials.Kpis.ChangedCount);
-            // A cell back at zero is gone: its row is deleted (an empty body), not kept as a row of zeros.
+            // A cell back at zero is written as zeros, not deleted: a silo catching up on the cells changed since an
+            // earlier checkpoint (cluster mode) must see it go. Loading a zero adds nothing.
             foreach (var (key, counters) in Partials.Kpis.ChangedCells())
-                cells.Add(new(CellId(key), counters.IsZero ? [] : GrainCodec.EncodeKpiCell(key, counters)));
+                cells.Add(new(CellId(key), GrainCodec.EncodeKpiCell(key, counters)));
             // A row removed since the last checkpoint is deleted (an empty body), like a cell back at zero.
             var highCost = Partials.ChangedHighCost.Select(change => change.Value is { } row
                 ? new ShardRow(HighCostId(change.Key), GrainCodec.EncodeHighCost(row), ScopeOf(row.Card.InsurerNo, row.Month))
                 : new ShardRow(HighCostId(change.Key), [])).ToList();
             var timers = Partials.ChangedTimers.Select(change => new ShardRow(TimerId(change.Key), change.Value ? GrainCodec.EncodeTimer(change.Key) : [])).ToList();
             var measures = Partials.Measures.ChangedCells()
-                .Select(c => new ShardRow(MeasureCellId(c.Key), c.Value.IsZero ? [] : GrainCodec.EncodeMeasureCell(c.Key, c.Value))).ToList();
+                .Select(c => new ShardRow(MeasureCellId(c.Key), GrainCodec.EncodeMeasureCell(c.Key, c.Value))).ToList();
             return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, cells, highCost, timers)
             {
                 MeasureCells = measures,

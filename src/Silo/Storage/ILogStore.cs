@@ -63,7 +63,8 @@ public interface ILogStore : IDisposable
     /// <summary>
     /// Writes the grains, findings, KPI and measure cells, 高額療養費 rows and timers changed since the last checkpoint, the rest of the
     /// shard partials and the position they include, atomically. All of those are keyed rows that replace the earlier row
-    /// of their key; an empty body deletes the row (a KPI cell that went back to zero, a timer that fired).
+    /// of their key; an empty body deletes the row (a timer that fired). A KPI or measure cell back at zero is written as
+    /// a zero, not deleted, so a reader of the cells changed since a position sees it go (<see cref="IShardLeases.LoadCheckpointChanges"/>).
     /// </summary>
     void WriteCheckpoint(CheckpointWrite checkpoint);
 
@@ -151,22 +152,32 @@ public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials
     IReadOnlyCollection<ShardRow> Findings, IReadOnlyCollection<ShardRow> KpiCells,
     IReadOnlyCollection<ShardRow> HighCost, IReadOnlyCollection<ShardRow> Timers)
 {
-    /// <summary>Measure cells changed since the last checkpoint (keyed like KPI cells; an empty body deletes).</summary>
+    /// <summary>Measure cells changed since the last checkpoint (keyed like KPI cells).</summary>
     public IReadOnlyCollection<ShardRow> MeasureCells { get; init; } = [];
 
     /// <summary>
-    /// Where each kind of keyed row goes: table, key column, body column, and whether it has a scope column. Both stores
-    /// write them in this order.
+    /// Where each kind of keyed row goes: table, key column, body column, and the columns beside them (<see cref="RowColumns"/>).
+    /// Both stores write them in this order.
     /// </summary>
-    public static IReadOnlyList<(string Table, string KeyColumn, string BodyColumn, bool Scoped, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> Rows)> KeyedRows { get; } =
+    public static IReadOnlyList<(string Table, string KeyColumn, string BodyColumn, RowColumns Columns, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> Rows)> KeyedRows { get; } =
     [
-        ("grains", "key", "state", false, c => c.Grains),
-        ("findings", "id", "body", true, c => c.Findings),
-        ("kpi_cells", "cell", "body", false, c => c.KpiCells),
-        ("measure_cells", "cell", "body", false, c => c.MeasureCells),
-        ("high_cost", "id", "body", true, c => c.HighCost),
-        ("timers", "id", "body", false, c => c.Timers),
+        ("grains", "key", "state", RowColumns.None, c => c.Grains),
+        ("findings", "id", "body", RowColumns.ScopeAndSeq, c => c.Findings),
+        ("kpi_cells", "cell", "body", RowColumns.Seq, c => c.KpiCells),
+        ("measure_cells", "cell", "body", RowColumns.Seq, c => c.MeasureCells),
+        ("high_cost", "id", "body", RowColumns.ScopeAndSeq, c => c.HighCost),
+        ("timers", "id", "body", RowColumns.None, c => c.Timers),
     ];
+}
+
+/// <summary>What a keyed row table has beside shard, key and body.</summary>
+public enum RowColumns
+{
+    None,
+    /// <summary>The position of the checkpoint that wrote the row (cells: a cluster silo reads a shard's cells changed since a position).</summary>
+    Seq,
+    /// <summary>The scope the worklists query (<see cref="ShardRow.Scope"/>), and the position as <see cref="Seq"/>.</summary>
+    ScopeAndSeq,
 }
 
 public sealed record ShardCheckpoint(int Shard, long AppliedSeq, byte[] Partials);

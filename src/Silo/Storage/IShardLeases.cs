@@ -46,6 +46,13 @@ public interface IShardLeases
     /// <summary>Per shard: the log position its latest checkpoint includes.</summary>
     IReadOnlyDictionary<int, long> CheckpointPositions();
 
+    /// <summary>
+    /// The shard's latest checkpoint with the KPI and measure cells that checkpoints after position <paramref
+    /// name="afterSeq"/> wrote (a cell back at zero among them, as a zero), read in one snapshot: what a silo holding the
+    /// shard's partials as of an earlier checkpoint needs to bring them to this one. Null when the shard has none.
+    /// </summary>
+    CheckpointChanges? LoadCheckpointChanges(int shard, long afterSeq);
+
     /// <summary>Members and leases, for the cluster status page and tests.</summary>
     ClusterView View(TimeSpan leaseTimeout);
 
@@ -54,6 +61,9 @@ public interface IShardLeases
 }
 
 public sealed record ShardLease(int Shard, long Epoch);
+
+/// <summary>A checkpoint and the cells written since an earlier one (<see cref="IShardLeases.LoadCheckpointChanges"/>).</summary>
+public sealed record CheckpointChanges(ShardCheckpoint Checkpoint, IReadOnlyList<byte[]> KpiCells, IReadOnlyList<byte[]> MeasureCells);
 
 public sealed record SiloRow(string Id, string Url, double HeartbeatAgeSeconds, bool Live);
 

@@ -131,6 +131,34 @@ public sealed partial class PostgresLogStore : IShardLeases
 
     public IReadOnlyDictionary<int, long> CheckpointPositions() => Positions("SELECT shard, applied_seq FROM checkpoints");
 
+    public CheckpointChanges? LoadCheckpointChanges(int shard, long afterSeq)
+    {
+        using var connection = _dataSource.OpenConnection();
+        // One snapshot: the cells are exactly those of the checkpoint read, even while the owner writes the next one.
+        using var tx = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        ShardCheckpoint checkpoint;
+        using (var command = new NpgsqlCommand("SELECT applied_seq, partials FROM checkpoints WHERE shard = @shard", connection, tx))
+        {
+            command.Parameters.AddWithValue("shard", shard);
+            using var reader = command.ExecuteReader();
+            if (!reader.Read()) return null;
+            checkpoint = new ShardCheckpoint(shard, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+        }
+        IReadOnlyList<byte[]> CellsSince(string table)
+        {
+            using var command = new NpgsqlCommand($"SELECT body FROM {table} WHERE shard = @shard AND seq > @after", connection, tx);
+            command.Parameters.AddWithValue("shard", shard);
+            command.Parameters.AddWithValue("after", afterSeq);
+            using var reader = command.ExecuteReader();
+            var rows = new List<byte[]>();
+            while (reader.Read()) rows.Add(reader.GetFieldValue<byte[]>(0));
+            return rows;
+        }
+        var changes = new CheckpointChanges(checkpoint, CellsSince("kpi_cells"), CellsSince("measure_cells"));
+        tx.Commit();
+        return changes;
+    }
+
     private Dictionary<int, long> Positions(string sql)
     {
         using var command = _dataSource.CreateCommand(sql);

@@ -75,6 +75,15 @@ public sealed partial class PostgresLogStore : ILogStore
         CREATE INDEX audit_by_who ON audit(who, id);
         CREATE TABLE submission_owners(id text NOT NULL, role text NOT NULL, PRIMARY KEY(id, role));
         """,
+        // 10: the position of the checkpoint that wrote each KPI and measure cell, so a silo reading a shard served
+        // elsewhere reads the cells changed since the checkpoint it holds, not the shard's whole history. Older cells
+        // have none: they are older than any checkpoint a silo of this version holds.
+        """
+        ALTER TABLE kpi_cells ADD COLUMN seq bigint;
+        ALTER TABLE measure_cells ADD COLUMN seq bigint;
+        CREATE INDEX kpi_cells_by_seq ON kpi_cells(shard, seq);
+        CREATE INDEX measure_cells_by_seq ON measure_cells(shard, seq);
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -456,32 +465,36 @@ public sealed partial class PostgresLogStore : ILogStore
 
     /// <summary>
     /// Upserts the checkpoints' keyed blobs of one table (grain snapshots, findings, KPI cells, 高額療養費 rows or timers), every shard's in one
-    /// statement; an empty blob deletes its row.
+    /// statement, with the columns beside them (<paramref name="columns"/>); an empty blob deletes its row.
     /// </summary>
     private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
-        bool scoped, IReadOnlyList<CheckpointWrite> checkpoints, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> rowsOf)
+        RowColumns columns, IReadOnlyList<CheckpointWrite> checkpoints, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> rowsOf)
     {
         var rows = checkpoints.SelectMany(c => rowsOf(c).Select(r => (c.Shard, c.AppliedSeq, Row: r))).ToList();
         var kept = rows.Where(r => r.Row.Body.Length > 0).ToList();
         if (kept.Count > 0)
         {
-            using var upsert = new NpgsqlCommand(scoped
-                ? $"""
-                  INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) SELECT * FROM unnest(@shards, @keys, @bodies, @scopes, @seqs)
-                  ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq
-                  """
-                : $"""
-                  INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT * FROM unnest(@shards, @keys, @bodies)
-                  ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
-                  """, connection, tx);
+            using var upsert = new NpgsqlCommand(columns switch
+            {
+                RowColumns.ScopeAndSeq => $"""
+                    INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) SELECT * FROM unnest(@shards, @keys, @bodies, @scopes, @seqs)
+                    ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq
+                    """,
+                RowColumns.Seq => $"""
+                    INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, seq) SELECT * FROM unnest(@shards, @keys, @bodies, @seqs)
+                    ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, seq = excluded.seq
+                    """,
+                _ => $"""
+                    INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT * FROM unnest(@shards, @keys, @bodies)
+                    ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
+                    """,
+            }, connection, tx);
             upsert.Parameters.AddWithValue("shards", kept.Select(r => r.Shard).ToArray());
             upsert.Parameters.AddWithValue("keys", kept.Select(r => r.Row.Key).ToArray());
             upsert.Parameters.AddWithValue("bodies", kept.Select(r => r.Row.Body).ToArray());
-            if (scoped)
-            {
+            if (columns == RowColumns.ScopeAndSeq)
                 upsert.Parameters.AddWithValue("scopes", kept.Select(r => r.Row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).ToArray());
-                upsert.Parameters.AddWithValue("seqs", kept.Select(r => r.AppliedSeq).ToArray());
-            }
+            if (columns != RowColumns.None) upsert.Parameters.AddWithValue("seqs", kept.Select(r => r.AppliedSeq).ToArray());
             upsert.ExecuteNonQuery();
         }
         if (kept.Count == rows.Count) return;
@@ -496,8 +509,8 @@ public sealed partial class PostgresLogStore : ILogStore
 
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
     {
-        foreach (var (table, keyColumn, bodyColumn, scoped, rows) in CheckpointWrite.KeyedRows)
-            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, scoped, checkpoints, rows);
+        foreach (var (table, keyColumn, bodyColumn, columns, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, columns, checkpoints, rows);
         using var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) SELECT * FROM unnest(@shards, @seqs, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

@@ -244,8 +244,8 @@ public sealed class SqliteLogStore : ILogStore
                 CREATE TABLE IF NOT EXISTS checkpoints(shard INTEGER PRIMARY KEY, applied_seq INTEGER NOT NULL, partials BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS grains(shard INTEGER NOT NULL, key TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY(shard, key));
                 CREATE TABLE IF NOT EXISTS findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, scope TEXT, seq INTEGER, PRIMARY KEY(shard, id));
-                CREATE TABLE IF NOT EXISTS kpi_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS measure_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS kpi_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, seq INTEGER, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS measure_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, seq INTEGER, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS high_cost(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, scope TEXT, seq INTEGER, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS timers(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 """, tx);
@@ -255,6 +255,9 @@ public sealed class SqliteLogStore : ILogStore
                 if (!ColumnExists(connection, tx, table, "scope")) Execute(connection, $"ALTER TABLE {table} ADD COLUMN scope TEXT; ALTER TABLE {table} ADD COLUMN seq INTEGER", tx);
                 Execute(connection, $"CREATE INDEX IF NOT EXISTS {table}_by_scope ON {table}(scope) WHERE scope IS NOT NULL", tx);
             }
+            // The cells' checkpoint position (as PostgreSQL's migration 10; one silo reads it only in cluster mode).
+            foreach (var table in (string[])["kpi_cells", "measure_cells"])
+                if (!ColumnExists(connection, tx, table, "seq")) Execute(connection, $"ALTER TABLE {table} ADD COLUMN seq INTEGER", tx);
             var stateOf = ReadMeta(connection, tx, "store_id");
             if (stateOf is not null && stateOf != storeId)
                 throw new InvalidOperationException(
@@ -562,18 +565,25 @@ public sealed class SqliteLogStore : ILogStore
     }
 
     /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells, 高額療養費 rows, timers); an empty blob deletes its row.</summary>
-    private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, bool scoped,
+    private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, RowColumns columns,
         int shard, long appliedSeq, IReadOnlyCollection<ShardRow> rows)
     {
-        var upsert = session.Statement(scoped
-            ? $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) VALUES(?1, ?2, ?3, ?4, ?5) " +
-              $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq"
-            : $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES(?1, ?2, ?3) " +
-              $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}");
+        var upsert = session.Statement(columns switch
+        {
+            RowColumns.ScopeAndSeq => $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, seq, scope) VALUES(?1, ?2, ?3, ?4, ?5) " +
+                $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, seq = excluded.seq, scope = excluded.scope",
+            RowColumns.Seq => $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, seq) VALUES(?1, ?2, ?3, ?4) " +
+                $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, seq = excluded.seq",
+            _ => $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES(?1, ?2, ?3) " +
+                $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}",
+        });
         var delete = session.Statement($"DELETE FROM {table} WHERE shard = ?1 AND {keyColumn} = ?2");
         foreach (var row in rows)
             if (row.Body.Length == 0) delete.Bind(1, shard).Bind(2, row.Key).Run();
-            else if (scoped) upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Bind(4, row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).Bind(5, appliedSeq).Run();
+            else if (columns == RowColumns.ScopeAndSeq)
+                upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Bind(4, appliedSeq)
+                    .Bind(5, row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).Run();
+            else if (columns == RowColumns.Seq) upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Bind(4, appliedSeq).Run();
             else upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Run();
     }
 
@@ -582,8 +592,8 @@ public sealed class SqliteLogStore : ILogStore
         using var lease = _state.Rent();
         var connection = lease.Session.Connection;
         using var tx = connection.BeginTransaction();
-        foreach (var (table, keyColumn, bodyColumn, scoped, rows) in CheckpointWrite.KeyedRows)
-            UpsertShardRows(lease.Session, tx, table, keyColumn, bodyColumn, scoped, checkpoint.Shard, checkpoint.AppliedSeq, rows(checkpoint));
+        foreach (var (table, keyColumn, bodyColumn, columns, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(lease.Session, tx, table, keyColumn, bodyColumn, columns, checkpoint.Shard, checkpoint.AppliedSeq, rows(checkpoint));
         var position = lease.Session.Command("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
             ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
