@@ -69,7 +69,7 @@ public sealed class RemotePartialsTests(PostgresServer server) : IDisposable
             }
             // Catch up on only some checkpoints: one catch-up may span several of them.
             if (random.Next(3) == 0) continue;
-            var changes = store.LoadCheckpointChanges(0, heldSeq)!;
+            var changes = store.LoadCheckpointChanges([(0, heldSeq)])[0];
             Assert.Equal(seq, changes.Checkpoint.AppliedSeq);
             Assert.True(Shard.CatchUp(held, changes));
             heldSeq = changes.Checkpoint.AppliedSeq;
@@ -80,6 +80,35 @@ public sealed class RemotePartialsTests(PostgresServer server) : IDisposable
             touched.Clear();
         }
         Assert.True(caughtUp >= 3);
-        Assert.Null(store.LoadCheckpointChanges(1, 0));
+        Assert.Empty(store.LoadCheckpointChanges([(1, 0)])); // a shard with no checkpoint
+    }
+
+    [Fact]
+    public void One_read_brings_each_listed_shard_the_cells_written_after_its_own_position()
+    {
+        using var store = new PostgresLogStore(server.NewDatabase());
+        store.Initialize(2);
+        Shard[] shards = [new(0, store, 1000, ReferenceMasters.Empty, review: false), new(1, store, 1000, ReferenceMasters.Empty, review: false)];
+        long seq = 0;
+        void ApplyFile(Shard shard, int variant)
+        {
+            foreach (var r in FileReceipts(variant)) shard.Apply(++seq, new ReceiptArrived(r));
+            shard.Checkpoint();
+        }
+        ApplyFile(shards[0], 1);
+        var after0 = seq;
+        ApplyFile(shards[1], 2);
+        ApplyFile(shards[0], 3);
+        var after1 = seq;
+        ApplyFile(shards[1], 4);
+        ApplyFile(shards[1], 5);
+
+        var changes = store.LoadCheckpointChanges([(0, after0), (1, after1)]);
+        HashSet<string> Providers(CheckpointChanges c) => c.KpiCells.Select(b => GrainCodec.DecodeKpiCell(b).Key.ProviderCode).ToHashSet();
+        HashSet<string> ProvidersOf(params int[] variants) => variants.Select(v => FileReceipts(v)[0].Key.ProviderCode).ToHashSet();
+        Assert.Equal(ProvidersOf(3), Providers(changes[0]));
+        Assert.Equal(ProvidersOf(4, 5), Providers(changes[1]));
+        Assert.Equal(shards[0].CheckpointSeq, changes[0].Checkpoint.AppliedSeq);
+        Assert.Equal(seq, changes[1].Checkpoint.AppliedSeq);
     }
 }

@@ -200,7 +200,7 @@ internal sealed class ClusterHost
         IReadOnlyDictionary<int, long>? checkpoints = null;
         for (var shard = 0; shard < positions.Length; shard++)
         {
-            if (_owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost)
+            if (ServedHere(shard) is { } owned)
             {
                 positions[shard] = owned.Shard.AppliedSeq;
                 continue;
@@ -218,24 +218,29 @@ internal sealed class ClusterHost
     public void ForEachPartials(Action<int, ShardPartials> visit)
     {
         IReadOnlyDictionary<int, long>? checkpoints = null;
+        CatchUpRound? round = null;
         for (var shard = 0; shard < _options.ShardCount; shard++)
         {
-            if (_owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost)
+            if (ServedHere(shard) is { } owned)
             {
                 lock (owned.Shard.PartialsLock) visit(shard, owned.Shard.Partials);
                 continue;
             }
             checkpoints ??= _leases.CheckpointPositions();
+            round ??= CatchUpRound.Read(this, checkpoints);
             if (!checkpoints.TryGetValue(shard, out var seq)) continue;
             var remote = _remote.GetOrAdd(shard, _ => new RemoteShard());
             // Read under the shard's own lock: a catch-up changes the partials in place.
             lock (remote.Lock)
             {
-                if (remote.Partials is null || remote.Seq != seq) CatchUp(shard, remote);
+                if (remote.Partials is null || remote.Seq != seq) CatchUp(shard, remote, round);
                 if (remote.Partials is { } partials) visit(shard, partials);
             }
         }
     }
+
+    private OwnedShard? ServedHere(int shard) =>
+        _owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost ? owned : null;
 
     /// <summary>A shard served elsewhere: its partials as of the checkpoint at <see cref="Seq"/>.</summary>
     private sealed class RemoteShard
@@ -246,16 +251,39 @@ internal sealed class ClusterHost
     }
 
     /// <summary>
-    /// Brings a shard served elsewhere to its latest checkpoint: the cells its checkpoints wrote since the one held here
-    /// (a whole load the first time, or for a checkpoint of an older form). While its owner ingests, a shard checkpoints
-    /// every snapshot interval, and a whole load reads every cell of its history.
+    /// The cells written since the checkpoint held here, for every shard served elsewhere whose checkpoint has moved,
+    /// read in one round trip: while the owners ingest, every shard checkpoints each snapshot interval.
     /// </summary>
-    private void CatchUp(int shard, RemoteShard remote)
+    private sealed record CatchUpRound(IReadOnlyDictionary<int, long> After, IReadOnlyDictionary<int, CheckpointChanges> Changes)
     {
-        if (remote.Partials is { } held && _leases.LoadCheckpointChanges(shard, remote.Seq) is { } changes && Shard.CatchUp(held, changes))
+        public static CatchUpRound Read(ClusterHost host, IReadOnlyDictionary<int, long> checkpoints)
         {
-            remote.Seq = changes.Checkpoint.AppliedSeq;
-            return;
+            var after = new Dictionary<int, long>();
+            foreach (var (shard, seq) in checkpoints)
+                // Read without the shard's lock: a position read as it moves only sends a shard to its own catch-up.
+                if (host.ServedHere(shard) is null && host._remote.TryGetValue(shard, out var remote) && remote.Partials is not null && remote.Seq != seq)
+                    after[shard] = remote.Seq;
+            return new CatchUpRound(after, host._leases.LoadCheckpointChanges(after.Select(a => (a.Key, a.Value)).ToList()));
+        }
+    }
+
+    /// <summary>
+    /// Brings a shard served elsewhere to its latest checkpoint: the cells its checkpoints wrote since the one held here
+    /// (from <paramref name="round"/>, or read for this shard alone when another reader moved it meanwhile), or a whole
+    /// load the first time or for a checkpoint of an older form. A whole load reads every cell of the shard's history.
+    /// </summary>
+    private void CatchUp(int shard, RemoteShard remote, CatchUpRound round)
+    {
+        if (remote.Partials is { } held)
+        {
+            var changes = round.After.TryGetValue(shard, out var after) && after == remote.Seq
+                ? round.Changes.GetValueOrDefault(shard)
+                : _leases.LoadCheckpointChanges([(shard, remote.Seq)]).GetValueOrDefault(shard);
+            if (changes is not null && Shard.CatchUp(held, changes))
+            {
+                remote.Seq = changes.Checkpoint.AppliedSeq;
+                return;
+            }
         }
         var checkpoint = _store.LoadCheckpoint(shard);
         remote.Partials = checkpoint is null ? null : Shard.StoredPartials(_store, checkpoint);

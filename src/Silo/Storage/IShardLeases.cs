@@ -47,11 +47,11 @@ public interface IShardLeases
     IReadOnlyDictionary<int, long> CheckpointPositions();
 
     /// <summary>
-    /// The shard's latest checkpoint with the KPI and measure cells that checkpoints after position <paramref
-    /// name="afterSeq"/> wrote (a cell back at zero among them, as a zero), read in one snapshot: what a silo holding the
-    /// shard's partials as of an earlier checkpoint needs to bring them to this one. Null when the shard has none.
+    /// For each listed shard with a checkpoint: its latest checkpoint with the KPI and measure cells that checkpoints
+    /// after the listed position wrote (a cell back at zero among them, as a zero), all read in one snapshot and one
+    /// round trip. What a silo holding shards' partials as of earlier checkpoints needs to bring them to these ones.
     /// </summary>
-    CheckpointChanges? LoadCheckpointChanges(int shard, long afterSeq);
+    IReadOnlyDictionary<int, CheckpointChanges> LoadCheckpointChanges(IReadOnlyCollection<(int Shard, long AfterSeq)> shards);
 
     /// <summary>Members and leases, for the cluster status page and tests.</summary>
     ClusterView View(TimeSpan leaseTimeout);

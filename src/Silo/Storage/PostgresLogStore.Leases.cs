@@ -131,31 +131,45 @@ public sealed partial class PostgresLogStore : IShardLeases
 
     public IReadOnlyDictionary<int, long> CheckpointPositions() => Positions("SELECT shard, applied_seq FROM checkpoints");
 
-    public CheckpointChanges? LoadCheckpointChanges(int shard, long afterSeq)
+    public IReadOnlyDictionary<int, CheckpointChanges> LoadCheckpointChanges(IReadOnlyCollection<(int Shard, long AfterSeq)> shards)
     {
+        var changes = new Dictionary<int, CheckpointChanges>();
+        if (shards.Count == 0) return changes;
         using var connection = _dataSource.OpenConnection();
-        // One snapshot: the cells are exactly those of the checkpoint read, even while the owner writes the next one.
+        // One snapshot: each shard's cells are exactly those of the checkpoint read, even while its owner writes the next.
         using var tx = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
-        ShardCheckpoint checkpoint;
-        using (var command = new NpgsqlCommand("SELECT applied_seq, partials FROM checkpoints WHERE shard = @shard", connection, tx))
+        using var batch = new NpgsqlBatch(connection, tx);
+        var ids = shards.Select(s => s.Shard).ToArray();
+        var after = shards.Select(s => s.AfterSeq).ToArray();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "SELECT c.shard, c.applied_seq, c.partials FROM checkpoints c JOIN unnest(@shards) AS p(shard) ON c.shard = p.shard"));
+        // One index range per shard. As a plain join the planner hashed the list and scanned every cell of the history
+        // (93 ms against 1 ms for 171 shards and 594,570 cells): OFFSET 0 keeps the subquery per shard.
+        foreach (var table in (string[])["kpi_cells", "measure_cells"])
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+                SELECT p.shard, t.body FROM unnest(@shards, @after) AS p(shard, after)
+                CROSS JOIN LATERAL (SELECT body FROM {table} WHERE shard = p.shard AND seq > p.after OFFSET 0) t
+                """));
+        foreach (var command in batch.BatchCommands)
         {
-            command.Parameters.AddWithValue("shard", shard);
-            using var reader = command.ExecuteReader();
-            if (!reader.Read()) return null;
-            checkpoint = new ShardCheckpoint(shard, reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+            command.Parameters.Add(new NpgsqlParameter("shards", ids));
+            command.Parameters.Add(new NpgsqlParameter("after", after));
         }
-        IReadOnlyList<byte[]> CellsSince(string table)
+        var checkpoints = new Dictionary<int, ShardCheckpoint>();
+        var kpiCells = ids.ToDictionary(id => id, _ => new List<byte[]>());
+        var measureCells = ids.ToDictionary(id => id, _ => new List<byte[]>());
+        using (var reader = batch.ExecuteReader())
         {
-            using var command = new NpgsqlCommand($"SELECT body FROM {table} WHERE shard = @shard AND seq > @after", connection, tx);
-            command.Parameters.AddWithValue("shard", shard);
-            command.Parameters.AddWithValue("after", afterSeq);
-            using var reader = command.ExecuteReader();
-            var rows = new List<byte[]>();
-            while (reader.Read()) rows.Add(reader.GetFieldValue<byte[]>(0));
-            return rows;
+            while (reader.Read()) checkpoints[reader.GetInt32(0)] = new ShardCheckpoint(reader.GetInt32(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+            foreach (var cells in (Dictionary<int, List<byte[]>>[])[kpiCells, measureCells])
+            {
+                reader.NextResult();
+                while (reader.Read()) cells[reader.GetInt32(0)].Add(reader.GetFieldValue<byte[]>(1));
+            }
         }
-        var changes = new CheckpointChanges(checkpoint, CellsSince("kpi_cells"), CellsSince("measure_cells"));
         tx.Commit();
+        foreach (var (shard, checkpoint) in checkpoints)
+            changes[shard] = new CheckpointChanges(checkpoint, kpiCells[shard], measureCells[shard]);
         return changes;
     }
 
