@@ -44,6 +44,7 @@ builder.Services.AddSingleton<TransferCandidates>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<RulesProvider>());
 builder.Services.AddSingleton<MastersProvider>();
 builder.Services.AddSingleton<HostSampler>();
+builder.Services.AddSingleton<KpiPayloadCache>();
 builder.AddShinsaAuth(); // tokens, login cookie, audit log (src/Silo/Auth)
 builder.Services.AddHealthChecks().AddCheck<ShardsRecoveredCheck>("shards", tags: ["ready"]);
 

@@ -47,7 +47,7 @@ public static class KpiCatalogEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Every KPI of the catalogue: ?scope=prefecture|insurer|provider&id=…[&insurer=N]&service_month=YYYY-MM (or billing_month=)");
 
-        api.MapGet("/stream", async (HttpContext http, ActorHost host, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime) =>
+        api.MapGet("/stream", async (HttpContext http, ActorHost host, KpiPayloadCache boards, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime) =>
             {
                 var request = KpiRequest.Parse(http, requireMonth: true, out var error);
                 if (request is null)
@@ -55,7 +55,7 @@ public static class KpiCatalogEndpoints
                     await error!.ExecuteAsync(http);
                     return;
                 }
-                await StreamAsync(http, request, host, json.Value.SerializerOptions, lifetime.ApplicationStopping);
+                await StreamAsync(http, request, host, boards, json.Value.SerializerOptions, lifetime.ApplicationStopping);
             })
             .Produces<KpiCatalog>(contentType: "text/event-stream")
             .WithSummary("The same KPI object as server-sent events (event: kpi), pushed when it changes; a comment line every 10 s");
@@ -83,7 +83,8 @@ public static class KpiCatalogEndpoints
             .WithSummary("The prefecture's insurers side by side for a month (federation only)");
     }
 
-    private static async Task StreamAsync(HttpContext http, KpiRequest request, ActorHost host, JsonSerializerOptions json, CancellationToken stopping)
+    private static async Task StreamAsync(HttpContext http, KpiRequest request, ActorHost host, KpiPayloadCache boards, JsonSerializerOptions json,
+        CancellationToken stopping)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
         var ct = cts.Token;
@@ -98,15 +99,10 @@ public static class KpiCatalogEndpoints
         {
             await http.Response.WriteAsync("retry: 2000\n\n", ct);
             await http.Response.Body.FlushAsync(ct);
-            long[]? computedAt = null;
             while (!ct.IsCancellationRequested)
             {
-                // Computed again only when a shard has moved since: an idle board costs a look at the positions.
-                var positions = host.PartialsPositions();
-                var payload = computedAt is not null && positions.AsSpan().SequenceEqual(computedAt)
-                    ? last
-                    : JsonSerializer.Serialize(request.Compute(host), json);
-                computedAt = positions;
+                // Computed again only when a shard has moved since, once for every viewer of the board.
+                var payload = boards.Get(request.Board, host.PartialsPositions(), () => JsonSerializer.Serialize(request.Compute(host), json));
                 if (payload != last)
                 {
                     last = payload;
@@ -175,6 +171,9 @@ public static class KpiCatalogEndpoints
         }
 
         public string? InsurerFilter { get; init; }
+
+        /// <summary>What the answer depends on (after the access check): equal boards, equal answers.</summary>
+        public string Board => $"{Scope}|{Id}|{InsurerFilter}|{Provider}|{(Billing ? "billing" : "service")}|{Month}";
 
         private bool InScope(KpiKey k) =>
             (InsurerFilter is null || k.InsurerNo == InsurerFilter) && (Provider is null || k.ProviderCode == Provider);
