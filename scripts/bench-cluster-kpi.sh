@@ -31,19 +31,7 @@ sleep "${SETTLE_SECONDS:-5}"
 
 for k in $(seq 0 $((months - 1))); do
   month=$(python3 -c "i = 2021 * 12 + 9 - $k; print(f'{i // 12:04d}{i % 12 + 1:02d}')")
-  python3 - "$state/$month.UKE" "$month" <<'PY'
-import sys
-out, month = sys.argv[1], sys.argv[2]
-y, m = int(month[:4]), int(month[4:])
-billed = f"{y + (m == 12):04d}{m % 12 + 1:02d}"
-lines = open('../shared/fixtures/external/receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE', 'rb').read().decode('shift_jis').split('\r\n')
-for i, line in enumerate(lines):
-    f = line.split(',')
-    if f[0] == 'IR': f[7] = billed
-    if f[0] == 'RE': f[3] = month
-    lines[i] = ','.join(f)
-open(out, 'wb').write('\r\n'.join(lines).encode('shift_jis'))
-PY
+  scripts/sample-of-month.py "$state/$month.UKE" "$month"
   echo "history: $receipts receipts of $month…" >&2
   shinsa bench ingest --server "$first" --sample "$state/$month.UKE" --receipts "$receipts" --warmup 0 --json >/dev/null
 done

@@ -33,23 +33,6 @@ silo=$!
 for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && break; sleep 0.5; done
 curl -sf "$url/health/ready" >/dev/null || { echo "silo did not become ready:" >&2; cat "$data/silo.log" >&2; exit 1; }
 
-# The shared sample with its 診療年月 (RE) and 請求年月 (IR, the month after) moved to $2; written to $1.
-shift_sample() {
-  python3 - "$1" "$2" <<'PY'
-import sys
-out, month = sys.argv[1], sys.argv[2]
-y, m = int(month[:4]), int(month[4:])
-billed = f"{y + (m == 12):04d}{m % 12 + 1:02d}"
-lines = open('../shared/fixtures/external/receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE', 'rb').read().decode('shift_jis').split('\r\n')
-for i, line in enumerate(lines):
-    f = line.split(',')
-    if f[0] == 'IR': f[7] = billed
-    if f[0] == 'RE': f[3] = month
-    lines[i] = ','.join(f)
-open(out, 'wb').write('\r\n'.join(lines).encode('shift_jis'))
-PY
-}
-
 reads=("catalogue|/api/v1/kpis?scope=prefecture&service_month=2021-10"
        "insurer|/api/v1/kpis?scope=insurer&id=040014&billing_month=2021-11"
        "summary|/api/v1/kpis/summary?service_month=2021-10"
@@ -67,7 +50,7 @@ for read in "${reads[@]}"; do printf " %s" "${read%%|*}" >>"$table"; done
 echo >>"$table"
 for k in $(seq 0 $((months - 1))); do
   month=$(python3 -c "i = 2021 * 12 + 9 - $k; print(f'{i // 12:04d}{i % 12 + 1:02d}')")
-  shift_sample "$data/$month.UKE" "$month"
+  scripts/sample-of-month.py "$data/$month.UKE" "$month"
   echo "ingesting $receipts receipts of $month…" >&2
   dotnet src/Client/bin/Release/net10.0/shinsa.dll bench ingest --server "$url" --sample "$data/$month.UKE" \
     --receipts "$receipts" --warmup 0 --variant-offset 0 --json >/dev/null

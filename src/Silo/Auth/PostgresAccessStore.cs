@@ -10,7 +10,8 @@ namespace Shinsa.Silo.Auth;
 public sealed class PostgresAccessStore : IAccessStore
 {
     private readonly NpgsqlDataSource _dataSource;
-    // A request can reach the silo before its log store has migrated the schema at start: the first call migrates too.
+    // A request can reach the silo before its log store has migrated the schema at start: the first call migrates too
+    // (under the migrations' advisory lock, so callers that race do it once).
     private readonly Lazy<bool> _schema;
 
     public PostgresAccessStore(string connectionString)
@@ -23,7 +24,7 @@ public sealed class PostgresAccessStore : IAccessStore
             PostgresLogStore.Migrate(connection, tx);
             tx.Commit();
             return true;
-        });
+        }, LazyThreadSafetyMode.PublicationOnly); // a failed first call (the server away) is tried again by the next
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params (string Name, object Value)[] parameters)

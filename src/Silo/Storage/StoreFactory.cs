@@ -14,7 +14,7 @@ public static class StoreFactory
         var other => throw new InvalidOperationException($"Shinsa:Storage is '{other}': use sqlite or postgres"),
     };
 
-    /// <summary>The audit log and submission owners, in the same store as the log (<see cref="Create"/> has checked the settings).</summary>
+    /// <summary>The audit log and submission owners, in the same kind of store as the log (a wrong setting is reported by <see cref="Create"/>).</summary>
     public static IAccessStore CreateAccessStore(ShinsaOptions options) => options.Storage.ToLowerInvariant() switch
     {
         "postgres" => new PostgresAccessStore(options.Postgres.ConnectionString),
