@@ -251,6 +251,36 @@ public sealed class ClusterTests(ITestOutputHelper output, PostgresServer postgr
         Assert.Equal("federation", entry.GetProperty("role").GetString());
     }
 
+    [Fact]
+    public async Task A_kpi_stream_on_one_silo_shows_what_another_silo_ingested()
+    {
+        var silos = await StartSilos(2, TimeSpan.FromSeconds(3));
+        await WaitBalanced(silos, TimeSpan.FromSeconds(30));
+        var (a, b) = (silos[0], silos[1]);
+        using var response = await b.Client.GetAsync("/api/v1/kpis/stream?scope=prefecture&service_month=2021-10", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        async Task<long> NextReceipts()
+        {
+            while (true)
+            {
+                var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException();
+                if (!line.StartsWith("data: ")) continue;
+                var kpis = JsonDocument.Parse(line[6..]).RootElement.GetProperty("kpis").EnumerateArray();
+                return kpis.First(k => k.GetProperty("id").GetString() == "receipts").GetProperty("value").GetInt64();
+            }
+        }
+
+        Assert.Equal(0, await NextReceipts());
+        // Half the shards are served by the silo that receives the file, half by the one streaming: the stream reads
+        // the first half from their checkpoints as they move.
+        await SubmitAll([a], Corpus[..4], null);
+        var receipts = 0L;
+        while (receipts < 4 * 75) receipts = await NextReceipts();
+        Assert.Equal(4 * 75, receipts);
+    }
+
     private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;

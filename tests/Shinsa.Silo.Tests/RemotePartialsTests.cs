@@ -111,4 +111,54 @@ public sealed class RemotePartialsTests(PostgresServer server) : IDisposable
         Assert.Equal(shards[0].CheckpointSeq, changes[0].Checkpoint.AppliedSeq);
         Assert.Equal(seq, changes[1].Checkpoint.AppliedSeq);
     }
+
+    [Fact]
+    public async Task A_silo_serving_none_of_the_shards_sees_each_checkpoint_move_and_sums_what_the_owners_hold()
+    {
+        using var store = new PostgresLogStore(server.NewDatabase());
+        store.Initialize(2);
+        // A cluster host that was never started holds no lease: every shard is served elsewhere.
+        var reader = new ClusterHost(store, store, new Hosting.ShinsaOptions { ShardCount = 2, Workers = 1, Storage = "postgres" },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, _ => { }, ReferenceMasters.Empty);
+        Shard[] owners = [new(0, store, 1000, ReferenceMasters.Empty, review: true), new(1, store, 1000, ReferenceMasters.Empty, review: true)];
+        long seq = 0;
+        var files = new Dictionary<int, List<Receipt>>();
+        void Owner(int shard, int variant, bool withdraw = false)
+        {
+            var file = files.TryGetValue(variant, out var known) ? known : files[variant] = FileReceipts(variant);
+            foreach (var r in file) owners[shard].Apply(++seq, withdraw ? new ReceiptWithdrawn(r.Card, r.Key) : new ReceiptArrived(r));
+            owners[shard].Checkpoint();
+        }
+        // The positions a stream compares may be up to 100 ms old: wait for them to move.
+        async Task<long[]> Moved(long[] before)
+        {
+            for (var i = 0; i < 50 && reader.PartialsPositions().SequenceEqual(before); i++) await Task.Delay(20);
+            return reader.PartialsPositions();
+        }
+        void AssertReadsWhatTheOwnersHold()
+        {
+            var read = new Dictionary<int, byte[]>();
+            reader.ForEachPartials((shard, partials) => read[shard] = GrainCodec.Encode(partials));
+            Assert.Equal(owners.Select(o => GrainCodec.Encode(o.Partials)), read.OrderBy(r => r.Key).Select(r => r.Value));
+        }
+
+        var positions = reader.PartialsPositions();
+        Assert.Equal([-1, -1], positions);
+        Owner(0, 1);
+        Owner(1, 2);
+        positions = await Moved(positions);
+        Assert.Equal([owners[0].CheckpointSeq, owners[1].CheckpointSeq], positions);
+        AssertReadsWhatTheOwnersHold(); // whole loads
+
+        Owner(0, 3);
+        positions = await Moved(positions);
+        Assert.Equal([owners[0].CheckpointSeq, owners[1].CheckpointSeq], positions);
+        AssertReadsWhatTheOwnersHold(); // shard 0 caught up
+
+        Owner(0, 1, withdraw: true); // its cells go back to zero
+        Owner(1, 4);
+        positions = await Moved(positions);
+        Assert.Equal([owners[0].CheckpointSeq, owners[1].CheckpointSeq], positions);
+        AssertReadsWhatTheOwnersHold();
+    }
 }

@@ -47,7 +47,8 @@ internal sealed class ClusterHost
     private readonly int _perShardCap;
     // The checkpoint positions IsApplied last read, and when the read began. Status polls ask many times a second and
     // each read is a row per shard (256 by default). Positions only grow, so a copy up to 100 ms old can only report
-    // "applied" that much later; the KPIs always read them afresh, so what a status calls applied is in them.
+    // "applied" that much later; the KPI sums always read them afresh, so what a status calls applied is in them. The KPI
+    // streams' look for a change (PartialsPositions) uses the copy too.
     private readonly Lock _checkpointsLock = new();
     private (long Ticks, IReadOnlyDictionary<int, long> Positions) _checkpoints = (0, new Dictionary<int, long>());
     private static readonly long CheckpointsMaxAgeTicks = Stopwatch.Frequency / 10;
@@ -192,7 +193,9 @@ internal sealed class ClusterHost
 
     /// <summary>
     /// The log position each shard's partials stand at as <see cref="ForEachPartials"/> reads them: the applied position
-    /// of a shard served here, the latest checkpoint's of the others (−1: none yet).
+    /// of a shard served here, the latest checkpoint's of the others (−1: none yet). Every KPI stream asks ten times a
+    /// second: the others' positions are the copy <see cref="IsApplied"/> keeps (up to 100 ms old), which can only make a
+    /// stream compute again up to that much later.
     /// </summary>
     public long[] PartialsPositions()
     {
@@ -205,7 +208,7 @@ internal sealed class ClusterHost
                 positions[shard] = owned.Shard.AppliedSeq;
                 continue;
             }
-            checkpoints ??= _leases.CheckpointPositions();
+            checkpoints ??= RecentCheckpointPositions();
             positions[shard] = checkpoints.TryGetValue(shard, out var seq) ? seq : -1;
         }
         return positions;
