@@ -343,7 +343,7 @@ internal sealed class Shard
             // earlier checkpoint (cluster mode) must see it go. Loading a zero adds nothing.
             foreach (var (key, counters) in Partials.Kpis.ChangedCells())
                 cells.Add(new(CellId(key), GrainCodec.EncodeKpiCell(key, counters)));
-            // A row removed since the last checkpoint is deleted (an empty body), like a cell back at zero.
+            // A row removed since the last checkpoint is deleted (an empty body).
             var highCost = Partials.ChangedHighCost.Select(change => change.Value is { } row
                 ? new ShardRow(HighCostId(change.Key), GrainCodec.EncodeHighCost(row), ScopeOf(row.Card.InsurerNo, row.Month))
                 : new ShardRow(HighCostId(change.Key), [])).ToList();

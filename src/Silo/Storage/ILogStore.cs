@@ -139,8 +139,8 @@ public readonly record struct ScopedRow(long CheckpointSeq, byte[] Body);
 /// <summary>
 /// A keyed row a checkpoint writes (a grain snapshot, finding, KPI cell, 高額療養費 row or timer); an empty body deletes
 /// the row. <see cref="Scope"/> is what a query finds the row by, for the tables that have one (findings and 高額療養費
-/// rows: their insurer and service month), so a worklist reads its rows, not the shard's. Scoped rows also keep the
-/// checkpoint's position (<see cref="ScopedRow"/>).
+/// rows: their insurer and service month), so a worklist reads its rows, not the shard's. Scoped rows and KPI and
+/// measure cells also keep the checkpoint's position (<see cref="RowColumns"/>).
 /// </summary>
 public readonly record struct ShardRow(string Key, byte[] Body, string? Scope = null);
 
