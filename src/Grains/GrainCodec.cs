@@ -130,7 +130,7 @@ public static class GrainCodec
     /// </summary>
     public static byte[] EncodeWithoutRows(ShardPartials p) => Write(w => WritePartials(w, p, [], whole: false));
 
-    /// <summary>One KPI cell, key and counters, as a checkpoint stores it beside the partials.</summary>
+    /// <summary>One KPI cell, key and counters, as a checkpoint stored it beside the partials before the store kept totals.</summary>
     public static byte[] EncodeKpiCell(KpiKey key, KpiCounters counters) => Write(w => WriteCells(w, [KeyValuePair.Create(key, counters)]));
 
     public static KeyValuePair<KpiKey, KpiCounters> DecodeKpiCell(byte[] bytes) => Read(bytes, r => ReadCells(r).Single());
@@ -173,7 +173,26 @@ public static class GrainCodec
             .ThenBy(c => c.Key.Billed).ToList(), WriteMeasureCell);
     }
 
-    /// <summary>One measure cell, key and value, as a checkpoint stores it beside the partials.</summary>
+    /// <summary>A KPI cell's key as the store keys the cell's totals (equal keys give equal bytes).</summary>
+    public static byte[] EncodeKpiKey(KpiKey key) => Write(w =>
+    {
+        w.Write(key.ServiceMonth.Value); w.Write(key.BillingMonth.Value); w.Write(key.InsurerNo); w.Write(key.ProviderCode);
+    });
+
+    public static KpiKey DecodeKpiKey(byte[] bytes) =>
+        Read(bytes, r => new KpiKey(new YearMonth(r.ReadInt32()), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadString()));
+
+    /// <summary>A measure cell's key as the store keys the cell's totals.</summary>
+    public static byte[] EncodeMeasureKey(MeasureKey key) => Write(w =>
+    {
+        w.Write((byte)key.Measure); w.Write(key.Check); w.Write(key.InsurerNo); w.Write(key.ProviderCode); w.Write(key.Month.Value); w.Write(key.Billed.Value);
+    });
+
+    public static MeasureKey DecodeMeasureKey(byte[] bytes) => Read(bytes, r =>
+        new MeasureKey((Measure)r.ReadByte(), Check: r.ReadString(), InsurerNo: r.ReadString(), ProviderCode: r.ReadString(),
+            Month: new YearMonth(r.ReadInt32()), Billed: new YearMonth(r.ReadInt32())));
+
+    /// <summary>One measure cell, key and value, as a checkpoint stored it beside the partials before the store kept totals.</summary>
     public static byte[] EncodeMeasureCell(MeasureKey key, MeasureValue value) => Write(w => WriteMeasureCell(w, KeyValuePair.Create(key, value)));
 
     public static KeyValuePair<MeasureKey, MeasureValue> DecodeMeasureCell(byte[] bytes) => Read(bytes, ReadMeasureCell);

@@ -5,10 +5,9 @@ using Shinsa.Grains.Records;
 namespace Shinsa.Grains.Rollups;
 
 /// <summary>
-/// Additive cells by key that remember which changed since the last checkpoint: it writes only those (a shard has a
-/// cell per month, insurer, provider — and check, for the measures — it has seen, and writing them all at every
-/// checkpoint grew with the shard's history). A cell back at zero is gone. Grains add and take back their contributions,
-/// so the cells are a pure function of the shard's applied records.
+/// Additive cells by key (a shard's changes since its last checkpoint, or the totals of every shard's checkpoints). A cell
+/// back at zero is gone. Grains add and take back their contributions, so a shard's cells are a pure function of its
+/// applied records.
 /// </summary>
 /// <remarks>
 /// The cells are kept by partition, then by month (<see cref="MonthOf"/>), and each month knows the billing months
@@ -20,7 +19,6 @@ public abstract class CellRollup<TKey, TValue>
     where TValue : struct, IEquatable<TValue>, IAdditionOperators<TValue, TValue, TValue>
 {
     private readonly Dictionary<YearMonth, MonthCells>[] _partitions;
-    private readonly HashSet<TKey> _changed = new();
 
     /// <summary>One month's cells, with how many of them each billing month has.</summary>
     private sealed class MonthCells
@@ -43,65 +41,61 @@ public abstract class CellRollup<TKey, TValue>
 
     private static bool IsZero(TValue value) => value.Equals(default);
 
+    /// <summary>The number of cells (not zero).</summary>
+    public int Count { get; private set; }
+
     public void Add(TKey key, TValue delta)
-    {
-        if (IsZero(delta)) return;
-        _changed.Add(key);
-        AddUnchanged(key, delta);
-    }
-
-    /// <summary>Adds a cell as the store already holds it (recovery), so the next checkpoint does not write it again.</summary>
-    public void Restore(TKey key, TValue value) => AddUnchanged(key, value);
-
-    /// <summary>
-    /// Sets a cell to the value the store holds now (a newer checkpoint of a shard another silo serves), whatever it held
-    /// before; not a change of this rollup.
-    /// </summary>
-    public void Reset(TKey key, TValue value)
-    {
-        var months = _partitions[PartitionOf(key)];
-        if (months.TryGetValue(MonthOf(key), out var bucket) && bucket.Cells.Remove(key)) Forget(months, bucket, key);
-        AddUnchanged(key, value);
-    }
-
-    private void AddUnchanged(TKey key, TValue delta)
     {
         if (IsZero(delta)) return;
         var months = _partitions[PartitionOf(key)];
         ref var bucket = ref CollectionsMarshal.GetValueRefOrAddDefault(months, MonthOf(key), out _);
         bucket ??= new MonthCells();
         ref var cell = ref CollectionsMarshal.GetValueRefOrAddDefault(bucket.Cells, key, out var existed);
-        if (!existed) CollectionsMarshal.GetValueRefOrAddDefault(bucket.Billed, BilledOf(key), out _)++;
+        if (!existed)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(bucket.Billed, BilledOf(key), out _)++;
+            Count++;
+        }
         cell += delta;
         if (!IsZero(cell)) return;
         bucket.Cells.Remove(key);
         Forget(months, bucket, key);
     }
 
+    /// <summary>
+    /// Sets a cell to the value the store holds now (the totals another silo's checkpoints moved), whatever it held before.
+    /// </summary>
+    public void Reset(TKey key, TValue value)
+    {
+        var months = _partitions[PartitionOf(key)];
+        if (months.TryGetValue(MonthOf(key), out var bucket) && bucket.Cells.Remove(key)) Forget(months, bucket, key);
+        Add(key, value);
+    }
+
+    /// <summary>Adds every cell of <paramref name="other"/> (a shard's checkpointed changes into the totals).</summary>
+    public void AddAll(CellRollup<TKey, TValue> other)
+    {
+        foreach (var months in other._partitions)
+            foreach (var bucket in months.Values)
+                foreach (var (key, value) in bucket.Cells) Add(key, value);
+    }
+
+    /// <summary>Every cell, read as enumerated (no change may happen meanwhile).</summary>
+    public IEnumerable<KeyValuePair<TKey, TValue>> All()
+    {
+        foreach (var months in _partitions)
+            foreach (var bucket in months.Values)
+                foreach (var cell in bucket.Cells) yield return cell;
+    }
+
     /// <summary>Drops a cell just removed from <paramref name="bucket"/> from its month's counts, and an empty month.</summary>
     private void Forget(Dictionary<YearMonth, MonthCells> months, MonthCells bucket, TKey key)
     {
+        Count--;
         var billed = BilledOf(key);
         if (--CollectionsMarshal.GetValueRefOrNullRef(bucket.Billed, billed) == 0) bucket.Billed.Remove(billed);
         if (bucket.Cells.Count == 0) months.Remove(MonthOf(key));
     }
-
-    private TValue ValueOf(TKey key) =>
-        _partitions[PartitionOf(key)].TryGetValue(MonthOf(key), out var bucket) ? bucket.Cells.GetValueOrDefault(key) : default;
-
-    /// <summary>
-    /// The cells changed since <see cref="ClearChanged"/>, with their value now (zero: the cell is gone). Read as they
-    /// are enumerated: a checkpoint has thousands, and a list of them (a KPI cell's counters are 144 bytes) was a
-    /// large-object array at every checkpoint of every shard, each of which brought a full collection closer.
-    /// </summary>
-    public IEnumerable<KeyValuePair<TKey, TValue>> ChangedCells()
-    {
-        foreach (var key in _changed) yield return KeyValuePair.Create(key, ValueOf(key));
-    }
-
-    public int ChangedCount => _changed.Count;
-
-    public void ClearChanged() => _changed.Clear();
 
     /// <summary>
     /// The months of one partition that hold cells in <paramref name="months"/>. By billing month, a month's cells

@@ -39,13 +39,29 @@ public record struct KpiCounters(long Receipts, long Days, long Points, long Cos
             a.JudoParts3 - b.JudoParts3, a.JudoDays15 - b.JudoDays15, a.JudoParts3Days15 - b.JudoParts3Days15);
 
     public bool IsZero => this == default;
+
+    /// <summary>The counters in declaration order, as the store keeps a cell's values (it adds them column by column).</summary>
+    public long[] ToValues() =>
+    [
+        Receipts, Days, Points, CostYen, Findings, FindingYen, Assessed, AssessedPoints, Returned,
+        VisitReceipts, GenericQty, GenericBaseQty, JudoClaims, JudoDays, JudoCostYen, JudoParts3, JudoDays15, JudoParts3Days15,
+    ];
+
+    /// <summary>Counters from <see cref="ToValues"/>'s order; missing trailing values are zero.</summary>
+    public static KpiCounters FromValues(ReadOnlySpan<long> values)
+    {
+        Span<long> v = stackalloc long[18];
+        values[..Math.Min(values.Length, v.Length)].CopyTo(v);
+        return new(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
+            v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17]);
+    }
 }
 
 /// <summary>
-/// One shard's partial KPI rollup. Grains add and subtract contributions (a replaced receipt is subtracted
-/// before its replacement is added), so the partial is a pure function of the shard's applied records; it is
-/// snapshotted with the shard's log position, and the insurer, provider and prefecture views are sums of the
-/// shards' partials.
+/// KPI cells. Grains add and subtract contributions (a replaced receipt is subtracted before its replacement is added),
+/// so a shard's changes since its last checkpoint are a pure function of its records applied since; a checkpoint adds
+/// them to the stored totals (every shard's, summed) with the shard's log position, and the insurer, provider and
+/// prefecture views are sums of those totals and the shards' changes since.
 /// </summary>
 public sealed class KpiRollup : CellRollup<KpiKey, KpiCounters>
 {

@@ -63,11 +63,16 @@ public readonly record struct MeasureValue(long Count, long Amount = 0)
     public static MeasureValue operator *(int sign, MeasureValue v) => new(sign * v.Count, sign * v.Amount);
 
     public bool IsZero => this == default;
+
+    /// <summary>Count and amount, as the store keeps a cell's values.</summary>
+    public long[] ToValues() => [Count, Amount];
+
+    public static MeasureValue FromValues(ReadOnlySpan<long> v) => new(v.Length > 0 ? v[0] : 0, v.Length > 1 ? v[1] : 0);
 }
 
 /// <summary>
-/// One shard's measures, moved by its households the way <see cref="KpiRollup"/> is (each takes back what it gave
-/// before giving its new value), so they are a pure function of the shard's applied records.
+/// Measure cells, moved by the households the way <see cref="KpiRollup"/> is (each takes back what it gave before giving
+/// its new value), so a shard's changes are a pure function of its applied records.
 /// </summary>
 public sealed class MeasureRollup() : CellRollup<MeasureKey, MeasureValue>(Partitions)
 {

@@ -6,19 +6,25 @@ using Shinsa.Grains.Review;
 namespace Shinsa.Grains.Rollups;
 
 /// <summary>
-/// Everything one shard keeps besides its grains, snapshotted with the shard's log position: the KPI rollup, the
-/// measures, the review clock and the rules in force; and the findings, 高額療養費 rows and durable timers changed since
-/// the last checkpoint. Those three grow with the households, so the store holds them (the checkpoint writes the changes
-/// as rows) and a query reads the store's rows with these changes over them; the catalogue counts them through the
-/// measures (<see cref="Review.ReviewTotals"/>). Memory then holds what changed in one checkpoint interval, not the worklist.
-/// Grains add and take back their own entries, so the partials are a pure function of the shard's applied records,
-/// and the prefecture view is the sum of the shards'.
+/// Everything one shard keeps besides its grains, snapshotted with the shard's log position: the review clock and the
+/// rules in force; and what changed since the last checkpoint: KPI and measure cells, findings, 高額療養費 rows and durable
+/// timers. All of those grow with the history, so the store holds them: the checkpoint adds the cells' changes to the
+/// stored totals (every shard's, summed) and writes the rows, and a query reads the store with these changes over it;
+/// the catalogue counts findings through the measures (<see cref="Review.ReviewTotals"/>). Memory then holds what changed
+/// in one checkpoint interval, not the history. Grains add and take back their own entries, so the changes are a pure
+/// function of the shard's records applied since its checkpoint.
 /// </summary>
 public sealed class ShardPartials
 {
-    public KpiRollup Kpis { get; init; } = new();
-    /// <summary>Insured populations, the review's household-level counts and the findings' totals: the catalogue's cells.</summary>
-    public MeasureRollup Measures { get; init; } = new();
+    private KpiRollup _kpis = new();
+    private MeasureRollup _measures = new();
+
+    /// <summary>The KPI cells' changes since the last checkpoint.</summary>
+    public KpiRollup Kpis { get => _kpis; init => _kpis = value; }
+
+    /// <summary>The measure cells' changes since the last checkpoint (insured populations, the review's household-level
+    /// counts and the findings' totals: the catalogue's cells).</summary>
+    public MeasureRollup Measures { get => _measures; init => _measures = value; }
 
     private readonly Dictionary<string, Finding> _findings = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Card, YearMonth Month), HighCostRow?> _highCost = new();
@@ -44,7 +50,7 @@ public sealed class ShardPartials
 
     public void RemoveTimer(int due, string card) => _timers[(due, card)] = false;
 
-    public bool HasChanges => _findings.Count > 0 || _highCost.Count > 0 || _timers.Count > 0 || Kpis.ChangedCount > 0 || Measures.ChangedCount > 0;
+    public bool HasChanges => _findings.Count > 0 || _highCost.Count > 0 || _timers.Count > 0 || Kpis.Count > 0 || Measures.Count > 0;
 
     /// <summary>
     /// The log position of the checkpoint the changes are counted from: a stored row that a later checkpoint wrote is
@@ -52,15 +58,20 @@ public sealed class ShardPartials
     /// </summary>
     public long StoredThrough { get; set; }
 
-    /// <summary>Marks what the checkpoint at <paramref name="appliedSeq"/> wrote as stored: the changes leave memory.</summary>
-    public void MarkStored(long appliedSeq)
+    /// <summary>
+    /// Marks what the checkpoint at <paramref name="appliedSeq"/> wrote as stored: the changes leave memory, and the cells'
+    /// changes are handed back (the host adds them to the totals it keeps of the store's).
+    /// </summary>
+    public (KpiRollup Kpis, MeasureRollup Measures) MarkStored(long appliedSeq)
     {
         _findings.Clear();
         _highCost.Clear();
         _timers.Clear();
-        Kpis.ClearChanged();
-        Measures.ClearChanged();
+        var stored = (_kpis, _measures);
+        _kpis = new();
+        _measures = new();
         StoredThrough = appliedSeq;
+        return stored;
     }
 
     /// <summary>

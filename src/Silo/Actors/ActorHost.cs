@@ -28,6 +28,8 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     private long _backlog;
     private readonly Grains.Masters.ReferenceMasters _masters;
     private volatile Exception? _fault;
+    // Embedded: the cells' totals of every shard's checkpoints (the cluster host keeps its own).
+    private readonly CellTotals _totals = new(shared: false);
 
     public ActorHost(ILogStore store, IOptions<ShinsaOptions> options, ILogger<ActorHost> logger, ShinsaMetrics metrics,
         Masters.MastersProvider masters)
@@ -47,7 +49,8 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
             return;
         }
         var perShardCap = Math.Max(1, _options.ResidentGrainCap / _options.ShardCount);
-        _shards = Enumerable.Range(0, _options.ShardCount).Select(i => new Shard(i, store, perShardCap, masters.Masters, _options.Review.Enabled)).ToArray();
+        _shards = Enumerable.Range(0, _options.ShardCount)
+            .Select(i => new Shard(i, store, perShardCap, masters.Masters, _options.Review.Enabled, totals: _totals)).ToArray();
         var workers = Math.Clamp(_options.Workers, 1, _options.ShardCount);
         _workers = Enumerable.Range(0, workers)
             .Select(w => new ShardWorker(w, _shards.Where(s => s.Id % workers == w), _options, OnApplied, OnFault))
@@ -102,6 +105,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
                 return;
             }
             var clock = Stopwatch.StartNew();
+            _totals.Load(_store, _shards.Select(s => _store.LoadCheckpoint(s.Id)).OfType<ShardCheckpoint>().ToDictionary(c => c.Shard, c => c.AppliedSeq));
             var replayed = await Task.WhenAll(_workers.Select(w => Task.Run(() => w.Shards.Sum(s => s.Recover()))));
             _logger.LogInformation("Recovered {Shards} shards in {Elapsed} ms, replaying {Records} log records after the snapshots",
                 _shards.Length, clock.ElapsedMilliseconds, replayed.Sum());
@@ -195,6 +199,16 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     }
 
     /// <summary>
+    /// Visits the KPI and measure cells, which add up to every cell once: the totals of the checkpoints and the changes
+    /// of the shards served here since (in cluster mode, other silos' shards as of their latest checkpoint).
+    /// </summary>
+    private void ForEachCells(Action<KpiRollup, MeasureRollup> visit)
+    {
+        if (_cluster is not null) { _cluster.ForEachCells(visit); return; }
+        _totals.Visit(_shards, visit);
+    }
+
+    /// <summary>
     /// Where each shard's partials stand in its log, as the sums below read them. Partials are a function of the log
     /// up to that position, so while the positions are equal every sum is too. Read before the sums: they may then
     /// include more than the positions say, never less.
@@ -205,7 +219,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public KpiCounters SumKpis(Months months, Func<KpiKey, bool> filter)
     {
         var total = default(KpiCounters);
-        ForEachPartials((_, p) => total += p.Kpis.Sum(months, filter));
+        ForEachCells((kpis, _) => total += kpis.Sum(months, filter));
         return total;
     }
 
@@ -214,7 +228,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         where TGroup : notnull
     {
         var totals = new Dictionary<TGroup, KpiCounters>();
-        ForEachPartials((_, p) => p.Kpis.SumInto(months, filter, groupOf, totals));
+        ForEachCells((kpis, _) => kpis.SumInto(months, filter, groupOf, totals));
         return totals;
     }
 
@@ -222,7 +236,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     public MeasureValue SumMeasures(Measure measure, Months months, Func<MeasureKey, bool> filter)
     {
         var total = default(MeasureValue);
-        ForEachPartials((_, p) => total += p.Measures.Sum(measure, months, filter));
+        ForEachCells((_, measures) => total += measures.Sum(measure, months, filter));
         return total;
     }
 
@@ -231,7 +245,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         Func<MeasureKey, TGroup> groupOf) where TGroup : notnull
     {
         var totals = new Dictionary<TGroup, MeasureValue>();
-        ForEachPartials((_, p) => p.Measures.SumInto(measure, months, filter, groupOf, totals));
+        ForEachCells((_, measures) => measures.SumInto(measure, months, filter, groupOf, totals));
         return totals;
     }
 

@@ -41,8 +41,11 @@ internal sealed class ClusterHost
     private readonly TailWorker[] _workers;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = new();
-    // The shards served elsewhere, as of their latest checkpoint this silo read (see ForEachPartials).
+    // The review clock and rules of the shards served elsewhere, as of their latest checkpoint this silo read (see ForEachPartials).
     private readonly ConcurrentDictionary<int, RemoteShard> _remote = new();
+    // The cells' totals as the store keeps them, and the checkpoints written here that they do not include yet.
+    private readonly CellTotals _totals = new(shared: true);
+    private volatile bool _totalsRead;
     private readonly Grains.Masters.ReferenceMasters _masters;
     private readonly int _perShardCap;
     // The checkpoint positions IsApplied last read, and when the read began. Status polls ask many times a second and
@@ -91,6 +94,29 @@ internal sealed class ClusterHost
         foreach (var worker in _workers) _running.Add(Task.Run(() => worker.RunAsync(_stop.Token)));
         _running.Add(Task.Run(() => _leases.ListenForAppendsAsync(WakeAll, _stop.Token)));
         _running.Add(Task.Run(LeaseLoop));
+        _running.Add(Task.Run(TotalsLoop));
+    }
+
+    /// <summary>
+    /// Reads the store's totals again while checkpoints written here wait to be seen in them (each waits with its
+    /// cells' changes in memory): queries read them too, but a silo nobody asks would keep every one.
+    /// </summary>
+    private async Task TotalsLoop()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                if (_totals.UnseenCount == 0) continue;
+                try { SyncTotals(); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger.LogWarning(e, "Silo {Silo}: reading the cells' totals failed; trying again in a second", SiloId);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
     }
 
     public void WakeAll() { foreach (var w in _workers) w.Wake(); }
@@ -142,7 +168,7 @@ internal sealed class ClusterHost
             foreach (var lease in _leases.Acquire(SiloId, quota - active.Count, timeout, _owned.Keys.ToList()))
             {
                 var owned = new OwnedShard(new Shard(lease.Shard, _store, _perShardCap, _masters, _options.Review.Enabled,
-                    checkpoint => _leases.WriteCheckpoints(SiloId, [(lease, checkpoint)]).Contains(lease.Shard)), lease);
+                    checkpoint => _leases.WriteCheckpoints(SiloId, [(lease, checkpoint)]).Contains(lease.Shard), _totals), lease);
                 _owned[lease.Shard] = owned;
                 _logger.LogInformation("Silo {Silo} acquired shard {Shard} (epoch {Epoch}); {Live} live silos, fair share {Quota}",
                     SiloId, lease.Shard, lease.Epoch, live, quota);
@@ -215,13 +241,17 @@ internal sealed class ClusterHost
     }
 
     /// <summary>
-    /// Visits every shard's partials: the live ones of the shards served here, the latest checkpointed partials of the
-    /// others (so the answer trails the owners by at most their snapshot interval).
+    /// Visits every shard's partials (the review clock, rules and changes since the last checkpoint): the live ones of the
+    /// shards served here, the latest checkpointed ones of the others, which have no changes (so the answer trails the
+    /// owners by at most their snapshot interval). The cells are read through <see cref="ForEachCells"/>.
     /// </summary>
     public void ForEachPartials(Action<int, ShardPartials> visit)
     {
-        IReadOnlyDictionary<int, long>? checkpoints = null;
-        CatchUpRound? round = null;
+        var checkpoints = _leases.CheckpointPositions();
+        var moved = checkpoints.Where(c => ServedHere(c.Key) is null && (!_remote.TryGetValue(c.Key, out var r) || r.Seq != c.Value))
+            .Select(c => c.Key).ToList();
+        foreach (var (shard, checkpoint) in _leases.LoadCheckpoints(moved))
+            _remote[shard] = new RemoteShard(checkpoint.AppliedSeq, Shard.StoredPartials(_store, checkpoint));
         for (var shard = 0; shard < _options.ShardCount; shard++)
         {
             if (ServedHere(shard) is { } owned)
@@ -229,16 +259,7 @@ internal sealed class ClusterHost
                 lock (owned.Shard.PartialsLock) visit(shard, owned.Shard.Partials);
                 continue;
             }
-            checkpoints ??= _leases.CheckpointPositions();
-            round ??= CatchUpRound.Read(this, checkpoints);
-            if (!checkpoints.TryGetValue(shard, out var seq)) continue;
-            var remote = _remote.GetOrAdd(shard, _ => new RemoteShard());
-            // Read under the shard's own lock: a catch-up changes the partials in place.
-            lock (remote.Lock)
-            {
-                if (remote.Partials is null || remote.Seq != seq) CatchUp(shard, remote, round);
-                if (remote.Partials is { } partials) visit(shard, partials);
-            }
+            if (checkpoints.ContainsKey(shard) && _remote.TryGetValue(shard, out var remote)) visit(shard, remote.Partials);
         }
     }
 
@@ -246,51 +267,26 @@ internal sealed class ClusterHost
         _owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost ? owned : null;
 
     /// <summary>A shard served elsewhere: its partials as of the checkpoint at <see cref="Seq"/>.</summary>
-    private sealed class RemoteShard
-    {
-        public readonly Lock Lock = new();
-        public long Seq;
-        public ShardPartials? Partials;
-    }
+    private sealed record RemoteShard(long Seq, ShardPartials Partials);
 
     /// <summary>
-    /// The cells written since the checkpoint held here, for every shard served elsewhere whose checkpoint has moved,
-    /// read in one round trip: while the owners ingest, every shard checkpoints each snapshot interval.
+    /// Visits the KPI and measure cells (<see cref="CellTotals.Visit"/>): the store's totals, read again first when they
+    /// may be behind what <see cref="IsApplied"/> reports (a checkpoint position past the one they include, in the copy
+    /// it keeps), or behind a shard served here (which counts its changes from the checkpoint it recovered from).
     /// </summary>
-    private sealed record CatchUpRound(IReadOnlyDictionary<int, long> After, IReadOnlyDictionary<int, CheckpointChanges> Changes)
+    public void ForEachCells(Action<KpiRollup, MeasureRollup> visit)
     {
-        public static CatchUpRound Read(ClusterHost host, IReadOnlyDictionary<int, long> checkpoints)
-        {
-            var after = new Dictionary<int, long>();
-            foreach (var (shard, seq) in checkpoints)
-                // Read without the shard's lock: a position read as it moves only sends a shard to its own catch-up.
-                if (host.ServedHere(shard) is null && host._remote.TryGetValue(shard, out var remote) && remote.Partials is not null && remote.Seq != seq)
-                    after[shard] = remote.Seq;
-            return new CatchUpRound(after, host._leases.LoadCheckpointChanges(after.Select(a => (a.Key, a.Value)).ToList()));
-        }
+        var served = _owned.Values.Where(o => o.Recovered && !o.Lost).Select(o => o.Shard).ToList();
+        var checkpoints = RecentCheckpointPositions();
+        if (!_totalsRead || checkpoints.Any(c => c.Value > _totals.PositionOf(c.Key)) || served.Any(s => s.RecoveredSeq > _totals.PositionOf(s.Id)))
+            SyncTotals();
+        _totals.Visit(served, visit);
     }
 
-    /// <summary>
-    /// Brings a shard served elsewhere to its latest checkpoint: the cells its checkpoints wrote since the one held here
-    /// (from <paramref name="round"/>, or read for this shard alone when another reader moved it meanwhile), or a whole
-    /// load the first time or for a checkpoint of an older form. A whole load reads every cell of the shard's history.
-    /// </summary>
-    private void CatchUp(int shard, RemoteShard remote, CatchUpRound round)
+    private void SyncTotals()
     {
-        if (remote.Partials is { } held)
-        {
-            var changes = round.After.TryGetValue(shard, out var after) && after == remote.Seq
-                ? round.Changes.GetValueOrDefault(shard)
-                : _leases.LoadCheckpointChanges([(shard, remote.Seq)]).GetValueOrDefault(shard);
-            if (changes is not null && Shard.CatchUp(held, changes))
-            {
-                remote.Seq = changes.Checkpoint.AppliedSeq;
-                return;
-            }
-        }
-        var checkpoint = _store.LoadCheckpoint(shard);
-        remote.Partials = checkpoint is null ? null : Shard.StoredPartials(_store, checkpoint);
-        remote.Seq = checkpoint?.AppliedSeq ?? 0;
+        _totals.Sync(_leases);
+        _totalsRead = true;
     }
 
     /// <summary>Graceful leave: every worker checkpoints and frees its leases, then the silo leaves the membership.</summary>

@@ -44,10 +44,15 @@ internal sealed class Shard
     // Cluster mode: writes the checkpoint only while the silo holds the shard's lease (fencing); null = unconditional.
     private readonly FencedCheckpoint? _fencedCheckpoint;
 
+    private readonly CellTotals _totals;
+    // The cells' changes of checkpoints written since the last fold into the totals (CellTotals.Fold), by position.
+    private List<(long Seq, KpiRollup Kpis, MeasureRollup Measures)> _stored = new();
+
     public Shard(int id, ILogStore store, int residentCap, ReferenceMasters masters, bool review = true,
-        FencedCheckpoint? fencedCheckpoint = null)
+        FencedCheckpoint? fencedCheckpoint = null, CellTotals? totals = null)
     {
         Id = id;
+        _totals = totals ?? new CellTotals(shared: false);
         _review = review;
         _store = store;
         _masters = masters;
@@ -58,6 +63,23 @@ internal sealed class Shard
     public int Id { get; }
     public ShardPartials Partials { get; private set; } = new();
     public object PartialsLock { get; } = new();
+
+    /// <summary>The totals this shard's checkpoints add to (those of the silo; a shard alone in a test gets its own).</summary>
+    public CellTotals Totals => _totals;
+
+    /// <summary>The cells' changes of checkpoints written but not yet in <see cref="Totals"/>; read under <see cref="PartialsLock"/>.</summary>
+    public IReadOnlyList<(long Seq, KpiRollup Kpis, MeasureRollup Measures)> Stored => _stored;
+
+    /// <summary>Hands over <see cref="Stored"/> (<see cref="CellTotals.Fold"/>, under <see cref="PartialsLock"/>).</summary>
+    public IReadOnlyList<(long Seq, KpiRollup Kpis, MeasureRollup Measures)> TakeStored()
+    {
+        var stored = _stored;
+        _stored = new();
+        return stored;
+    }
+
+    /// <summary>The position of the checkpoint this shard recovered from (0: none): its changes count from there.</summary>
+    public long RecoveredSeq { get; private set; }
 
     /// <summary>Log position of the last record applied: everything up to it is in the grains and the partials.</summary>
     public long AppliedSeq => Volatile.Read(ref _appliedSeq);
@@ -76,52 +98,16 @@ internal sealed class Shard
         Partials.RulesJson is { } json ? RuleSet.Parse(json) : RuleSet.Starter, _masters, Partials.AsOf);
 
     /// <summary>
-    /// A checkpoint's partials with the shard's KPI and measure cells, which the store keeps beside them. The findings,
-    /// 高額療養費 rows and timers stay in the store (queries read them there). A checkpoint from before the findings' totals were
+    /// A checkpoint's partials: the review clock and rules. The cells, findings, 高額療養費 rows and timers stay in the store
+    /// (the cells' totals are the silo's, <see cref="CellTotals"/>). A checkpoint from before the findings' totals were
     /// measures is brought up to date from the stored rows (<see cref="AddTotalsOfStoredRows"/>).
     /// </summary>
     public static ShardPartials StoredPartials(ILogStore store, ShardCheckpoint checkpoint)
     {
         var partials = GrainCodec.DecodePartials(checkpoint.Partials);
         partials.StoredThrough = checkpoint.AppliedSeq;
-        foreach (var stored in store.LoadKpiCells(checkpoint.Shard))
-        {
-            var (key, counters) = GrainCodec.DecodeKpiCell(stored);
-            partials.Kpis.Restore(key, counters);
-        }
-        foreach (var stored in store.LoadMeasureCells(checkpoint.Shard))
-        {
-            var (key, value) = GrainCodec.DecodeMeasureCell(stored);
-            partials.Measures.Restore(key, value);
-        }
         if (partials.StoredBeforeTotals) AddTotalsOfStoredRows(store, checkpoint.Shard, partials);
         return partials;
-    }
-
-    /// <summary>
-    /// Brings <paramref name="held"/>, a shard's partials as of an earlier checkpoint (<see cref="StoredPartials"/>), to
-    /// the checkpoint of <paramref name="changes"/>: its review clock and rules, and each cell written since, at the
-    /// value it holds now. False when that checkpoint is of an older form, which only a whole load reads.
-    /// </summary>
-    public static bool CatchUp(ShardPartials held, CheckpointChanges changes)
-    {
-        var newer = GrainCodec.DecodePartials(changes.Checkpoint.Partials);
-        if (newer.StoredBeforeTotals || newer.HasChanges) return false;
-        held.AsOf = newer.AsOf;
-        held.RulesJson = newer.RulesJson;
-        held.RulesSeq = newer.RulesSeq;
-        held.StoredThrough = changes.Checkpoint.AppliedSeq;
-        foreach (var stored in changes.KpiCells)
-        {
-            var (key, counters) = GrainCodec.DecodeKpiCell(stored);
-            held.Kpis.Reset(key, counters);
-        }
-        foreach (var stored in changes.MeasureCells)
-        {
-            var (key, value) = GrainCodec.DecodeMeasureCell(stored);
-            held.Measures.Reset(key, value);
-        }
-        return true;
     }
 
     /// <summary>
@@ -153,12 +139,6 @@ internal sealed class Shard
         partials.StoredBeforeTotals = false;
     }
 
-    /// <summary>The row key of a KPI cell in the store.</summary>
-    public static string CellId(Grains.Rollups.KpiKey key) => $"{key.ServiceMonth}/{key.BillingMonth}/{key.InsurerNo}/{key.ProviderCode}";
-
-    /// <summary>The row key of a measure cell in the store.</summary>
-    public static string MeasureCellId(MeasureKey key) => $"{(int)key.Measure}/{key.Check}/{key.InsurerNo}/{key.ProviderCode}/{key.Month}/{key.Billed}";
-
     /// <summary>The row key of a 高額療養費 row in the store.</summary>
     public static string HighCostId((string Card, Grains.Records.YearMonth Month) key) => $"{key.Card}/{key.Month}";
 
@@ -180,6 +160,7 @@ internal sealed class Shard
             Partials = StoredPartials(_store, checkpoint);
             _context = null;
             _appliedSeq = _checkpointSeq = checkpoint.AppliedSeq;
+            RecoveredSeq = checkpoint.AppliedSeq;
         }
         var replayed = 0;
         foreach (var entry in _store.ReadShard(Id, _appliedSeq))
@@ -338,20 +319,17 @@ internal sealed class Shard
         {
             var findings = Partials.ChangedFindings.Values
                 .Select(f => new ShardRow(f.Id, GrainCodec.EncodeFinding(f), ScopeOf(f.Card.InsurerNo, f.ServiceMonth))).ToList();
-            var cells = new List<ShardRow>(Partials.Kpis.ChangedCount);
-            // A cell back at zero is written as zeros, not deleted: a silo catching up on the cells changed since an
-            // earlier checkpoint (cluster mode) must see it go. Loading a zero adds nothing.
-            foreach (var (key, counters) in Partials.Kpis.ChangedCells())
-                cells.Add(new(CellId(key), GrainCodec.EncodeKpiCell(key, counters)));
+            var cells = new List<CellDelta>(Partials.Kpis.Count);
+            foreach (var (key, counters) in Partials.Kpis.All()) cells.Add(new(GrainCodec.EncodeKpiKey(key), counters.ToValues()));
             // A row removed since the last checkpoint is deleted (an empty body).
             var highCost = Partials.ChangedHighCost.Select(change => change.Value is { } row
                 ? new ShardRow(HighCostId(change.Key), GrainCodec.EncodeHighCost(row), ScopeOf(row.Card.InsurerNo, row.Month))
                 : new ShardRow(HighCostId(change.Key), [])).ToList();
             var timers = Partials.ChangedTimers.Select(change => new ShardRow(TimerId(change.Key), change.Value ? GrainCodec.EncodeTimer(change.Key) : [])).ToList();
-            var measures = Partials.Measures.ChangedCells()
-                .Select(c => new ShardRow(MeasureCellId(c.Key), GrainCodec.EncodeMeasureCell(c.Key, c.Value))).ToList();
-            return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, cells, highCost, timers)
+            var measures = Partials.Measures.All().Select(c => new CellDelta(GrainCodec.EncodeMeasureKey(c.Key), c.Value.ToValues())).ToList();
+            return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, highCost, timers)
             {
+                KpiCells = cells,
                 MeasureCells = measures,
             };
         }
@@ -364,13 +342,17 @@ internal sealed class Shard
             throw new InvalidOperationException($"shard {Id}: a checkpoint at {checkpoint.AppliedSeq} was written after records up to {_appliedSeq} were applied");
         lock (PartialsLock)
         {
-            Partials.MarkStored(_appliedSeq);
+            var (kpis, measures) = Partials.MarkStored(_appliedSeq);
+            if (kpis.Count > 0 || measures.Count > 0) _stored.Add((_appliedSeq, kpis, measures));
+            Volatile.Write(ref _checkpointSeq, _appliedSeq);
         }
         _changed.Clear();
         _generation++;
         _recordsSinceCheckpoint = 0;
-        Volatile.Write(ref _checkpointSeq, _appliedSeq);
         _lastCheckpointTicks = Stopwatch.GetTimestamp();
+        // An eviction checkpoints in the middle of a record, under the partials' lock, which comes after the totals' lock:
+        // what it stored waits for the next checkpoint's fold (queries count it meanwhile, from Stored).
+        if (!Monitor.IsEntered(PartialsLock)) _totals.Fold(this);
     }
 
     /// <summary>Drops grains idle longer than <paramref name="idleAfter"/> (after a checkpoint, so nothing is lost).</summary>

@@ -61,10 +61,10 @@ public interface ILogStore : IDisposable
     IReadOnlyDictionary<(int Shard, string Key), byte[]> LoadGrains(IReadOnlyCollection<(int Shard, string Key)> grains);
 
     /// <summary>
-    /// Writes the grains, findings, KPI and measure cells, 高額療養費 rows and timers changed since the last checkpoint, the rest of the
-    /// shard partials and the position they include, atomically. All of those are keyed rows that replace the earlier row
-    /// of their key; an empty body deletes the row (a timer that fired). A KPI or measure cell back at zero is written as
-    /// a zero, not deleted, so a reader of the cells changed since a position sees it go (<see cref="IShardLeases.LoadCheckpointChanges"/>).
+    /// Writes the grains, findings, 高額療養費 rows and timers changed since the last checkpoint, adds the KPI and measure
+    /// cells' changes to the stored totals, and writes the rest of the shard partials and the position they include,
+    /// atomically. The rows are keyed and replace the earlier row of their key; an empty body deletes the row (a timer that
+    /// fired). The totals are every shard's cells summed: a cell's row is added to, by whichever shard changed it.
     /// </summary>
     void WriteCheckpoint(CheckpointWrite checkpoint);
 
@@ -81,11 +81,15 @@ public interface ILogStore : IDisposable
     /// </summary>
     IEnumerable<ScopedRow> FindingsInScope(string scope);
 
-    /// <summary>The shard's KPI cells as its checkpoints wrote them (keyed by cell), apart from the partials for the same reason.</summary>
-    IReadOnlyList<byte[]> LoadKpiCells(int shard);
+    /// <summary>
+    /// Every KPI cell's total over every shard's checkpoints (a cell back at zero may be among them, as zeros). Kept apart
+    /// from the partials and summed over the shards: a provider's cell of a month is changed by every shard where one of
+    /// its patients' households lives, and held per shard it was about a cell per receipt on 256 shards.
+    /// </summary>
+    IReadOnlyList<CellDelta> LoadKpiTotals();
 
-    /// <summary>The shard's measure cells as its checkpoints wrote them (keyed by cell), apart for the same reason.</summary>
-    IReadOnlyList<byte[]> LoadMeasureCells(int shard);
+    /// <summary>Every measure cell's total over every shard's checkpoints, as <see cref="LoadKpiTotals"/>.</summary>
+    IReadOnlyList<CellDelta> LoadMeasureTotals();
 
     /// <summary>The shard's 高額療養費 rows as its checkpoints wrote them (keyed by household and month), apart for the same reason.</summary>
     IReadOnlyList<byte[]> LoadHighCost(int shard);
@@ -137,23 +141,31 @@ public sealed record LogTail(IReadOnlyList<StoredEntry> Entries, long CoveredThr
 public readonly record struct ScopedRow(long CheckpointSeq, byte[] Body);
 
 /// <summary>
-/// A keyed row a checkpoint writes (a grain snapshot, finding, KPI cell, 高額療養費 row or timer); an empty body deletes
-/// the row. <see cref="Scope"/> is what a query finds the row by, for the tables that have one (findings and 高額療養費
-/// rows: their insurer and service month), so a worklist reads its rows, not the shard's. Scoped rows and KPI and
-/// measure cells also keep the checkpoint's position (<see cref="RowColumns"/>).
+/// A keyed row a checkpoint writes (a grain snapshot, finding, 高額療養費 row or timer); an empty body deletes the row.
+/// <see cref="Scope"/> is what a query finds the row by, for the tables that have one (findings and 高額療養費 rows: their
+/// insurer and service month), so a worklist reads its rows, not the shard's; those rows also keep the checkpoint's
+/// position (<see cref="RowColumns"/>).
 /// </summary>
 public readonly record struct ShardRow(string Key, byte[] Body, string? Scope = null);
 
 /// <summary>
+/// An additive cell (KPI or measure): its encoded key and its values. In a checkpoint, a change the store adds to the
+/// cell's total value by value; read back, the total.
+/// </summary>
+public readonly record struct CellDelta(byte[] Key, long[] Values);
+
+/// <summary>
 /// One shard's checkpoint (see <see cref="ILogStore.WriteCheckpoint"/>): the keyed rows changed since the last one
-/// (an empty body deletes its row), the rest of the partials and the log position they include.
+/// (an empty body deletes its row), the cells' changes, the rest of the partials and the log position they include.
 /// </summary>
 public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials, IReadOnlyCollection<ShardRow> Grains,
-    IReadOnlyCollection<ShardRow> Findings, IReadOnlyCollection<ShardRow> KpiCells,
-    IReadOnlyCollection<ShardRow> HighCost, IReadOnlyCollection<ShardRow> Timers)
+    IReadOnlyCollection<ShardRow> Findings, IReadOnlyCollection<ShardRow> HighCost, IReadOnlyCollection<ShardRow> Timers)
 {
-    /// <summary>Measure cells changed since the last checkpoint (keyed like KPI cells).</summary>
-    public IReadOnlyCollection<ShardRow> MeasureCells { get; init; } = [];
+    /// <summary>KPI cells' changes since the last checkpoint, added to the stored totals.</summary>
+    public IReadOnlyCollection<CellDelta> KpiCells { get; init; } = [];
+
+    /// <summary>Measure cells' changes since the last checkpoint, added to the stored totals.</summary>
+    public IReadOnlyCollection<CellDelta> MeasureCells { get; init; } = [];
 
     /// <summary>
     /// Where each kind of keyed row goes: table, key column, body column, and the columns beside them (<see cref="RowColumns"/>).
@@ -163,8 +175,6 @@ public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials
     [
         ("grains", "key", "state", RowColumns.None, c => c.Grains),
         ("findings", "id", "body", RowColumns.ScopeAndSeq, c => c.Findings),
-        ("kpi_cells", "cell", "body", RowColumns.Seq, c => c.KpiCells),
-        ("measure_cells", "cell", "body", RowColumns.Seq, c => c.MeasureCells),
         ("high_cost", "id", "body", RowColumns.ScopeAndSeq, c => c.HighCost),
         ("timers", "id", "body", RowColumns.None, c => c.Timers),
     ];
@@ -174,9 +184,7 @@ public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials
 public enum RowColumns
 {
     None,
-    /// <summary>The position of the checkpoint that wrote the row (cells: a cluster silo reads a shard's cells changed since a position).</summary>
-    Seq,
-    /// <summary>The scope the worklists query (<see cref="ShardRow.Scope"/>), and the position as <see cref="Seq"/>.</summary>
+    /// <summary>The scope the worklists query (<see cref="ShardRow.Scope"/>), and the position of the checkpoint that wrote the row.</summary>
     ScopeAndSeq,
 }
 

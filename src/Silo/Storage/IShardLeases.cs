@@ -47,11 +47,14 @@ public interface IShardLeases
     IReadOnlyDictionary<int, long> CheckpointPositions();
 
     /// <summary>
-    /// For each listed shard with a checkpoint: its latest checkpoint with the KPI and measure cells that checkpoints
-    /// after the listed position wrote (a cell back at zero among them, as a zero), all read in one snapshot and one
-    /// round trip. What a silo holding shards' partials as of earlier checkpoints needs to bring them to these ones.
+    /// Read in one snapshot and one round trip: the KPI and measure totals written by transactions that the read which
+    /// returned <paramref name="since"/> could not see (0: every total), each shard's checkpoint position, and the mark
+    /// to pass next time. The totals then include exactly those checkpoints: a checkpoint adds to them in its own transaction.
     /// </summary>
-    IReadOnlyDictionary<int, CheckpointChanges> LoadCheckpointChanges(IReadOnlyCollection<(int Shard, long AfterSeq)> shards);
+    TotalsChanges ReadTotalsChanges(ulong since);
+
+    /// <summary>The latest checkpoint of each listed shard that has one, read in one round trip.</summary>
+    IReadOnlyDictionary<int, ShardCheckpoint> LoadCheckpoints(IReadOnlyCollection<int> shards);
 
     /// <summary>Members and leases, for the cluster status page and tests.</summary>
     ClusterView View(TimeSpan leaseTimeout);
@@ -62,8 +65,9 @@ public interface IShardLeases
 
 public sealed record ShardLease(int Shard, long Epoch);
 
-/// <summary>A checkpoint and the cells written since an earlier one (<see cref="IShardLeases.LoadCheckpointChanges"/>).</summary>
-public sealed record CheckpointChanges(ShardCheckpoint Checkpoint, IReadOnlyList<byte[]> KpiCells, IReadOnlyList<byte[]> MeasureCells);
+/// <summary>What <see cref="IShardLeases.ReadTotalsChanges"/> read: totals (whole values, not changes) and positions as of one snapshot.</summary>
+public sealed record TotalsChanges(ulong Next, IReadOnlyList<CellDelta> Kpis, IReadOnlyList<CellDelta> Measures,
+    IReadOnlyDictionary<int, long> Checkpoints);
 
 public sealed record SiloRow(string Id, string Url, double HeartbeatAgeSeconds, bool Live);
 

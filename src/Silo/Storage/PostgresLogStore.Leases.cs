@@ -131,46 +131,46 @@ public sealed partial class PostgresLogStore : IShardLeases
 
     public IReadOnlyDictionary<int, long> CheckpointPositions() => Positions("SELECT shard, applied_seq FROM checkpoints");
 
-    public IReadOnlyDictionary<int, CheckpointChanges> LoadCheckpointChanges(IReadOnlyCollection<(int Shard, long AfterSeq)> shards)
+    public TotalsChanges ReadTotalsChanges(ulong since)
     {
-        var changes = new Dictionary<int, CheckpointChanges>();
-        if (shards.Count == 0) return changes;
         using var connection = _dataSource.OpenConnection();
-        // One snapshot: each shard's cells are exactly those of the checkpoint read, even while its owner writes the next.
+        // One snapshot for all four reads: the totals include exactly the checkpoints whose positions are read with them.
         using var tx = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
         using var batch = new NpgsqlBatch(connection, tx);
-        var ids = shards.Select(s => s.Shard).ToArray();
-        var after = shards.Select(s => s.AfterSeq).ToArray();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "SELECT c.shard, c.applied_seq, c.partials FROM checkpoints c JOIN unnest(@shards) AS p(shard) ON c.shard = p.shard"));
-        // One index range per shard. As a plain join the planner hashed the list and scanned every cell of the history
-        // (93 ms against 1 ms for 171 shards and 594,570 cells): OFFSET 0 keeps the subquery per shard.
-        foreach (var table in (string[])["kpi_cells", "measure_cells"])
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-                SELECT p.shard, t.body FROM unnest(@shards, @after) AS p(shard, after)
-                CROSS JOIN LATERAL (SELECT body FROM {table} WHERE shard = p.shard AND seq > p.after OFFSET 0) t
-                """));
-        foreach (var command in batch.BatchCommands)
+        // A transaction this snapshot cannot see has an id at least its xmin (the oldest one running), so the rows written
+        // since are those with a writer's id at least the previous read's xmin (a few seen rows come again: they are whole values).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_snapshot_xmin(pg_current_snapshot())::text"));
+        foreach (var table in (string[])["kpi_totals", "measure_totals"])
         {
-            command.Parameters.Add(new NpgsqlParameter("shards", ids));
-            command.Parameters.Add(new NpgsqlParameter("after", after));
+            var read = new NpgsqlBatchCommand($"SELECT key, v FROM {table} WHERE xid >= @since::xid8");
+            read.Parameters.Add(new NpgsqlParameter("since", since.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            batch.BatchCommands.Add(read);
         }
-        var checkpoints = new Dictionary<int, ShardCheckpoint>();
-        var kpiCells = ids.ToDictionary(id => id, _ => new List<byte[]>());
-        var measureCells = ids.ToDictionary(id => id, _ => new List<byte[]>());
-        using (var reader = batch.ExecuteReader())
-        {
-            while (reader.Read()) checkpoints[reader.GetInt32(0)] = new ShardCheckpoint(reader.GetInt32(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
-            foreach (var cells in (Dictionary<int, List<byte[]>>[])[kpiCells, measureCells])
-            {
-                reader.NextResult();
-                while (reader.Read()) cells[reader.GetInt32(0)].Add(reader.GetFieldValue<byte[]>(1));
-            }
-        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT shard, applied_seq FROM checkpoints"));
+        using var reader = batch.ExecuteReader();
+        reader.Read();
+        var next = ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture);
+        reader.NextResult();
+        var kpis = ReadTotals(reader);
+        reader.NextResult();
+        var measures = ReadTotals(reader);
+        reader.NextResult();
+        var checkpoints = new Dictionary<int, long>();
+        while (reader.Read()) checkpoints[reader.GetInt32(0)] = reader.GetInt64(1);
+        reader.Close();
         tx.Commit();
-        foreach (var (shard, checkpoint) in checkpoints)
-            changes[shard] = new CheckpointChanges(checkpoint, kpiCells[shard], measureCells[shard]);
-        return changes;
+        return new TotalsChanges(next, kpis, measures, checkpoints);
+    }
+
+    public IReadOnlyDictionary<int, ShardCheckpoint> LoadCheckpoints(IReadOnlyCollection<int> shards)
+    {
+        var checkpoints = new Dictionary<int, ShardCheckpoint>();
+        if (shards.Count == 0) return checkpoints;
+        using var command = _dataSource.CreateCommand("SELECT shard, applied_seq, partials FROM checkpoints WHERE shard = ANY(@shards)");
+        command.Parameters.AddWithValue("shards", shards.ToArray());
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) checkpoints[reader.GetInt32(0)] = new ShardCheckpoint(reader.GetInt32(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+        return checkpoints;
     }
 
     private Dictionary<int, long> Positions(string sql)

@@ -84,7 +84,37 @@ public sealed partial class PostgresLogStore : ILogStore
         CREATE INDEX kpi_cells_by_seq ON kpi_cells(shard, seq);
         CREATE INDEX measure_cells_by_seq ON measure_cells(shard, seq);
         """,
+        // 11: KPI and measure cells as totals over the shards, which each checkpoint adds its changes to (MoveCellsToTotals
+        // moves the per-shard cells in). A total keeps the id of the transaction that last wrote it, so a silo reads the
+        // totals changed since its last read (IShardLeases.ReadTotalsChanges).
+        """
+        CREATE TABLE kpi_totals(key bytea PRIMARY KEY, v bigint[] NOT NULL, xid xid8 NOT NULL DEFAULT pg_current_xact_id());
+        CREATE INDEX kpi_totals_by_xid ON kpi_totals(xid);
+        CREATE TABLE measure_totals(key bytea PRIMARY KEY, v bigint[] NOT NULL, xid xid8 NOT NULL DEFAULT pg_current_xact_id());
+        CREATE INDEX measure_totals_by_xid ON measure_totals(xid);
+        """,
     ];
+
+    /// <summary>What a migration does besides its SQL, by version, in the same transaction.</summary>
+    private static readonly Dictionary<int, Action<NpgsqlConnection, NpgsqlTransaction>> MigrationSteps = new()
+    {
+        [11] = MoveCellsToTotals,
+    };
+
+    /// <summary>Migration 11: each shard's KPI and measure cells summed over the shards into the totals; the per-shard tables go.</summary>
+    private static void MoveCellsToTotals(NpgsqlConnection connection, NpgsqlTransaction tx)
+    {
+        foreach (var (from, to) in (ReadOnlySpan<(string, string)>)[("kpi_cells", "kpi_totals"), ("measure_cells", "measure_totals")])
+        {
+            var bodies = new List<byte[]>();
+            using (var select = new NpgsqlCommand($"SELECT body FROM {from}", connection, tx))
+            using (var reader = select.ExecuteReader())
+                while (reader.Read()) bodies.Add(reader.GetFieldValue<byte[]>(0));
+            var totals = from == "kpi_cells" ? CellValues.SumKpiCells(bodies) : CellValues.SumMeasureCells(bodies);
+            AddToTotals(connection, tx, to, totals);
+            Execute(connection, tx, $"DROP TABLE {from}");
+        }
+    }
 
     private readonly NpgsqlDataSource _dataSource;
     // The listener's own connection, never pooled: its LISTEN must not outlive it in a connection handed to others.
@@ -151,6 +181,7 @@ public sealed partial class PostgresLogStore : ILogStore
         for (var version = applied + 1; version <= Migrations.Length; version++)
         {
             Execute(connection, tx, Migrations[version - 1]);
+            if (MigrationSteps.TryGetValue(version, out var step)) step(connection, tx);
             Execute(connection, tx, $"INSERT INTO schema_migrations(version) VALUES ({version})");
         }
     }
@@ -425,9 +456,45 @@ public sealed partial class PostgresLogStore : ILogStore
 
     public IEnumerable<ScopedRow> FindingsInScope(string scope) => LoadScoped("findings", scope);
 
-    public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
+    public IReadOnlyList<CellDelta> LoadKpiTotals() => LoadTotals("kpi_totals");
 
-    public IReadOnlyList<byte[]> LoadMeasureCells(int shard) => LoadShardRows("measure_cells", "cell", shard);
+    public IReadOnlyList<CellDelta> LoadMeasureTotals() => LoadTotals("measure_totals");
+
+    private List<CellDelta> LoadTotals(string table)
+    {
+        using var command = _dataSource.CreateCommand($"SELECT key, v FROM {table}");
+        using var reader = command.ExecuteReader();
+        return ReadTotals(reader);
+    }
+
+    private static List<CellDelta> ReadTotals(NpgsqlDataReader reader)
+    {
+        var totals = new List<CellDelta>();
+        while (reader.Read()) totals.Add(new CellDelta(reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<long[]>(1)));
+        return totals;
+    }
+
+    /// <summary>
+    /// Adds the cells' changes to their totals in one statement, in key order (<see cref="CellValues.Merge"/>: other
+    /// silos' checkpoints add to the same rows). The values travel as one flat array, a cell's slice each.
+    /// </summary>
+    private static void AddToTotals(NpgsqlConnection connection, NpgsqlTransaction tx, string table, List<CellDelta> cells)
+    {
+        if (cells.Count == 0) return;
+        var width = cells.Max(c => c.Values.Length);
+        var values = new long[cells.Count * width];
+        for (var i = 0; i < cells.Count; i++) cells[i].Values.CopyTo(values, i * width);
+        using var upsert = new NpgsqlCommand($"""
+            INSERT INTO {table}(key, v)
+            SELECT k.key, @values[(k.i - 1) * @width + 1 : k.i * @width] FROM unnest(@keys) WITH ORDINALITY AS k(key, i) ORDER BY k.key
+            ON CONFLICT (key) DO UPDATE SET xid = pg_current_xact_id(), v = (
+                SELECT array_agg(COALESCE(a, 0) + COALESCE(b, 0) ORDER BY n) FROM unnest({table}.v, excluded.v) WITH ORDINALITY AS u(a, b, n))
+            """, connection, tx);
+        upsert.Parameters.AddWithValue("keys", cells.Select(c => c.Key).ToArray());
+        upsert.Parameters.AddWithValue("values", values);
+        upsert.Parameters.AddWithValue("width", width);
+        upsert.ExecuteNonQuery();
+    }
 
     public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
 
@@ -448,7 +515,7 @@ public sealed partial class PostgresLogStore : ILogStore
     public IReadOnlyList<byte[]> TimersBefore(int shard, string keyBound) =>
         LoadRows("SELECT body FROM timers WHERE shard = @p1 AND id COLLATE \"C\" < @p2 ORDER BY id COLLATE \"C\"", shard, keyBound);
 
-    /// <summary>A shard's keyed blobs (findings, KPI cells, 高額療養費 rows, timers) in key order.</summary>
+    /// <summary>A shard's keyed blobs (findings, 高額療養費 rows, timers) in key order.</summary>
     private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard) =>
         LoadRows($"SELECT body FROM {table} WHERE shard = @p1 ORDER BY {keyColumn} COLLATE \"C\"", shard);
 
@@ -464,7 +531,7 @@ public sealed partial class PostgresLogStore : ILogStore
     }
 
     /// <summary>
-    /// Upserts the checkpoints' keyed blobs of one table (grain snapshots, findings, KPI cells, 高額療養費 rows or timers), every shard's in one
+    /// Upserts the checkpoints' keyed blobs of one table (grain snapshots, findings, 高額療養費 rows or timers), every shard's in one
     /// statement, with the columns beside them (<paramref name="columns"/>); an empty blob deletes its row.
     /// </summary>
     private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
@@ -480,10 +547,6 @@ public sealed partial class PostgresLogStore : ILogStore
                     INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) SELECT * FROM unnest(@shards, @keys, @bodies, @scopes, @seqs)
                     ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq
                     """,
-                RowColumns.Seq => $"""
-                    INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, seq) SELECT * FROM unnest(@shards, @keys, @bodies, @seqs)
-                    ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, seq = excluded.seq
-                    """,
                 _ => $"""
                     INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT * FROM unnest(@shards, @keys, @bodies)
                     ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
@@ -494,7 +557,7 @@ public sealed partial class PostgresLogStore : ILogStore
             upsert.Parameters.AddWithValue("bodies", kept.Select(r => r.Row.Body).ToArray());
             if (columns == RowColumns.ScopeAndSeq)
                 upsert.Parameters.AddWithValue("scopes", kept.Select(r => r.Row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).ToArray());
-            if (columns != RowColumns.None) upsert.Parameters.AddWithValue("seqs", kept.Select(r => r.AppliedSeq).ToArray());
+            if (columns == RowColumns.ScopeAndSeq) upsert.Parameters.AddWithValue("seqs", kept.Select(r => r.AppliedSeq).ToArray());
             upsert.ExecuteNonQuery();
         }
         if (kept.Count == rows.Count) return;
@@ -511,6 +574,8 @@ public sealed partial class PostgresLogStore : ILogStore
     {
         foreach (var (table, keyColumn, bodyColumn, columns, rows) in CheckpointWrite.KeyedRows)
             UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, columns, checkpoints, rows);
+        AddToTotals(connection, tx, "kpi_totals", CellValues.Merge(checkpoints.SelectMany(c => c.KpiCells)));
+        AddToTotals(connection, tx, "measure_totals", CellValues.Merge(checkpoints.SelectMany(c => c.MeasureCells)));
         using var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) SELECT * FROM unnest(@shards, @seqs, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials

@@ -23,7 +23,9 @@ public sealed class SqliteLogStore : ILogStore
     // 4: 高額療養費 rows and timers as rows of their own (a silo of schema 3 would find them missing from the partials).
     // 5: findings and 高額療養費 rows have the scope the worklists query by and the position of the checkpoint that
     //    wrote them; measure cells are rows (a silo of schema 4 would write rows without them).
-    private const int SchemaVersion = 5;
+    // 6: KPI and measure cells are totals over the shards (kpi_totals, measure_totals), added to by each checkpoint; a
+    //    silo of schema 5 would find its per-shard cells gone.
+    private const int SchemaVersion = 6;
     private readonly Database _log;
     private readonly Database _state;
     private long _lastSeq;
@@ -68,6 +70,7 @@ public sealed class SqliteLogStore : ILogStore
             var connection = new SqliteConnection(_connectionString);
             connection.Open();
             Execute(connection, $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=60000;");
+            connection.CreateFunction<byte[], byte[], byte[]>(AddValues, CellValues.Add, isDeterministic: true);
             return new Lease(this, new Session(connection));
         }
 
@@ -244,8 +247,8 @@ public sealed class SqliteLogStore : ILogStore
                 CREATE TABLE IF NOT EXISTS checkpoints(shard INTEGER PRIMARY KEY, applied_seq INTEGER NOT NULL, partials BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS grains(shard INTEGER NOT NULL, key TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY(shard, key));
                 CREATE TABLE IF NOT EXISTS findings(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, scope TEXT, seq INTEGER, PRIMARY KEY(shard, id));
-                CREATE TABLE IF NOT EXISTS kpi_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, seq INTEGER, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS measure_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, seq INTEGER, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS kpi_totals(key BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS measure_totals(key BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS high_cost(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, scope TEXT, seq INTEGER, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS timers(shard INTEGER NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY(shard, id)) WITHOUT ROWID;
                 """, tx);
@@ -255,9 +258,8 @@ public sealed class SqliteLogStore : ILogStore
                 if (!ColumnExists(connection, tx, table, "scope")) Execute(connection, $"ALTER TABLE {table} ADD COLUMN scope TEXT; ALTER TABLE {table} ADD COLUMN seq INTEGER", tx);
                 Execute(connection, $"CREATE INDEX IF NOT EXISTS {table}_by_scope ON {table}(scope) WHERE scope IS NOT NULL", tx);
             }
-            // The cells' checkpoint position (as PostgreSQL's migration 10; one silo reads it only in cluster mode).
-            foreach (var table in (string[])["kpi_cells", "measure_cells"])
-                if (!ColumnExists(connection, tx, table, "seq")) Execute(connection, $"ALTER TABLE {table} ADD COLUMN seq INTEGER", tx);
+            // Schema 6: the cells of each shard become totals over the shards.
+            MoveCellsToTotals(connection, tx);
             var stateOf = ReadMeta(connection, tx, "store_id");
             if (stateOf is not null && stateOf != storeId)
                 throw new InvalidOperationException(
@@ -281,6 +283,42 @@ public sealed class SqliteLogStore : ILogStore
         Execute(log.Session.Connection, "DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS grains; DROP TABLE IF EXISTS findings;", drop);
         drop.Commit();
     }
+
+    /// <summary>
+    /// Schema 5 kept each shard's KPI and measure cells (<c>kpi_cells</c>, <c>measure_cells</c>): they are summed over the
+    /// shards into the totals, in the state file's migration transaction.
+    /// </summary>
+    private static void MoveCellsToTotals(SqliteConnection connection, SqliteTransaction tx)
+    {
+        foreach (var (from, to) in (ReadOnlySpan<(string, string)>)[("kpi_cells", "kpi_totals"), ("measure_cells", "measure_totals")])
+        {
+            if (!TableExists(connection, tx, from)) continue;
+            var bodies = new List<byte[]>();
+            using (var select = connection.CreateCommand())
+            {
+                select.Transaction = tx;
+                select.CommandText = $"SELECT body FROM {from}";
+                using var reader = select.ExecuteReader();
+                while (reader.Read()) bodies.Add((byte[])reader.GetValue(0));
+            }
+            var totals = from == "kpi_cells" ? CellValues.SumKpiCells(bodies) : CellValues.SumMeasureCells(bodies);
+            using var insert = connection.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = $"INSERT INTO {to}(key, v) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET v = {AddValues}(v, excluded.v)";
+            var key = insert.Parameters.Add("$k", SqliteType.Blob);
+            var values = insert.Parameters.Add("$v", SqliteType.Blob);
+            foreach (var cell in totals)
+            {
+                key.Value = cell.Key;
+                values.Value = CellValues.ToBytes(cell.Values);
+                insert.ExecuteNonQuery();
+            }
+            Execute(connection, $"DROP TABLE {from}", tx);
+        }
+    }
+
+    /// <summary>The SQL function that adds two cells' values (little-endian 64-bit integers, value by value).</summary>
+    private const string AddValues = "shinsa_add";
 
     private static bool ColumnExists(SqliteConnection connection, SqliteTransaction tx, string table, string column)
     {
@@ -525,9 +563,26 @@ public sealed class SqliteLogStore : ILogStore
 
     public IEnumerable<ScopedRow> FindingsInScope(string scope) => LoadScoped("findings", scope);
 
-    public IReadOnlyList<byte[]> LoadKpiCells(int shard) => LoadShardRows("kpi_cells", "cell", shard);
+    public IReadOnlyList<CellDelta> LoadKpiTotals() => LoadTotals("kpi_totals");
 
-    public IReadOnlyList<byte[]> LoadMeasureCells(int shard) => LoadShardRows("measure_cells", "cell", shard);
+    public IReadOnlyList<CellDelta> LoadMeasureTotals() => LoadTotals("measure_totals");
+
+    private List<CellDelta> LoadTotals(string table)
+    {
+        using var lease = _state.Rent();
+        var command = lease.Session.Command($"SELECT key, v FROM {table}");
+        using var reader = command.ExecuteReader();
+        var totals = new List<CellDelta>();
+        while (reader.Read()) totals.Add(new CellDelta((byte[])reader.GetValue(0), CellValues.FromBytes((byte[])reader.GetValue(1))));
+        return totals;
+    }
+
+    /// <summary>Adds the cells' changes to their totals (a new cell's row is its change).</summary>
+    private static void AddToTotals(Session session, string table, IReadOnlyCollection<CellDelta> cells)
+    {
+        var upsert = session.Statement($"INSERT INTO {table}(key, v) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET v = {AddValues}(v, excluded.v)");
+        foreach (var cell in cells) upsert.Bind(1, cell.Key).Bind(2, CellValues.ToBytes(cell.Values)).Run();
+    }
 
     public IReadOnlyList<byte[]> LoadHighCost(int shard) => LoadShardRows("high_cost", "id", shard);
 
@@ -548,7 +603,7 @@ public sealed class SqliteLogStore : ILogStore
     public IReadOnlyList<byte[]> TimersBefore(int shard, string keyBound) =>
         LoadRows("SELECT body FROM timers WHERE shard = $p1 AND id < $p2 ORDER BY id", shard, keyBound);
 
-    /// <summary>A shard's keyed blobs (findings, KPI cells, 高額療養費 rows, timers) in key order.</summary>
+    /// <summary>A shard's keyed blobs (findings, 高額療養費 rows, timers) in key order.</summary>
     private IReadOnlyList<byte[]> LoadShardRows(string table, string keyColumn, int shard) =>
         LoadRows($"SELECT body FROM {table} WHERE shard = $p1 ORDER BY {keyColumn}", shard);
 
@@ -564,7 +619,7 @@ public sealed class SqliteLogStore : ILogStore
         return rows;
     }
 
-    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, KPI cells, 高額療養費 rows, timers); an empty blob deletes its row.</summary>
+    /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, 高額療養費 rows, timers); an empty blob deletes its row.</summary>
     private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, RowColumns columns,
         int shard, long appliedSeq, IReadOnlyCollection<ShardRow> rows)
     {
@@ -572,8 +627,6 @@ public sealed class SqliteLogStore : ILogStore
         {
             RowColumns.ScopeAndSeq => $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, seq, scope) VALUES(?1, ?2, ?3, ?4, ?5) " +
                 $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, seq = excluded.seq, scope = excluded.scope",
-            RowColumns.Seq => $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, seq) VALUES(?1, ?2, ?3, ?4) " +
-                $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, seq = excluded.seq",
             _ => $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES(?1, ?2, ?3) " +
                 $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}",
         });
@@ -583,7 +636,6 @@ public sealed class SqliteLogStore : ILogStore
             else if (columns == RowColumns.ScopeAndSeq)
                 upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Bind(4, appliedSeq)
                     .Bind(5, row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).Run();
-            else if (columns == RowColumns.Seq) upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Bind(4, appliedSeq).Run();
             else upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Run();
     }
 
@@ -594,6 +646,8 @@ public sealed class SqliteLogStore : ILogStore
         using var tx = connection.BeginTransaction();
         foreach (var (table, keyColumn, bodyColumn, columns, rows) in CheckpointWrite.KeyedRows)
             UpsertShardRows(lease.Session, tx, table, keyColumn, bodyColumn, columns, checkpoint.Shard, checkpoint.AppliedSeq, rows(checkpoint));
+        AddToTotals(lease.Session, "kpi_totals", checkpoint.KpiCells);
+        AddToTotals(lease.Session, "measure_totals", checkpoint.MeasureCells);
         var position = lease.Session.Command("""
             INSERT INTO checkpoints(shard, applied_seq, partials) VALUES($shard, $seq, $partials)
             ON CONFLICT(shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
