@@ -24,8 +24,15 @@ public abstract class LogStoreContract : IDisposable
 
     /// <summary>A checkpoint of <paramref name="shard"/> at <paramref name="seq"/> with these keyed rows (an empty body deletes its row).</summary>
     protected static CheckpointWrite Checkpoint(int shard, long seq, byte[] partials, ShardRow[] grains,
-        ShardRow[]? findings = null, ShardRow[]? kpiCells = null, ShardRow[]? highCost = null, ShardRow[]? timers = null) =>
-        new(shard, seq, partials, grains, findings ?? [], kpiCells ?? [], highCost ?? [], timers ?? []);
+        ShardRow[]? findings = null, ShardRow[]? highCost = null, ShardRow[]? timers = null) =>
+        new(shard, seq, partials, grains, findings ?? [], highCost ?? [], timers ?? []);
+
+    /// <summary>A cell's change or total as a store reads and writes it: a one-byte key and its values.</summary>
+    protected static CellDelta Cell(byte key, params long[] values) => new([key], values);
+
+    /// <summary>Totals as comparable text: "key: v1 v2 …", in key order.</summary>
+    protected static List<string> Totals(IEnumerable<CellDelta> cells) =>
+        cells.OrderBy(c => c.Key[0]).Select(c => $"{c.Key[0]}: {string.Join(' ', c.Values)}").ToList();
 
     protected static List<string> Texts(IEnumerable<StoredEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Payload)).ToList();
 
@@ -88,13 +95,21 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
-    public void A_kpi_cell_with_an_empty_body_deletes_its_row()
+    public void Checkpoints_of_any_shard_add_their_cells_changes_to_the_totals_value_by_value()
     {
-        using var store = CreateStore();
-        store.Initialize(4);
-        store.WriteCheckpoint(Checkpoint(2, 0, [1], [], kpiCells: [new("c1", [1]), new("c2", [2])]));
-        store.WriteCheckpoint(Checkpoint(2, 0, [1], [], kpiCells: [new("c1", []), new("c3", [])]));
-        Assert.Equal([[2]], store.LoadKpiCells(2));
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            store.WriteCheckpoint(Checkpoint(1, 1, [1], []) with { KpiCells = [Cell(1, 1, 10, 100), Cell(2, 5, 0, 0)], MeasureCells = [Cell(7, 1, 500)] });
+            store.WriteCheckpoint(Checkpoint(2, 2, [1], []) with { KpiCells = [Cell(1, 2, 20, 200)], MeasureCells = [Cell(7, 1, 250), Cell(8, 3, 0)] });
+            // A take-back (negative) brings a cell to zero: its row stays, as zeros.
+            store.WriteCheckpoint(Checkpoint(1, 3, [1], []) with { KpiCells = [Cell(2, -5, 0, 0), Cell(1, 0, 0, 1)], MeasureCells = [Cell(8, -1, 0)] });
+        }
+        using var reopened = ReopenStore();
+        reopened.Initialize(4);
+        // Hand-added: cell 1 = (1+2+0, 10+20+0, 100+200+1); cell 2 = 5−5; measure 7 = (1+1, 500+250); measure 8 = 3−1.
+        Assert.Equal(["1: 3 30 301", "2: 0 0 0"], Totals(reopened.LoadKpiTotals()));
+        Assert.Equal(["7: 2 750", "8: 2 0"], Totals(reopened.LoadMeasureTotals()));
     }
 
     [Fact]
@@ -189,48 +204,28 @@ public abstract class LogStoreContract : IDisposable
     }
 
     [Fact]
-    public void Findings_kpi_cells_high_cost_rows_and_timers_written_with_a_checkpoint_are_read_back_per_shard_and_replaced_by_key()
+    public void Findings_high_cost_rows_and_timers_written_with_a_checkpoint_are_read_back_per_shard_and_replaced_by_key()
     {
         using (var store = CreateStore())
         {
             store.Initialize(4);
-            store.WriteCheckpoint(Checkpoint(1, 1, [1], [], [new("f1", [1], "A"), new("f2", [2], "A")], [new("c1", [11]), new("c2", [12])],
+            store.WriteCheckpoint(Checkpoint(1, 1, [1], [], [new("f1", [1], "A"), new("f2", [2], "A")],
                 [new("h1", [21], "A"), new("h2", [22], "A")], [new("t1", [31]), new("t2", [32])]));
-            store.WriteCheckpoint(Checkpoint(2, 1, [1], [], [new("f1", [9], "A")], [new("c1", [19])], [new("h1", [29], "A")], [new("t1", [39])]));
+            store.WriteCheckpoint(Checkpoint(2, 1, [1], [], [new("f1", [9], "A")], [new("h1", [29], "A")], [new("t1", [39])]));
             // Only the changed rows are written again; the others keep their last value; an empty body deletes.
-            store.WriteCheckpoint(Checkpoint(1, 2, [2], [], [new("f2", [3], "A")], [new("c1", [13])], [new("h1", []), new("h2", [23], "A")], [new("t2", [])]));
+            store.WriteCheckpoint(Checkpoint(1, 2, [2], [], [new("f2", [3], "A")], [new("h1", []), new("h2", [23], "A")], [new("t2", [])]));
         }
         using var reopened = ReopenStore();
         reopened.Initialize(4);
         Assert.Equal([[1], [3]], reopened.LoadFindings(1));
         Assert.Equal([[9]], reopened.LoadFindings(2));
         Assert.Empty(reopened.LoadFindings(3));
-        Assert.Equal([[13], [12]], reopened.LoadKpiCells(1));
-        Assert.Equal([[19]], reopened.LoadKpiCells(2));
-        Assert.Empty(reopened.LoadKpiCells(3));
         Assert.Equal([[23]], reopened.LoadHighCost(1));
         Assert.Equal([[29]], reopened.LoadHighCost(2));
         Assert.Empty(reopened.LoadHighCost(3));
         Assert.Equal([[31]], reopened.LoadTimers(1));
         Assert.Equal([[39]], reopened.LoadTimers(2));
         Assert.Empty(reopened.LoadTimers(3));
-    }
-
-    [Fact]
-    public void Measure_cells_written_with_a_checkpoint_are_read_back_per_shard_replaced_by_key_and_deleted_by_an_empty_body()
-    {
-        using (var store = CreateStore())
-        {
-            store.Initialize(4);
-            store.WriteCheckpoint(Checkpoint(1, 1, [1], []) with { MeasureCells = [new("m1", [1]), new("m2", [2])] });
-            store.WriteCheckpoint(Checkpoint(2, 1, [1], []) with { MeasureCells = [new("m1", [9])] });
-            store.WriteCheckpoint(Checkpoint(1, 2, [1], []) with { MeasureCells = [new("m1", []), new("m2", [3])] });
-        }
-        using var reopened = ReopenStore();
-        reopened.Initialize(4);
-        Assert.Equal([[3]], reopened.LoadMeasureCells(1));
-        Assert.Equal([[9]], reopened.LoadMeasureCells(2));
-        Assert.Empty(reopened.LoadMeasureCells(3));
     }
 
     [Fact]
@@ -409,6 +404,58 @@ public sealed class SqliteLogStoreTests : LogStoreContract
         Assert.Equal("identities", tables.ExecuteScalar());
         tables.CommandText = "SELECT group_concat(key) FROM (SELECT key FROM identities WHERE alias_of = 'p:P1')";
         Assert.Equal("k:K1:9", tables.ExecuteScalar());
+    }
+
+    [Fact]
+    public void A_schema_5_state_file_sums_its_per_shard_cells_into_the_totals()
+    {
+        using (var store = new SqliteLogStore(DbPath)) store.Initialize(4);
+        var key = new Grains.Rollups.KpiKey(new Grains.Records.YearMonth(202404), new Grains.Records.YearMonth(202405), "01010016", "0110001");
+        var other = key with { ProviderCode = "0110002" };
+        var measure = new Grains.Rollups.MeasureKey(Grains.Rollups.Measure.OpenFindings, "01010016", "0110001", new Grains.Records.YearMonth(202404), "DUP");
+        // Schema 5 kept each shard's cells: the same cell in two shards, another cell in one.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "shinsa.state.db")}"))
+        {
+            connection.Open();
+            using (var create = connection.CreateCommand())
+            {
+                create.CommandText = """
+                    CREATE TABLE kpi_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, seq INTEGER, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
+                    CREATE TABLE measure_cells(shard INTEGER NOT NULL, cell TEXT NOT NULL, body BLOB NOT NULL, seq INTEGER, PRIMARY KEY(shard, cell)) WITHOUT ROWID;
+                    """;
+                create.ExecuteNonQuery();
+            }
+            foreach (var (table, shard, cell, body) in new[]
+                     {
+                         ("kpi_cells", 0, "a", Grains.GrainCodec.EncodeKpiCell(key, new(1, 2, 300, 3_000, 0, 0))),
+                         ("kpi_cells", 3, "a", Grains.GrainCodec.EncodeKpiCell(key, new(2, 5, 700, 7_000, 1, 40))),
+                         ("kpi_cells", 3, "b", Grains.GrainCodec.EncodeKpiCell(other, new(1, 1, 10, 100, 0, 0))),
+                         ("measure_cells", 1, "m", Grains.GrainCodec.EncodeMeasureCell(measure, new(1, 500))),
+                         ("measure_cells", 2, "m", Grains.GrainCodec.EncodeMeasureCell(measure, new(2, 700))),
+                     })
+            {
+                using var insert = connection.CreateCommand();
+                insert.CommandText = $"INSERT INTO {table}(shard, cell, body) VALUES($shard, $cell, $body)";
+                insert.Parameters.AddWithValue("$shard", shard);
+                insert.Parameters.AddWithValue("$cell", cell);
+                insert.Parameters.AddWithValue("$body", body);
+                insert.ExecuteNonQuery();
+            }
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        for (var start = 0; start < 2; start++) // and a second start finds nothing left to move
+        {
+            using var store = new SqliteLogStore(DbPath);
+            store.Initialize(4);
+            var kpis = store.LoadKpiTotals().ToDictionary(c => Grains.GrainCodec.DecodeKpiKey(c.Key), c => Grains.Rollups.KpiCounters.FromValues(c.Values));
+            Assert.Equal(2, kpis.Count);
+            Assert.Equal(new Grains.Rollups.KpiCounters(3, 7, 1_000, 10_000, 1, 40), kpis[key]);
+            Assert.Equal(new Grains.Rollups.KpiCounters(1, 1, 10, 100, 0, 0), kpis[other]);
+            var cell = Assert.Single(store.LoadMeasureTotals());
+            Assert.Equal(measure, Grains.GrainCodec.DecodeMeasureKey(cell.Key));
+            Assert.Equal(new Grains.Rollups.MeasureValue(3, 1_200), Grains.Rollups.MeasureValue.FromValues(cell.Values));
+        }
     }
 
     [Fact]

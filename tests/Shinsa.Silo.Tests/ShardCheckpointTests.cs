@@ -13,9 +13,9 @@ using Shinsa.Tests.Common;
 namespace Shinsa.Silo.Tests;
 
 /// <summary>
-/// A checkpoint writes only the KPI cells, 高額療養費 rows and timers that changed since the previous one. Recovery must
-/// still give back every one exactly, including a cell that went back to zero or a row removed, and those an older
-/// checkpoint kept inside its partials.
+/// A checkpoint adds only the KPI and measure cells' changes to the totals and writes only the 高額療養費 rows and timers
+/// that changed since the previous one. Recovery must still give back every one exactly, including a cell that went back
+/// to zero or a row removed, and those an older checkpoint kept inside its partials.
 /// </summary>
 public sealed class ShardCheckpointTests : IDisposable
 {
@@ -32,47 +32,59 @@ public sealed class ShardCheckpointTests : IDisposable
         return store;
     }
 
-    private static Shard NewShard(ILogStore store) => new(0, store, 1000, ReferenceMasters.Empty, review: false);
+    /// <summary>A shard as its silo starts it: the store's totals loaded first (<see cref="ActorHost"/> does so for its shards).</summary>
+    private static Shard NewShard(ILogStore store)
+    {
+        var shard = new Shard(0, store, 1000, ReferenceMasters.Empty, review: false);
+        shard.Totals.Load(store, store.LoadCheckpoint(0) is { } checkpoint ? new Dictionary<int, long> { [0] = checkpoint.AppliedSeq } : []);
+        return shard;
+    }
+
+    /// <summary>Every cell a shard's silo answers, as text in a canonical order.</summary>
+    private static List<string> Whole(Shard shard)
+    {
+        var (kpis, measures) = ShardCells.Of(shard);
+        return kpis.All().Select(c => $"{c.Key} {c.Value}").Concat(measures.All().Select(c => $"{c.Key} {c.Value}")).Order(StringComparer.Ordinal).ToList();
+    }
 
     [Fact]
-    public void Recovery_gives_back_every_kpi_cell_when_checkpoints_write_only_the_changed_ones()
+    public void Recovery_gives_back_every_kpi_cell_when_checkpoints_add_only_the_changes()
     {
         // Two files of two providers: their receipts count in different cells.
         var first = FileReceipts(1);
         var second = FileReceipts(2);
-        byte[] expected;
+        List<string> expected;
         using (var store = OpenStore())
         {
             var shard = NewShard(store);
             long seq = 0;
             foreach (var r in first) shard.Apply(++seq, new ReceiptArrived(r));
             shard.Checkpoint();
-            Assert.Empty(shard.Partials.Kpis.ChangedCells());
+            Assert.Equal(0, shard.Partials.Kpis.Count); // the changes left memory for the totals
 
             foreach (var r in second) shard.Apply(++seq, new ReceiptArrived(r));
-            Assert.Equal(second.Select(KpiRollup.KeyOf).ToHashSet(), shard.Partials.Kpis.ChangedCells().Select(c => c.Key).ToHashSet());
+            Assert.Equal(second.Select(KpiRollup.KeyOf).ToHashSet(), shard.Partials.Kpis.All().Select(c => c.Key).ToHashSet());
             shard.Checkpoint();
 
-            // Withdrawing the first file empties its cells: the checkpoint must store them as gone.
+            // Withdrawing the first file takes its cells back to zero: gone from what the silo answers, zeros in the store.
             foreach (var r in first) shard.Apply(++seq, new ReceiptWithdrawn(r.Card, r.Key));
             shard.Checkpoint();
-            Assert.DoesNotContain(shard.Partials.Kpis.Cells(), c => c.Key.ProviderCode == first[0].Key.ProviderCode);
-            // … as zeros (a silo catching up on the changes since a checkpoint must see them go): the store's non-zero
-            // rows are the live cells, and the first file's cells are rows of zeros.
-            var stored = store.LoadKpiCells(0).Select(GrainCodec.DecodeKpiCell).ToList();
-            Assert.Equal(shard.Partials.Kpis.Cells().OrderBy(c => c.Key.ProviderCode).ThenBy(c => c.Key.InsurerNo),
+            var (kpis, _) = ShardCells.Of(shard);
+            Assert.DoesNotContain(kpis.All(), c => c.Key.ProviderCode == first[0].Key.ProviderCode);
+            var stored = store.LoadKpiTotals().Select(c => (Key: GrainCodec.DecodeKpiKey(c.Key), Value: KpiCounters.FromValues(c.Values))).ToList();
+            Assert.Equal(kpis.All().Select(c => (c.Key, c.Value)).OrderBy(c => c.Key.ProviderCode).ThenBy(c => c.Key.InsurerNo),
                 stored.Where(c => !c.Value.IsZero).OrderBy(c => c.Key.ProviderCode).ThenBy(c => c.Key.InsurerNo));
             Assert.Equal(first.Select(KpiRollup.KeyOf).ToHashSet(), stored.Where(c => c.Value.IsZero).Select(c => c.Key).ToHashSet());
-            expected = GrainCodec.Encode(shard.Partials);
+            expected = Whole(shard);
         }
 
         using var reopened = OpenStore();
         var recovered = NewShard(reopened);
         Assert.Equal(0, recovered.Recover());
-        Assert.Equal(expected, GrainCodec.Encode(recovered.Partials));
-        var cells = recovered.Partials.Kpis.Cells();
-        Assert.Equal(second.Count, cells.Sum(c => c.Value.Receipts));
-        Assert.Equal(second.Sum(r => (long)r.DeclaredPoints), cells.Sum(c => c.Value.Points));
+        Assert.Equal(expected, Whole(recovered));
+        var total = ShardCells.Of(recovered).Kpis.Sum(Months.All, _ => true);
+        Assert.Equal(second.Count, total.Receipts);
+        Assert.Equal(second.Sum(r => (long)r.DeclaredPoints), total.Points);
     }
 
     private static HouseholdCard Household(int n) => new("01010016", "12", n.ToString());
@@ -147,7 +159,7 @@ public sealed class ShardCheckpointTests : IDisposable
         using (var store = OpenStore())
         {
             // The form of a checkpoint before KPI cells had rows of their own: all cells inside the partials.
-            store.WriteCheckpoint(new CheckpointWrite(0, 0, GrainCodec.Encode(older), [], [], [], [], []));
+            store.WriteCheckpoint(new CheckpointWrite(0, 0, GrainCodec.Encode(older), [], [], [], []));
             var shard = NewShard(store);
             shard.Recover();
             Assert.Equal(GrainCodec.Encode(older), GrainCodec.Encode(shard.Partials));
@@ -156,7 +168,7 @@ public sealed class ShardCheckpointTests : IDisposable
             foreach (var r in later) shard.Apply(++seq, new ReceiptArrived(r));
             shard.Checkpoint();
             expected = GrainCodec.Encode(shard.Partials);
-            Assert.Equal(earlier.Concat(later).Select(KpiRollup.KeyOf).Distinct().Count(), store.LoadKpiCells(0).Count);
+            Assert.Equal(earlier.Concat(later).Select(KpiRollup.KeyOf).Distinct().Count(), store.LoadKpiTotals().Count);
             Assert.Equal(3, store.LoadHighCost(0).Count);
             Assert.Single(store.LoadTimers(0));
         }
@@ -165,7 +177,7 @@ public sealed class ShardCheckpointTests : IDisposable
         var recovered = NewShard(reopened);
         recovered.Recover();
         Assert.Equal(expected, GrainCodec.Encode(recovered.Partials));
-        Assert.Equal(earlier.Count + later.Count, recovered.Partials.Kpis.Cells().Sum(c => c.Value.Receipts));
+        Assert.Equal(earlier.Count + later.Count, ShardCells.Of(recovered).Kpis.Sum(Months.All, _ => true).Receipts);
     }
 
     [Fact]
@@ -188,7 +200,8 @@ public sealed class ShardCheckpointTests : IDisposable
             blob[0] = 4;
             // Both open findings in May's KPI cell, as schema 4 counted them (the one with no receipt: the month after its own).
             var may = new KpiCounters(0, 0, 0, 0, 2, 8_000);
-            store.WriteCheckpoint(new CheckpointWrite(0, 0, blob, [], [], [new(Shard.CellId(Cell(202405)), GrainCodec.EncodeKpiCell(Cell(202405), may))], [], []));
+            // (Schema 5 kept the cell per shard; the move to schema 6 made it a total, which is what is written here.)
+            store.WriteCheckpoint(new CheckpointWrite(0, 0, blob, [], [], [], []) { KpiCells = [new(GrainCodec.EncodeKpiKey(Cell(202405)), may.ToValues())] });
             using (var state = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "shinsa.state.db")}"))
             {
                 state.Open();
@@ -214,8 +227,8 @@ public sealed class ShardCheckpointTests : IDisposable
             Assert.Equal(1, shard.Partials.Measures.Sum(Measure.People, Months.All, k => k.ProviderCode == "").Count);
             Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(shard.Partials.Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
             // … the spanning finding moved to June's KPI cell …
-            Assert.Equal((1L, 5_000L), Cells(shard.Partials, 202405));
-            Assert.Equal((1L, 3_000L), Cells(shard.Partials, 202406));
+            Assert.Equal((1L, 5_000L), Cells(shard, 202405));
+            Assert.Equal((1L, 3_000L), Cells(shard, 202406));
             // … and rewritten with their scope by the next checkpoint, though no record came.
             Assert.Equal(3, shard.Partials.ChangedFindings.Count);
             shard.Checkpoint();
@@ -229,13 +242,13 @@ public sealed class ShardCheckpointTests : IDisposable
         var recovered = NewShard(reopened);
         recovered.Recover();
         Assert.False(recovered.Partials.HasChanges);
-        Assert.Equal(2, recovered.Partials.Measures.Sum(Measure.OpenFindings, Months.All, _ => true).Count);
-        Assert.Equal((1L, 3_000L), Cells(recovered.Partials, 202406));
-        Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(recovered.Partials.Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
+        Assert.Equal(2, ShardCells.Of(recovered).Measures.Sum(Measure.OpenFindings, Months.All, _ => true).Count);
+        Assert.Equal((1L, 3_000L), Cells(recovered, 202406));
+        Assert.Equal(new MeasureValue(1, 50_000), Assert.Single(ShardCells.Of(recovered).Measures.Cells(), c => c.Key.Measure == Measure.HighCostHouseholds).Value);
 
-        (long, long) Cells(ShardPartials partials, int billed)
+        (long, long) Cells(Shard shard, int billed)
         {
-            var c = partials.Kpis.Cells().SingleOrDefault(c => c.Key == Cell(billed)).Value;
+            var c = ShardCells.Of(shard).Kpis.Cells().SingleOrDefault(c => c.Key == Cell(billed)).Value;
             return (c.Findings, c.FindingYen);
         }
     }

@@ -1,3 +1,4 @@
+using Shinsa.Grains;
 using Shinsa.Silo.Storage;
 
 namespace Shinsa.Silo.Tests;
@@ -68,8 +69,11 @@ public sealed class ShardLeaseTests : IDisposable
     private bool Checkpoint(string silo, ShardLease lease, long seq, byte[] body, string? grain = null) =>
         _store.WriteCheckpoints(silo, [(lease, Write(lease.Shard, seq, body, grain))]).Contains(lease.Shard);
 
-    private static CheckpointWrite Write(int shard, long seq, byte[] body, string? grain = null, string? cell = null) =>
-        new(shard, seq, body, grain is null ? [] : [new(grain, body)], [], cell is null ? [] : [new(cell, body)], [], []);
+    /// <summary>A checkpoint whose grain <paramref name="grain"/> holds <paramref name="body"/> and which adds <paramref name="cell"/> to the cell keyed <c>[9]</c>.</summary>
+    private static CheckpointWrite Write(int shard, long seq, byte[] body, string? grain = null, long? cell = null) =>
+        new(shard, seq, body, grain is null ? [] : [new(grain, body)], [], [], []) { KpiCells = cell is null ? [] : [new([9], [cell.Value])] };
+
+    private long CellTotal() => _store.LoadKpiTotals().SingleOrDefault().Values?.Single() ?? 0;
 
     private bool Cursor(string silo, ShardLease lease, long seq) => _store.AdvanceCursors(silo, [(lease, seq)]).Contains(lease.Shard);
 
@@ -83,24 +87,24 @@ public sealed class ShardLeaseTests : IDisposable
 
         // One transaction for four shards: a's two (one with an epoch it no longer holds) and b's two.
         var written = _store.WriteCheckpoints("a", [
-            (mine[0], Write(0, 5, [1], "g0", "c0")), (staleEpoch, Write(1, 5, [2], "g1", "c1")),
-            (theirs[0], Write(2, 5, [3], "g2", "c2")), (theirs[1], Write(3, 5, [4], "g3", "c3"))]);
+            (mine[0], Write(0, 5, [1], "g0", 1)), (staleEpoch, Write(1, 5, [2], "g1", 10)),
+            (theirs[0], Write(2, 5, [3], "g2", 100)), (theirs[1], Write(3, 5, [4], "g3", 1000))]);
         Assert.Equal([0], written.Order());
         Assert.Equal(5, _store.LoadCheckpoint(0)!.AppliedSeq);
         Assert.Equal([1], _store.LoadGrain(0, "g0"));
-        Assert.Equal([[1]], _store.LoadKpiCells(0));
+        // Only the written shard's change is in the total.
+        Assert.Equal(1, CellTotal());
         foreach (var refused in new[] { 1, 2, 3 })
         {
             Assert.Null(_store.LoadCheckpoint(refused));
             Assert.Null(_store.LoadGrain(refused, $"g{refused}"));
-            Assert.Empty(_store.LoadKpiCells(refused));
         }
 
-        // Rows of several shards in one checkpoint: each goes to its own shard, and an empty body deletes only its own.
-        Assert.Equal([2, 3], _store.WriteCheckpoints("b", [(theirs[0], Write(2, 6, [7], "g", "c")), (theirs[1], Write(3, 6, [8], "g", "c"))]).Order());
-        Assert.Equal([2], _store.WriteCheckpoints("b", [(theirs[0], new CheckpointWrite(2, 7, [7], [], [], [new("c", [])], [], []))]));
-        Assert.Empty(_store.LoadKpiCells(2));
-        Assert.Equal([[8]], _store.LoadKpiCells(3));
+        // Rows of several shards in one checkpoint: each goes to its own shard, and their cells' changes add up.
+        Assert.Equal([2, 3], _store.WriteCheckpoints("b", [(theirs[0], Write(2, 6, [7], "g", 20)), (theirs[1], Write(3, 6, [8], "g", 300))]).Order());
+        Assert.Equal(321, CellTotal());
+        Assert.Equal([2], _store.WriteCheckpoints("b", [(theirs[0], Write(2, 7, [7], cell: -20))]));
+        Assert.Equal(301, CellTotal());
         Assert.Equal([7], _store.LoadGrain(2, "g"));
         Assert.Equal([8], _store.LoadGrain(3, "g"));
 
@@ -150,7 +154,7 @@ public sealed class ShardLeaseTests : IDisposable
         using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
         {
             connection.Open();
-            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases, identities, waiting, findings, kpi_cells, high_cost, timers, measure_cells, audit, submission_owners; DROP INDEX card_index_by_person; DELETE FROM schema_migrations WHERE version >= 2", connection);
+            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases, identities, waiting, findings, kpi_totals, high_cost, timers, measure_totals, audit, submission_owners; DROP INDEX card_index_by_person; DELETE FROM schema_migrations WHERE version >= 2", connection);
             downgrade.ExecuteNonQuery();
         }
         using var upgraded = new PostgresLogStore(_connectionString);
@@ -159,6 +163,46 @@ public sealed class ShardLeaseTests : IDisposable
         Assert.Equal(3, upgraded.Acquire("a", 10, Long, []).Count);
         upgraded.Initialize(3); // idempotent
         Assert.Equal(3, upgraded.View(Long).Leases.Count);
+    }
+
+    [Fact]
+    public void A_database_of_migration_10_sums_its_per_shard_cells_into_the_totals()
+    {
+        _store.Initialize(3);
+        var key = new Grains.Rollups.KpiKey(new Grains.Records.YearMonth(202404), new Grains.Records.YearMonth(202405), "01010016", "0110001");
+        var measure = new Grains.Rollups.MeasureKey(Grains.Rollups.Measure.People, "01010016", "", new Grains.Records.YearMonth(202404), "DUP");
+        // What migration 10 left: each shard's cells, keyed by shard and cell, the same cell in two shards.
+        using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
+        {
+            connection.Open();
+            using (var downgrade = new Npgsql.NpgsqlCommand("""
+                DROP TABLE kpi_totals, measure_totals; DELETE FROM schema_migrations WHERE version = 11;
+                CREATE TABLE kpi_cells(shard int NOT NULL, cell text NOT NULL, body bytea NOT NULL, seq bigint, PRIMARY KEY(shard, cell));
+                CREATE TABLE measure_cells(shard int NOT NULL, cell text NOT NULL, body bytea NOT NULL, seq bigint, PRIMARY KEY(shard, cell));
+                """, connection))
+                downgrade.ExecuteNonQuery();
+            foreach (var (table, shard, body) in new[]
+                     {
+                         ("kpi_cells", 0, GrainCodec.EncodeKpiCell(key, new(1, 2, 300, 3_000, 0, 0))),
+                         ("kpi_cells", 2, GrainCodec.EncodeKpiCell(key, new(2, 5, 700, 7_000, 1, 40))),
+                         ("measure_cells", 1, GrainCodec.EncodeMeasureCell(measure, new(1))),
+                         ("measure_cells", 2, GrainCodec.EncodeMeasureCell(measure, new(2))),
+                     })
+            {
+                using var insert = new Npgsql.NpgsqlCommand($"INSERT INTO {table}(shard, cell, body) VALUES(@shard, 'c', @body)", connection);
+                insert.Parameters.AddWithValue("shard", shard);
+                insert.Parameters.AddWithValue("body", body);
+                insert.ExecuteNonQuery();
+            }
+        }
+        using var upgraded = new PostgresLogStore(_connectionString);
+        upgraded.Initialize(3);
+        var kpis = Assert.Single(upgraded.LoadKpiTotals());
+        Assert.Equal(key, GrainCodec.DecodeKpiKey(kpis.Key));
+        Assert.Equal(new Grains.Rollups.KpiCounters(3, 7, 1_000, 10_000, 1, 40), Grains.Rollups.KpiCounters.FromValues(kpis.Values));
+        var measures = Assert.Single(upgraded.LoadMeasureTotals());
+        Assert.Equal(measure, GrainCodec.DecodeMeasureKey(measures.Key));
+        Assert.Equal(new Grains.Rollups.MeasureValue(3), Grains.Rollups.MeasureValue.FromValues(measures.Values));
     }
 
     [Fact]

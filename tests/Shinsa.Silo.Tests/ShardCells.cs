@@ -1,0 +1,23 @@
+using Shinsa.Grains.Rollups;
+using Shinsa.Silo.Actors;
+
+namespace Shinsa.Silo.Tests;
+
+/// <summary>The cells a silo answers (<see cref="CellTotals.Visit"/>), summed into one rollup of each kind.</summary>
+internal static class ShardCells
+{
+    public static (KpiRollup Kpis, MeasureRollup Measures) Of(CellTotals totals, params Shard[] live)
+    {
+        var kpis = new KpiRollup();
+        var measures = new MeasureRollup();
+        totals.Visit(live, (k, m) =>
+        {
+            kpis.AddAll(k);
+            measures.AddAll(m);
+        });
+        return (kpis, measures);
+    }
+
+    /// <summary>A shard's cells with the totals of its own silo (a shard alone in a test has totals of its own).</summary>
+    public static (KpiRollup Kpis, MeasureRollup Measures) Of(Shard shard) => Of(shard.Totals, shard);
+}
