@@ -50,8 +50,9 @@ internal sealed class ClusterHost
     private readonly int _perShardCap;
     // The checkpoint positions IsApplied last read, and when the read began. Status polls ask many times a second and
     // each read is a row per shard (256 by default). Positions only grow, so a copy up to 100 ms old can only report
-    // "applied" that much later; the KPI sums always read them afresh, so what a status calls applied is in them. The KPI
-    // streams' look for a change (PartialsPositions) uses the copy too.
+    // "applied" that much later; the KPI sums read the store's totals again whenever this copy shows a checkpoint past the
+    // ones they include (ForEachCells), so what a status calls applied is in them. The KPI streams' look for a change
+    // (PartialsPositions) uses the copy too.
     private readonly Lock _checkpointsLock = new();
     private (long Ticks, IReadOnlyDictionary<int, long> Positions) _checkpoints = (0, new Dictionary<int, long>());
     private static readonly long CheckpointsMaxAgeTicks = Stopwatch.Frequency / 10;
