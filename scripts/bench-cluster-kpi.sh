@@ -4,7 +4,8 @@
 # 診療年月 and 請求年月 moved), then ingests 200,000 more into silo 1 while silo 2 asks for the KPI catalogue of 2021-10
 # every 100 ms, as a dashboard would. Silo 2 reads the shards it does not serve from their checkpoints, which move
 # every snapshot interval during the ingest. Prints the polls answered during the ingest with their latencies, silo
-# 2's CPU, and the ingest's rate. Stops and removes everything at the end.
+# 2's CPU, the ingest's rate, each silo's resident memory and the KPI and measure cell rows the store holds. Stops and
+# removes everything at the end.
 #   scripts/bench-cluster-kpi.sh [MONTHS=4]     env: RECEIPTS (100000 a month)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,3 +71,16 @@ print(f"after {months} months of history, during {seconds:.1f} s of ingest into 
 print(f"  silo 2 answered {polls}")
 print(f"  silo 2 CPU: {100 * (after - before) / tck / seconds:.0f} % of a core")
 PY
+# What the cells cost: each silo's resident memory after the run, and the cell rows in the store (tables of this tree).
+for i in 1 2 3; do echo "  silo $i RSS: $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$(cat "$state/silo-$i.pid")/status")"; done
+connection=$(cat "$state/connection-string")
+psql_args=$(python3 - "$connection" <<'PY'
+import sys
+parts = dict(p.split("=", 1) for p in sys.argv[1].split(";") if "=" in p)
+print(f"-h {parts.get('Host', '127.0.0.1')} -p {parts.get('Port', '5432')} -U {parts.get('Username', 'postgres')} -d {parts.get('Database', 'postgres')}")
+PY
+)
+for table in kpi_totals measure_totals kpi_cells measure_cells; do
+  rows=$(PGPASSWORD=$(python3 -c "import sys; print(dict(p.split('=', 1) for p in sys.argv[1].split(';') if '=' in p).get('Password', ''))" "$connection") \
+    psql $psql_args -tAc "SELECT count(*) FROM $table" 2>/dev/null) && echo "  $table rows: $rows"
+done
