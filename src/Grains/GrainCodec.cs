@@ -124,9 +124,10 @@ public static class GrainCodec
     public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells(), whole: true));
 
     /// <summary>
-    /// A shard's partials as a checkpoint stores them: without the KPI and measure cells, 高額療養費 rows and timers, which
-    /// the checkpoint stores one by one (<see cref="EncodeKpiCell"/>, <see cref="EncodeMeasureCell"/>,
-    /// <see cref="EncodeHighCost"/>, <see cref="EncodeTimer"/>), only those that changed. The bytes read back with <see cref="DecodePartials"/>.
+    /// A shard's partials as a checkpoint stores them: without the KPI and measure cells, whose changes the checkpoint adds
+    /// to the store's totals (keyed by <see cref="EncodeKpiKey"/>, <see cref="EncodeMeasureKey"/>), nor the 高額療養費 rows
+    /// and timers, which it stores one by one (<see cref="EncodeHighCost"/>, <see cref="EncodeTimer"/>), only those that
+    /// changed. The bytes read back with <see cref="DecodePartials"/>.
     /// </summary>
     public static byte[] EncodeWithoutRows(ShardPartials p) => Write(w => WritePartials(w, p, [], whole: false));
 

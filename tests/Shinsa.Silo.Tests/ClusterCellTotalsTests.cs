@@ -140,7 +140,7 @@ public sealed class ClusterCellTotalsTests(PostgresServer server) : IDisposable
     private static List<string> Cells(CellTotals totals, Shard live)
     {
         var (kpis, measures) = ShardCells.Of(totals, live);
-        return Text(kpis, measures);
+        return ShardCells.Text(kpis, measures);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class ClusterCellTotalsTests(PostgresServer server) : IDisposable
                 held.AddAll(k);
                 heldMeasures.AddAll(m);
             }
-            Assert.Equal(Text(held, heldMeasures), Text(read, readMeasures));
+            Assert.Equal(ShardCells.Text(held, heldMeasures), ShardCells.Text(read, readMeasures));
             // The review clock and rules come from the checkpoints.
             var partials = new Dictionary<int, byte[]>();
             reader.ForEachPartials((shard, p) => partials[shard] = GrainCodec.EncodeWithoutRows(p));
@@ -204,7 +204,4 @@ public sealed class ClusterCellTotalsTests(PostgresServer server) : IDisposable
         Assert.Equal([owners[0].CheckpointSeq, owners[1].CheckpointSeq], positions);
         AssertSumsWhatTheOwnersHold();
     }
-
-    private static List<string> Text(KpiRollup kpis, MeasureRollup measures) =>
-        kpis.All().Select(c => $"{c.Key} {c.Value}").Concat(measures.All().Select(c => $"{c.Key} {c.Value}")).Order(StringComparer.Ordinal).ToList();
 }

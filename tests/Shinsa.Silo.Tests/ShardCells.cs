@@ -20,4 +20,8 @@ internal static class ShardCells
 
     /// <summary>A shard's cells with the totals of its own silo (a shard alone in a test has totals of its own).</summary>
     public static (KpiRollup Kpis, MeasureRollup Measures) Of(Shard shard) => Of(shard.Totals, shard);
+
+    /// <summary>Cells as comparable text, a line per cell, in a canonical order.</summary>
+    public static List<string> Text(KpiRollup kpis, MeasureRollup measures) =>
+        kpis.All().Select(c => $"{c.Key} {c.Value}").Concat(measures.All().Select(c => $"{c.Key} {c.Value}")).Order(StringComparer.Ordinal).ToList();
 }

@@ -44,7 +44,7 @@ public sealed class ShardCheckpointTests : IDisposable
     private static List<string> Whole(Shard shard)
     {
         var (kpis, measures) = ShardCells.Of(shard);
-        return kpis.All().Select(c => $"{c.Key} {c.Value}").Concat(measures.All().Select(c => $"{c.Key} {c.Value}")).Order(StringComparer.Ordinal).ToList();
+        return ShardCells.Text(kpis, measures);
     }
 
     [Fact]

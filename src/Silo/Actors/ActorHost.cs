@@ -215,7 +215,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
     /// </summary>
     public long[] PartialsPositions() => _cluster?.PartialsPositions() ?? _shards.Select(s => s.AppliedSeq).ToArray();
 
-    /// <summary>The sum of every shard's KPI cells in <paramref name="months"/> that match <paramref name="filter"/>.</summary>
+    /// <summary>The sum of the KPI cells in <paramref name="months"/> that match <paramref name="filter"/>.</summary>
     public KpiCounters SumKpis(Months months, Func<KpiKey, bool> filter)
     {
         var total = default(KpiCounters);
@@ -223,7 +223,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         return total;
     }
 
-    /// <summary>Every shard's KPI cells in <paramref name="months"/> that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
+    /// <summary>The KPI cells in <paramref name="months"/> that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
     public Dictionary<TGroup, KpiCounters> SumKpisBy<TGroup>(Months months, Func<KpiKey, bool> filter, Func<KpiKey, TGroup> groupOf)
         where TGroup : notnull
     {
@@ -232,7 +232,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         return totals;
     }
 
-    /// <summary>The sum of every shard's <paramref name="measure"/> cells in <paramref name="months"/> that match <paramref name="filter"/>.</summary>
+    /// <summary>The sum of the <paramref name="measure"/> cells in <paramref name="months"/> that match <paramref name="filter"/>.</summary>
     public MeasureValue SumMeasures(Measure measure, Months months, Func<MeasureKey, bool> filter)
     {
         var total = default(MeasureValue);
@@ -240,7 +240,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
         return total;
     }
 
-    /// <summary>Every shard's <paramref name="measure"/> cells in <paramref name="months"/> that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
+    /// <summary>The <paramref name="measure"/> cells in <paramref name="months"/> that match <paramref name="filter"/>, summed by <paramref name="groupOf"/>.</summary>
     public Dictionary<TGroup, MeasureValue> SumMeasuresBy<TGroup>(Measure measure, Months months, Func<MeasureKey, bool> filter,
         Func<MeasureKey, TGroup> groupOf) where TGroup : notnull
     {

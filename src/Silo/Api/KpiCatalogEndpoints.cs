@@ -25,8 +25,8 @@ public sealed record KpiMonth(string Month, long Receipts, long Days, long Point
 public sealed record InsurerKpis(string InsurerNo, long Receipts, long Days, long Points, long CostYen, long Findings, long FindingYen);
 
 /// <summary>
-/// The KPI catalogue of DOMAIN.md over the shards' partials, live over server-sent events. Every view is a sum of
-/// the partials' KPI cells and measures (exact under crash and replay because the partials are). A KPI that has no
+/// The KPI catalogue of DOMAIN.md over the KPI and measure cells, live over server-sent events. Every view is a sum of
+/// the cells' totals and the shards' changes since (exact under crash and replay because both are). A KPI that has no
 /// meaning for the scope (a population rate of one provider, 高額療養費 by billing month) is listed with a null value
 /// and the reason; a rate with a zero denominator is null without one.
 /// </summary>
