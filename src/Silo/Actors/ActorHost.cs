@@ -105,6 +105,8 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
                 return;
             }
             var clock = Stopwatch.StartNew();
+            // Before the replay: an eviction during it checkpoints, adding to the store's totals and keeping its changes
+            // beside the shard until the next fold; loaded after, those changes would count twice.
             _totals.Load(_store, _shards.Select(s => _store.LoadCheckpoint(s.Id)).OfType<ShardCheckpoint>().ToDictionary(c => c.Shard, c => c.AppliedSeq));
             var replayed = await Task.WhenAll(_workers.Select(w => Task.Run(() => w.Shards.Sum(s => s.Recover()))));
             _logger.LogInformation("Recovered {Shards} shards in {Elapsed} ms, replaying {Records} log records after the snapshots",

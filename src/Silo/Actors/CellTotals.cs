@@ -48,6 +48,15 @@ internal sealed class CellTotals(bool shared)
         }
     }
 
+    /// <summary>Whether any of <paramref name="positions"/> (shard, checkpoint position) is past what the totals include of its shard.</summary>
+    public bool IsBehind(IEnumerable<KeyValuePair<int, long>> positions)
+    {
+        lock (Lock)
+            foreach (var (shard, seq) in positions)
+                if (seq > _positions.GetValueOrDefault(shard)) return true;
+        return false;
+    }
+
     /// <summary>The checkpoint position of <paramref name="shard"/> the totals include (0: none).</summary>
     public long PositionOf(int shard)
     {

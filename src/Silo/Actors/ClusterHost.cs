@@ -279,7 +279,7 @@ internal sealed class ClusterHost
     {
         var served = _owned.Values.Where(o => o.Recovered && !o.Lost).Select(o => o.Shard).ToList();
         var checkpoints = RecentCheckpointPositions();
-        if (!_totalsRead || checkpoints.Any(c => c.Value > _totals.PositionOf(c.Key)) || served.Any(s => s.RecoveredSeq > _totals.PositionOf(s.Id)))
+        if (!_totalsRead || _totals.IsBehind(checkpoints.Concat(served.Select(s => KeyValuePair.Create(s.Id, s.RecoveredSeq)))))
             SyncTotals();
         _totals.Visit(served, visit);
     }

@@ -59,6 +59,13 @@ internal static class CellValues
         return merged;
     }
 
+    /// <summary>
+    /// The tables that kept each shard's cells before the totals (SQLite schema 5, PostgreSQL migration 10), the totals
+    /// their rows move to, and how the rows sum over the shards: both stores move them the same way.
+    /// </summary>
+    public static IReadOnlyList<(string From, string To, Func<IEnumerable<byte[]>, List<CellDelta>> Sum)> PerShardTables { get; } =
+        [("kpi_cells", "kpi_totals", SumKpiCells), ("measure_cells", "measure_totals", SumMeasureCells)];
+
     /// <summary>KPI cells as schema 5 stored them per shard (<see cref="GrainCodec.EncodeKpiCell"/>), summed over the shards.</summary>
     public static List<CellDelta> SumKpiCells(IEnumerable<byte[]> bodies) =>
         Merge(bodies.Select(GrainCodec.DecodeKpiCell).Select(c => new CellDelta(GrainCodec.EncodeKpiKey(c.Key), c.Value.ToValues())));

@@ -104,14 +104,13 @@ public sealed partial class PostgresLogStore : ILogStore
     /// <summary>Migration 11: each shard's KPI and measure cells summed over the shards into the totals; the per-shard tables go.</summary>
     private static void MoveCellsToTotals(NpgsqlConnection connection, NpgsqlTransaction tx)
     {
-        foreach (var (from, to) in (ReadOnlySpan<(string, string)>)[("kpi_cells", "kpi_totals"), ("measure_cells", "measure_totals")])
+        foreach (var (from, to, sum) in CellValues.PerShardTables)
         {
             var bodies = new List<byte[]>();
             using (var select = new NpgsqlCommand($"SELECT body FROM {from}", connection, tx))
             using (var reader = select.ExecuteReader())
                 while (reader.Read()) bodies.Add(reader.GetFieldValue<byte[]>(0));
-            var totals = from == "kpi_cells" ? CellValues.SumKpiCells(bodies) : CellValues.SumMeasureCells(bodies);
-            AddToTotals(connection, tx, to, totals);
+            AddToTotals(connection, tx, to, sum(bodies));
             Execute(connection, tx, $"DROP TABLE {from}");
         }
     }

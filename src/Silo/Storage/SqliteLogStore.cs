@@ -290,7 +290,7 @@ public sealed class SqliteLogStore : ILogStore
     /// </summary>
     private static void MoveCellsToTotals(SqliteConnection connection, SqliteTransaction tx)
     {
-        foreach (var (from, to) in (ReadOnlySpan<(string, string)>)[("kpi_cells", "kpi_totals"), ("measure_cells", "measure_totals")])
+        foreach (var (from, to, sum) in CellValues.PerShardTables)
         {
             if (!TableExists(connection, tx, from)) continue;
             var bodies = new List<byte[]>();
@@ -301,7 +301,7 @@ public sealed class SqliteLogStore : ILogStore
                 using var reader = select.ExecuteReader();
                 while (reader.Read()) bodies.Add((byte[])reader.GetValue(0));
             }
-            var totals = from == "kpi_cells" ? CellValues.SumKpiCells(bodies) : CellValues.SumMeasureCells(bodies);
+            var totals = sum(bodies);
             using var insert = connection.CreateCommand();
             insert.Transaction = tx;
             insert.CommandText = $"INSERT INTO {to}(key, v) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET v = {AddValues}(v, excluded.v)";
