@@ -1,3 +1,4 @@
+using Npgsql;
 using Shinsa.Grains;
 using Shinsa.Silo.Storage;
 
@@ -113,6 +114,54 @@ public sealed class ShardLeaseTests : IDisposable
         var positions = _store.AppliedPositions();
         Assert.Equal(5, positions[0]);
         Assert.Equal(0, positions[1]);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_waiting_for_a_paused_silos_totals_leaves_this_silos_leases_renewable()
+    {
+        _store.Initialize(2);
+        var a = _store.Acquire("a", 1, Long, [1]).Single();
+        var b = _store.Acquire("b", 1, Long, [0]).Single();
+        Assert.Single(_store.WriteCheckpoints("b", [(b, Write(1, 1, [1], cell: 10))]));
+
+        // Silo b pauses inside its next checkpoint, after adding to the shared total row: its transaction holds the row.
+        await using var paused = new NpgsqlConnection(_connectionString);
+        await paused.OpenAsync();
+        await using var pausedTx = await paused.BeginTransactionAsync();
+        await using (var add = new NpgsqlCommand("UPDATE kpi_totals SET v = v WHERE key = @key", paused, pausedTx))
+        {
+            add.Parameters.AddWithValue("key", new byte[] { 9 });
+            Assert.Equal(1, await add.ExecuteNonQueryAsync());
+        }
+
+        // Silo a's checkpoint adds to the same row, so it waits for b's transaction to end.
+        var checkpoint = Task.Run(() => _store.WriteCheckpoints("a", [(a, Write(0, 1, [2], cell: 5))]));
+        await WaitForLockWaits(1);
+        // Meanwhile a's renewal goes through: the waiting checkpoint holds none of a's lease rows.
+        var renewed = await Task.Run(() => _store.Renew("a", Long)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([0], renewed.Select(l => l.Shard));
+        Assert.False(checkpoint.IsCompleted);
+
+        await pausedTx.CommitAsync();
+        Assert.Equal([0], (await checkpoint.WaitAsync(TimeSpan.FromSeconds(30))).Order());
+        Assert.Equal(15, CellTotal());
+        Assert.Equal(1, _store.LoadCheckpoint(0)!.AppliedSeq);
+    }
+
+    /// <summary>Waits until <paramref name="count"/> statements of this test's database wait for a lock.</summary>
+    private async Task WaitForLockWaits(int count)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+            if ((long)(await command.ExecuteScalarAsync())! >= count) return;
+            Assert.True(DateTime.UtcNow < deadline, $"no {count} statements waiting for a lock after 30 s");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]

@@ -94,7 +94,7 @@ internal sealed class ClusterHost
         LeaseRound();
         foreach (var worker in _workers) _running.Add(Task.Run(() => worker.RunAsync(_stop.Token)));
         _running.Add(Task.Run(() => _leases.ListenForAppendsAsync(WakeAll, _stop.Token)));
-        _running.Add(Task.Run(LeaseLoop));
+        _running.Add(Task.Factory.StartNew(LeaseLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         _running.Add(Task.Run(TotalsLoop));
     }
 
@@ -124,22 +124,31 @@ internal sealed class ClusterHost
 
     public void Wake(int shard) => WorkerOf(shard).Wake();
 
-    private async Task LeaseLoop()
+    /// <summary>
+    /// Renews the leases every third of the lease timeout, on a thread of its own. On the thread pool, a burst of
+    /// submissions and worker rounds (both make synchronous store calls) held every pool thread of a 2-core machine for
+    /// seconds, the renewal's timer waited behind them, and the silo lost shards it was serving well.
+    /// </summary>
+    private void LeaseLoop()
     {
-        using var timer = new PeriodicTimer(_options.LeaseTimeout / 3);
-        try
+        var interval = _options.LeaseTimeout / 3;
+        var previous = Stopwatch.GetTimestamp();
+        while (!_stop.Token.WaitHandle.WaitOne(Max(TimeSpan.Zero, interval - Stopwatch.GetElapsedTime(previous))))
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            var since = Stopwatch.GetElapsedTime(previous);
+            previous = Stopwatch.GetTimestamp();
+            if (since > _options.LeaseTimeout / 2)
+                _logger.LogWarning("Silo {Silo}: {Since} ms since the previous lease round, for leases that expire after {Timeout}; a store this slow, or a paused process, loses shards",
+                    SiloId, (long)since.TotalMilliseconds, _options.LeaseTimeout);
+            try { LeaseRound(); }
+            catch (Exception e)
             {
-                try { LeaseRound(); }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    _logger.LogError(e, "Silo {Silo}: heartbeat or lease renewal failed; leases not renewed expire after {Timeout}", SiloId, _options.LeaseTimeout);
-                }
+                _logger.LogError(e, "Silo {Silo}: heartbeat or lease renewal failed; leases not renewed expire after {Timeout}", SiloId, _options.LeaseTimeout);
             }
         }
-        catch (OperationCanceledException) { }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Heartbeat, renew, notice lost leases, then acquire up to the fair share or hand over the excess.</summary>
     private void LeaseRound()

@@ -82,26 +82,43 @@ public sealed partial class PostgresLogStore : IShardLeases
 
     public IReadOnlySet<int> WriteCheckpoints(string siloId, IReadOnlyList<(ShardLease Lease, CheckpointWrite Checkpoint)> checkpoints)
     {
-        if (checkpoints.Count == 0) return new HashSet<int>();
-        using var connection = _dataSource.OpenConnection();
-        using var tx = connection.BeginTransaction();
-        Execute(connection, tx, LimitStall);
-        // The lease rows are locked in shard order, so two checkpoint transactions that lock several cannot deadlock each other.
-        HashSet<int> fenced;
-        using (var fence = new NpgsqlCommand("""
+        var candidates = checkpoints;
+        while (candidates.Count > 0)
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var tx = connection.BeginTransaction();
+            Execute(connection, tx, LimitStall);
+            // The totals first, the lease rows after. Every silo adds to the same total rows, so this can wait for
+            // another silo's checkpoint, for up to its stall limit when that silo is paused; holding this silo's lease
+            // rows meanwhile would block its own renewal, and a paused silo would make a healthy one lose its leases.
+            var written = candidates.Select(c => c.Checkpoint).ToList();
+            AddCheckpointTotals(connection, tx, written);
+            var fenced = Fence(connection, tx, siloId, candidates);
+            if (fenced.Count == candidates.Count)
+            {
+                WriteShardRows(connection, tx, written);
+                tx.Commit();
+                return fenced;
+            }
+            // Totals were added for a shard whose lease is gone: write again without it.
+            tx.Rollback();
+            candidates = candidates.Where(c => fenced.Contains(c.Lease.Shard)).ToList();
+        }
+        return new HashSet<int>();
+    }
+
+    /// <summary>Locks the lease rows still held at the given epochs, in shard order (so two fences cannot deadlock).</summary>
+    private static HashSet<int> Fence(NpgsqlConnection connection, NpgsqlTransaction tx, string siloId,
+        IReadOnlyList<(ShardLease Lease, CheckpointWrite Checkpoint)> checkpoints)
+    {
+        using var fence = new NpgsqlCommand("""
             SELECT l.shard FROM shard_leases l JOIN unnest(@shards, @epochs) AS c(shard, epoch) ON l.shard = c.shard AND l.epoch = c.epoch
             WHERE l.owner = @id AND l.expires > clock_timestamp() ORDER BY l.shard FOR UPDATE OF l
-            """, connection, tx))
-        {
-            fence.Parameters.AddWithValue("shards", checkpoints.Select(c => c.Lease.Shard).ToArray());
-            fence.Parameters.AddWithValue("epochs", checkpoints.Select(c => c.Lease.Epoch).ToArray());
-            fence.Parameters.AddWithValue("id", siloId);
-            fenced = ShardsOf(fence);
-        }
-        var written = checkpoints.Where(c => fenced.Contains(c.Lease.Shard)).Select(c => c.Checkpoint).ToList();
-        if (written.Count > 0) WriteCheckpointRows(connection, tx, written);
-        tx.Commit();
-        return fenced;
+            """, connection, tx);
+        fence.Parameters.AddWithValue("shards", checkpoints.Select(c => c.Lease.Shard).ToArray());
+        fence.Parameters.AddWithValue("epochs", checkpoints.Select(c => c.Lease.Epoch).ToArray());
+        fence.Parameters.AddWithValue("id", siloId);
+        return ShardsOf(fence);
     }
 
     public IReadOnlySet<int> AdvanceCursors(string siloId, IReadOnlyList<(ShardLease Lease, long AppliedSeq)> cursors)

@@ -571,10 +571,22 @@ public sealed partial class PostgresLogStore : ILogStore
 
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
     {
-        foreach (var (table, keyColumn, bodyColumn, columns, rows) in CheckpointWrite.KeyedRows)
-            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, columns, checkpoints, rows);
+        AddCheckpointTotals(connection, tx, checkpoints);
+        WriteShardRows(connection, tx, checkpoints);
+    }
+
+    /// <summary>Adds the checkpoints' cell changes to the totals all shards share.</summary>
+    private static void AddCheckpointTotals(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
+    {
         AddToTotals(connection, tx, "kpi_totals", CellValues.Merge(checkpoints.SelectMany(c => c.KpiCells)));
         AddToTotals(connection, tx, "measure_totals", CellValues.Merge(checkpoints.SelectMany(c => c.MeasureCells)));
+    }
+
+    /// <summary>The rows each shard keeps for itself: stored grains, findings, 高額療養費, timers and the checkpoint.</summary>
+    private static void WriteShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
+    {
+        foreach (var (table, keyColumn, bodyColumn, columns, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, columns, checkpoints, rows);
         using var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) SELECT * FROM unnest(@shards, @seqs, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
