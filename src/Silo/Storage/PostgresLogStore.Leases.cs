@@ -88,19 +88,21 @@ public sealed partial class PostgresLogStore : IShardLeases
             using var connection = _dataSource.OpenConnection();
             using var tx = connection.BeginTransaction();
             Execute(connection, tx, LimitStall);
-            // The totals first, the lease rows after. Every silo adds to the same total rows, so this can wait for
-            // another silo's checkpoint, for up to its stall limit when that silo is paused; holding this silo's lease
-            // rows meanwhile would block its own renewal, and a paused silo would make a healthy one lose its leases.
+            // The lease rows are locked last, so each lock is held for as little as possible. Every silo adds to the
+            // same total rows, so adding can wait for another silo's checkpoint, for up to its stall limit when that
+            // silo is paused; holding this silo's lease rows meanwhile would block its own renewal, and a paused silo
+            // would make a healthy one lose its leases. The fence still comes before the commit, which is what it orders
+            // against a take-over.
             var written = candidates.Select(c => c.Checkpoint).ToList();
+            WriteShardRows(connection, tx, written);
             AddCheckpointTotals(connection, tx, written);
             var fenced = Fence(connection, tx, siloId, candidates);
             if (fenced.Count == candidates.Count)
             {
-                WriteShardRows(connection, tx, written);
                 tx.Commit();
                 return fenced;
             }
-            // Totals were added for a shard whose lease is gone: write again without it.
+            // Rows were written for a shard whose lease is gone: write again without it.
             tx.Rollback();
             candidates = candidates.Where(c => fenced.Contains(c.Lease.Shard)).ToList();
         }
