@@ -93,9 +93,7 @@ public sealed partial class PostgresLogStore : IShardLeases
             // silo is paused; holding this silo's lease rows meanwhile would block its own renewal, and a paused silo
             // would make a healthy one lose its leases. The fence still comes before the commit, which is what it orders
             // against a take-over.
-            var written = candidates.Select(c => c.Checkpoint).ToList();
-            WriteShardRows(connection, tx, written);
-            AddCheckpointTotals(connection, tx, written);
+            WriteCheckpointRows(connection, tx, candidates.Select(c => c.Checkpoint).ToList());
             var fenced = Fence(connection, tx, siloId, candidates);
             if (fenced.Count == candidates.Count)
             {

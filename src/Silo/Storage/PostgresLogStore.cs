@@ -569,10 +569,11 @@ public sealed partial class PostgresLogStore : ILogStore
         delete.ExecuteNonQuery();
     }
 
+    /// <summary>The shards' own rows first, the totals that every shard adds to last, so the totals' row locks are held briefly.</summary>
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
     {
-        AddCheckpointTotals(connection, tx, checkpoints);
         WriteShardRows(connection, tx, checkpoints);
+        AddCheckpointTotals(connection, tx, checkpoints);
     }
 
     /// <summary>Adds the checkpoints' cell changes to the totals all shards share.</summary>
