@@ -78,7 +78,7 @@ public sealed class ActorHost : IHostedService, IAsyncDisposable
 
     public IEnumerable<(int Shard, int Worker, long AppliedSeq, long CheckpointSeq, int Resident)> ShardStatus() =>
         _cluster is not null
-            ? _cluster.Owned.Where(o => o.Recovered && !o.Lost)
+            ? _cluster.Owned.Where(o => o.Serving)
                 .Select(o => (o.Shard.Id, o.Shard.Id % Math.Clamp(_options.Workers, 1, _options.ShardCount), o.Shard.AppliedSeq, o.Shard.CheckpointSeq, o.Shard.ResidentCount))
                 .OrderBy(s => s.Item1)
             : _workers.SelectMany(w => w.Shards.Select(s => (s.Id, w.Id, s.AppliedSeq, s.CheckpointSeq, s.ResidentCount))).OrderBy(s => s.Item1);

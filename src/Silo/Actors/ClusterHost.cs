@@ -18,6 +18,8 @@ internal sealed class OwnedShard(Shard shard, ShardLease lease)
     public volatile bool Recovered;
     /// <summary>The lease loop found the lease gone (expired or taken over): drop without writing anything.</summary>
     public volatile bool Lost;
+    /// <summary>Recovered and not lost: the shard answers here (queries, the cluster view, what counts as applied).</summary>
+    public bool Serving => Recovered && !Lost;
     /// <summary>Rebalance or shutdown: checkpoint, then free the lease.</summary>
     public volatile bool ReleaseRequested;
     /// <summary>When the worker last applied records to this shard (Stopwatch ticks).</summary>
@@ -210,7 +212,7 @@ internal sealed class ClusterHost
         IReadOnlyDictionary<int, long>? checkpoints = null;
         foreach (var (shard, seq) in lastSeqByShard)
         {
-            if (_owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost && owned.Shard.AppliedSeq >= seq) continue;
+            if (_owned.TryGetValue(shard, out var owned) && owned.Serving && owned.Shard.AppliedSeq >= seq) continue;
             checkpoints ??= RecentCheckpointPositions();
             if (checkpoints.GetValueOrDefault(shard) < seq) return false;
         }
@@ -274,7 +276,7 @@ internal sealed class ClusterHost
     }
 
     private OwnedShard? ServedHere(int shard) =>
-        _owned.TryGetValue(shard, out var owned) && owned.Recovered && !owned.Lost ? owned : null;
+        _owned.TryGetValue(shard, out var owned) && owned.Serving ? owned : null;
 
     /// <summary>A shard served elsewhere: its partials as of the checkpoint at <see cref="Seq"/>.</summary>
     private sealed record RemoteShard(long Seq, ShardPartials Partials);
@@ -286,7 +288,7 @@ internal sealed class ClusterHost
     /// </summary>
     public void ForEachCells(Action<KpiRollup, MeasureRollup> visit)
     {
-        var served = _owned.Values.Where(o => o.Recovered && !o.Lost).Select(o => o.Shard).ToList();
+        var served = _owned.Values.Where(o => o.Serving).Select(o => o.Shard).ToList();
         var checkpoints = RecentCheckpointPositions();
         if (!_totalsRead || _totals.IsBehind(checkpoints.Concat(served.Select(s => KeyValuePair.Create(s.Id, s.RecoveredSeq)))))
             SyncTotals();

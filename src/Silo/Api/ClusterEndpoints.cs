@@ -17,7 +17,7 @@ public static class ClusterEndpoints
                     return Results.Ok(new ClusterStatus("embedded", null, [], [],
                         host.ShardStatus().Select(s => new LocalShard(s.Shard, 0, s.AppliedSeq, s.CheckpointSeq, s.Resident)).ToList()));
                 var view = leases.View(cluster.LeaseTimeout);
-                var local = cluster.Owned.Where(o => o.Recovered && !o.Lost).OrderBy(o => o.Shard.Id)
+                var local = cluster.Owned.Where(o => o.Serving).OrderBy(o => o.Shard.Id)
                     .Select(o => new LocalShard(o.Shard.Id, o.Lease.Epoch, o.Shard.AppliedSeq, o.Shard.CheckpointSeq, o.Shard.ResidentCount)).ToList();
                 return Results.Ok(new ClusterStatus("cluster", cluster.SiloId, view.Silos, view.Leases, local));
             })
