@@ -144,7 +144,7 @@ public readonly record struct ScopedRow(long CheckpointSeq, byte[] Body);
 /// A keyed row a checkpoint writes (a grain snapshot, finding, 高額療養費 row or timer); an empty body deletes the row.
 /// <see cref="Scope"/> is what a query finds the row by, for the tables that have one (findings and 高額療養費 rows: their
 /// insurer and service month), so a worklist reads its rows, not the shard's; those rows also keep the checkpoint's
-/// position (<see cref="RowColumns"/>).
+/// position (<see cref="ScopedRow"/>).
 /// </summary>
 public readonly record struct ShardRow(string Key, byte[] Body, string? Scope = null);
 
@@ -168,24 +168,16 @@ public sealed record CheckpointWrite(int Shard, long AppliedSeq, byte[] Partials
     public IReadOnlyCollection<CellDelta> MeasureCells { get; init; } = [];
 
     /// <summary>
-    /// Where each kind of keyed row goes: table, key column, body column, and the columns beside them (<see cref="RowColumns"/>).
-    /// Both stores write them in this order.
+    /// Where each kind of keyed row goes: table, key column, body column, and whether it has a scope column (and the
+    /// position of the checkpoint that wrote it). Both stores write them in this order.
     /// </summary>
-    public static IReadOnlyList<(string Table, string KeyColumn, string BodyColumn, RowColumns Columns, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> Rows)> KeyedRows { get; } =
+    public static IReadOnlyList<(string Table, string KeyColumn, string BodyColumn, bool Scoped, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> Rows)> KeyedRows { get; } =
     [
-        ("grains", "key", "state", RowColumns.None, c => c.Grains),
-        ("findings", "id", "body", RowColumns.ScopeAndSeq, c => c.Findings),
-        ("high_cost", "id", "body", RowColumns.ScopeAndSeq, c => c.HighCost),
-        ("timers", "id", "body", RowColumns.None, c => c.Timers),
+        ("grains", "key", "state", false, c => c.Grains),
+        ("findings", "id", "body", true, c => c.Findings),
+        ("high_cost", "id", "body", true, c => c.HighCost),
+        ("timers", "id", "body", false, c => c.Timers),
     ];
-}
-
-/// <summary>What a keyed row table has beside shard, key and body.</summary>
-public enum RowColumns
-{
-    None,
-    /// <summary>The scope the worklists query (<see cref="ShardRow.Scope"/>), and the position of the checkpoint that wrote the row.</summary>
-    ScopeAndSeq,
 }
 
 public sealed record ShardCheckpoint(int Shard, long AppliedSeq, byte[] Partials);

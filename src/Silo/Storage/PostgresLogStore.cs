@@ -531,32 +531,32 @@ public sealed partial class PostgresLogStore : ILogStore
 
     /// <summary>
     /// Upserts the checkpoints' keyed blobs of one table (grain snapshots, findings, 高額療養費 rows or timers), every shard's in one
-    /// statement, with the columns beside them (<paramref name="columns"/>); an empty blob deletes its row.
+    /// statement; an empty blob deletes its row.
     /// </summary>
     private static void UpsertShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, string table, string keyColumn, string bodyColumn,
-        RowColumns columns, IReadOnlyList<CheckpointWrite> checkpoints, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> rowsOf)
+        bool scoped, IReadOnlyList<CheckpointWrite> checkpoints, Func<CheckpointWrite, IReadOnlyCollection<ShardRow>> rowsOf)
     {
         var rows = checkpoints.SelectMany(c => rowsOf(c).Select(r => (c.Shard, c.AppliedSeq, Row: r))).ToList();
         var kept = rows.Where(r => r.Row.Body.Length > 0).ToList();
         if (kept.Count > 0)
         {
-            using var upsert = new NpgsqlCommand(columns switch
-            {
-                RowColumns.ScopeAndSeq => $"""
-                    INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) SELECT * FROM unnest(@shards, @keys, @bodies, @scopes, @seqs)
-                    ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq
-                    """,
-                _ => $"""
-                    INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT * FROM unnest(@shards, @keys, @bodies)
-                    ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
-                    """,
-            }, connection, tx);
+            using var upsert = new NpgsqlCommand(scoped
+                ? $"""
+                  INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) SELECT * FROM unnest(@shards, @keys, @bodies, @scopes, @seqs)
+                  ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq
+                  """
+                : $"""
+                  INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) SELECT * FROM unnest(@shards, @keys, @bodies)
+                  ON CONFLICT (shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}
+                  """, connection, tx);
             upsert.Parameters.AddWithValue("shards", kept.Select(r => r.Shard).ToArray());
             upsert.Parameters.AddWithValue("keys", kept.Select(r => r.Row.Key).ToArray());
             upsert.Parameters.AddWithValue("bodies", kept.Select(r => r.Row.Body).ToArray());
-            if (columns == RowColumns.ScopeAndSeq)
+            if (scoped)
+            {
                 upsert.Parameters.AddWithValue("scopes", kept.Select(r => r.Row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).ToArray());
-            if (columns == RowColumns.ScopeAndSeq) upsert.Parameters.AddWithValue("seqs", kept.Select(r => r.AppliedSeq).ToArray());
+                upsert.Parameters.AddWithValue("seqs", kept.Select(r => r.AppliedSeq).ToArray());
+            }
             upsert.ExecuteNonQuery();
         }
         if (kept.Count == rows.Count) return;
@@ -569,25 +569,14 @@ public sealed partial class PostgresLogStore : ILogStore
         delete.ExecuteNonQuery();
     }
 
-    /// <summary>The shards' own rows first, the totals that every shard adds to last, so the totals' row locks are held briefly.</summary>
+    /// <summary>
+    /// The shards' own rows first, then the totals every shard adds to, so the totals' row locks are held briefly (other
+    /// silos' checkpoints wait for them).
+    /// </summary>
     private static void WriteCheckpointRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
     {
-        WriteShardRows(connection, tx, checkpoints);
-        AddCheckpointTotals(connection, tx, checkpoints);
-    }
-
-    /// <summary>Adds the checkpoints' cell changes to the totals all shards share.</summary>
-    private static void AddCheckpointTotals(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
-    {
-        AddToTotals(connection, tx, "kpi_totals", CellValues.Merge(checkpoints.SelectMany(c => c.KpiCells)));
-        AddToTotals(connection, tx, "measure_totals", CellValues.Merge(checkpoints.SelectMany(c => c.MeasureCells)));
-    }
-
-    /// <summary>The rows each shard keeps for itself: stored grains, findings, 高額療養費, timers and the checkpoint.</summary>
-    private static void WriteShardRows(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<CheckpointWrite> checkpoints)
-    {
-        foreach (var (table, keyColumn, bodyColumn, columns, rows) in CheckpointWrite.KeyedRows)
-            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, columns, checkpoints, rows);
+        foreach (var (table, keyColumn, bodyColumn, scoped, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(connection, tx, table, keyColumn, bodyColumn, scoped, checkpoints, rows);
         using var checkpoint = new NpgsqlCommand("""
             INSERT INTO checkpoints(shard, applied_seq, partials) SELECT * FROM unnest(@shards, @seqs, @partials)
             ON CONFLICT (shard) DO UPDATE SET applied_seq = excluded.applied_seq, partials = excluded.partials
@@ -596,6 +585,8 @@ public sealed partial class PostgresLogStore : ILogStore
         checkpoint.Parameters.AddWithValue("seqs", checkpoints.Select(c => c.AppliedSeq).ToArray());
         checkpoint.Parameters.AddWithValue("partials", checkpoints.Select(c => c.Partials).ToArray());
         checkpoint.ExecuteNonQuery();
+        AddToTotals(connection, tx, "kpi_totals", CellValues.Merge(checkpoints.SelectMany(c => c.KpiCells)));
+        AddToTotals(connection, tx, "measure_totals", CellValues.Merge(checkpoints.SelectMany(c => c.MeasureCells)));
     }
 
     private static void Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)

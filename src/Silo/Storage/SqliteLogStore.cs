@@ -259,7 +259,7 @@ public sealed class SqliteLogStore : ILogStore
                 Execute(connection, $"CREATE INDEX IF NOT EXISTS {table}_by_scope ON {table}(scope) WHERE scope IS NOT NULL", tx);
             }
             // Schema 6: the cells of each shard become totals over the shards.
-            MoveCellsToTotals(connection, tx);
+            MoveCellsToTotals(lease.Session, tx);
             var stateOf = ReadMeta(connection, tx, "store_id");
             if (stateOf is not null && stateOf != storeId)
                 throw new InvalidOperationException(
@@ -288,32 +288,16 @@ public sealed class SqliteLogStore : ILogStore
     /// Schema 5 kept each shard's KPI and measure cells (<c>kpi_cells</c>, <c>measure_cells</c>): they are summed over the
     /// shards into the totals, in the state file's migration transaction.
     /// </summary>
-    private static void MoveCellsToTotals(SqliteConnection connection, SqliteTransaction tx)
+    private static void MoveCellsToTotals(Session session, SqliteTransaction tx)
     {
         foreach (var (from, to, sum) in CellValues.PerShardTables)
         {
-            if (!TableExists(connection, tx, from)) continue;
+            if (!TableExists(session.Connection, tx, from)) continue;
             var bodies = new List<byte[]>();
-            using (var select = connection.CreateCommand())
-            {
-                select.Transaction = tx;
-                select.CommandText = $"SELECT body FROM {from}";
-                using var reader = select.ExecuteReader();
+            using (var reader = session.Command($"SELECT body FROM {from}", tx).ExecuteReader())
                 while (reader.Read()) bodies.Add((byte[])reader.GetValue(0));
-            }
-            var totals = sum(bodies);
-            using var insert = connection.CreateCommand();
-            insert.Transaction = tx;
-            insert.CommandText = $"INSERT INTO {to}(key, v) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET v = {AddValues}(v, excluded.v)";
-            var key = insert.Parameters.Add("$k", SqliteType.Blob);
-            var values = insert.Parameters.Add("$v", SqliteType.Blob);
-            foreach (var cell in totals)
-            {
-                key.Value = cell.Key;
-                values.Value = CellValues.ToBytes(cell.Values);
-                insert.ExecuteNonQuery();
-            }
-            Execute(connection, $"DROP TABLE {from}", tx);
+            AddToTotals(session, to, sum(bodies));
+            Execute(session.Connection, $"DROP TABLE {from}", tx);
         }
     }
 
@@ -620,22 +604,18 @@ public sealed class SqliteLogStore : ILogStore
     }
 
     /// <summary>Upserts a shard's keyed blobs (grain snapshots, findings, 高額療養費 rows, timers); an empty blob deletes its row.</summary>
-    private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, RowColumns columns,
+    private static void UpsertShardRows(Session session, SqliteTransaction tx, string table, string keyColumn, string bodyColumn, bool scoped,
         int shard, long appliedSeq, IReadOnlyCollection<ShardRow> rows)
     {
-        var upsert = session.Statement(columns switch
-        {
-            RowColumns.ScopeAndSeq => $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, seq, scope) VALUES(?1, ?2, ?3, ?4, ?5) " +
-                $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, seq = excluded.seq, scope = excluded.scope",
-            _ => $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES(?1, ?2, ?3) " +
-                $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}",
-        });
+        var upsert = session.Statement(scoped
+            ? $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}, scope, seq) VALUES(?1, ?2, ?3, ?4, ?5) " +
+              $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}, scope = excluded.scope, seq = excluded.seq"
+            : $"INSERT INTO {table}(shard, {keyColumn}, {bodyColumn}) VALUES(?1, ?2, ?3) " +
+              $"ON CONFLICT(shard, {keyColumn}) DO UPDATE SET {bodyColumn} = excluded.{bodyColumn}");
         var delete = session.Statement($"DELETE FROM {table} WHERE shard = ?1 AND {keyColumn} = ?2");
         foreach (var row in rows)
             if (row.Body.Length == 0) delete.Bind(1, shard).Bind(2, row.Key).Run();
-            else if (columns == RowColumns.ScopeAndSeq)
-                upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Bind(4, appliedSeq)
-                    .Bind(5, row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).Run();
+            else if (scoped) upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Bind(4, row.Scope ?? throw new ArgumentException($"a {table} row needs a scope")).Bind(5, appliedSeq).Run();
             else upsert.Bind(1, shard).Bind(2, row.Key).Bind(3, row.Body).Run();
     }
 
@@ -644,8 +624,8 @@ public sealed class SqliteLogStore : ILogStore
         using var lease = _state.Rent();
         var connection = lease.Session.Connection;
         using var tx = connection.BeginTransaction();
-        foreach (var (table, keyColumn, bodyColumn, columns, rows) in CheckpointWrite.KeyedRows)
-            UpsertShardRows(lease.Session, tx, table, keyColumn, bodyColumn, columns, checkpoint.Shard, checkpoint.AppliedSeq, rows(checkpoint));
+        foreach (var (table, keyColumn, bodyColumn, scoped, rows) in CheckpointWrite.KeyedRows)
+            UpsertShardRows(lease.Session, tx, table, keyColumn, bodyColumn, scoped, checkpoint.Shard, checkpoint.AppliedSeq, rows(checkpoint));
         AddToTotals(lease.Session, "kpi_totals", checkpoint.KpiCells);
         AddToTotals(lease.Session, "measure_totals", checkpoint.MeasureCells);
         var position = lease.Session.Command("""
