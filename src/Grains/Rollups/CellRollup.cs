@@ -137,5 +137,6 @@ public abstract class CellRollup<TKey, TValue>
         return false;
     }
 
-    public IReadOnlyList<KeyValuePair<TKey, TValue>> Cells() => _partitions.SelectMany(p => p.Values).SelectMany(b => b.Cells).ToList();
+    /// <summary>Every cell, as a list.</summary>
+    public IReadOnlyList<KeyValuePair<TKey, TValue>> Cells() => All().ToList();
 }

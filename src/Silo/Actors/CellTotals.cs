@@ -1,4 +1,3 @@
-using Shinsa.Grains;
 using Shinsa.Grains.Rollups;
 using Shinsa.Silo.Storage;
 
@@ -42,8 +41,8 @@ internal sealed class CellTotals(bool shared)
     {
         lock (Lock)
         {
-            foreach (var cell in store.LoadKpiTotals()) _kpis.Add(GrainCodec.DecodeKpiKey(cell.Key), KpiCounters.FromValues(cell.Values));
-            foreach (var cell in store.LoadMeasureTotals()) _measures.Add(GrainCodec.DecodeMeasureKey(cell.Key), MeasureValue.FromValues(cell.Values));
+            foreach (var (key, value) in store.LoadKpiTotals().Select(CellValues.KpiCell)) _kpis.Add(key, value);
+            foreach (var (key, value) in store.LoadMeasureTotals().Select(CellValues.MeasureCell)) _measures.Add(key, value);
             foreach (var (shard, seq) in checkpoints) _positions[shard] = seq;
         }
     }
@@ -98,8 +97,8 @@ internal sealed class CellTotals(bool shared)
             var changes = leases.ReadTotalsChanges(_since);
             lock (Lock)
             {
-                foreach (var cell in changes.Kpis) _kpis.Reset(GrainCodec.DecodeKpiKey(cell.Key), KpiCounters.FromValues(cell.Values));
-                foreach (var cell in changes.Measures) _measures.Reset(GrainCodec.DecodeMeasureKey(cell.Key), MeasureValue.FromValues(cell.Values));
+                foreach (var (key, value) in changes.Kpis.Select(CellValues.KpiCell)) _kpis.Reset(key, value);
+                foreach (var (key, value) in changes.Measures.Select(CellValues.MeasureCell)) _measures.Reset(key, value);
                 foreach (var (shard, seq) in changes.Checkpoints) _positions[shard] = seq;
                 _unseen.RemoveAll(w => w.Seq <= _positions.GetValueOrDefault(w.Shard));
                 _since = changes.Next;

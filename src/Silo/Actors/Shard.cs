@@ -319,18 +319,15 @@ internal sealed class Shard
         {
             var findings = Partials.ChangedFindings.Values
                 .Select(f => new ShardRow(f.Id, GrainCodec.EncodeFinding(f), ScopeOf(f.Card.InsurerNo, f.ServiceMonth))).ToList();
-            var cells = new List<CellDelta>(Partials.Kpis.Count);
-            foreach (var (key, counters) in Partials.Kpis.All()) cells.Add(new(GrainCodec.EncodeKpiKey(key), counters.ToValues()));
             // A row removed since the last checkpoint is deleted (an empty body).
             var highCost = Partials.ChangedHighCost.Select(change => change.Value is { } row
                 ? new ShardRow(HighCostId(change.Key), GrainCodec.EncodeHighCost(row), ScopeOf(row.Card.InsurerNo, row.Month))
                 : new ShardRow(HighCostId(change.Key), [])).ToList();
             var timers = Partials.ChangedTimers.Select(change => new ShardRow(TimerId(change.Key), change.Value ? GrainCodec.EncodeTimer(change.Key) : [])).ToList();
-            var measures = Partials.Measures.All().Select(c => new CellDelta(GrainCodec.EncodeMeasureKey(c.Key), c.Value.ToValues())).ToList();
             return new CheckpointWrite(Id, _appliedSeq, GrainCodec.EncodeWithoutRows(Partials), grains, findings, highCost, timers)
             {
-                KpiCells = cells,
-                MeasureCells = measures,
+                KpiCells = Partials.Kpis.All().Select(CellValues.Of).ToList(),
+                MeasureCells = Partials.Measures.All().Select(CellValues.Of).ToList(),
             };
         }
     }

@@ -66,13 +66,23 @@ internal static class CellValues
     public static IReadOnlyList<(string From, string To, Func<IEnumerable<byte[]>, List<CellDelta>> Sum)> PerShardTables { get; } =
         [("kpi_cells", "kpi_totals", SumKpiCells), ("measure_cells", "measure_totals", SumMeasureCells)];
 
+    /// <summary>A KPI cell as the stores keep it (key bytes, values).</summary>
+    public static CellDelta Of(KeyValuePair<KpiKey, KpiCounters> cell) => new(GrainCodec.EncodeKpiKey(cell.Key), cell.Value.ToValues());
+
+    /// <summary>A measure cell as the stores keep it (key bytes, values).</summary>
+    public static CellDelta Of(KeyValuePair<MeasureKey, MeasureValue> cell) => new(GrainCodec.EncodeMeasureKey(cell.Key), cell.Value.ToValues());
+
+    public static KeyValuePair<KpiKey, KpiCounters> KpiCell(CellDelta cell) =>
+        KeyValuePair.Create(GrainCodec.DecodeKpiKey(cell.Key), KpiCounters.FromValues(cell.Values));
+
+    public static KeyValuePair<MeasureKey, MeasureValue> MeasureCell(CellDelta cell) =>
+        KeyValuePair.Create(GrainCodec.DecodeMeasureKey(cell.Key), MeasureValue.FromValues(cell.Values));
+
     /// <summary>KPI cells as schema 5 stored them per shard (<see cref="GrainCodec.EncodeKpiCell"/>), summed over the shards.</summary>
-    public static List<CellDelta> SumKpiCells(IEnumerable<byte[]> bodies) =>
-        Merge(bodies.Select(GrainCodec.DecodeKpiCell).Select(c => new CellDelta(GrainCodec.EncodeKpiKey(c.Key), c.Value.ToValues())));
+    public static List<CellDelta> SumKpiCells(IEnumerable<byte[]> bodies) => Merge(bodies.Select(GrainCodec.DecodeKpiCell).Select(Of));
 
     /// <summary>Measure cells as schema 5 stored them per shard (<see cref="GrainCodec.EncodeMeasureCell"/>), summed over the shards.</summary>
-    public static List<CellDelta> SumMeasureCells(IEnumerable<byte[]> bodies) =>
-        Merge(bodies.Select(GrainCodec.DecodeMeasureCell).Select(c => new CellDelta(GrainCodec.EncodeMeasureKey(c.Key), c.Value.ToValues())));
+    public static List<CellDelta> SumMeasureCells(IEnumerable<byte[]> bodies) => Merge(bodies.Select(GrainCodec.DecodeMeasureCell).Select(Of));
 
     private sealed class KeyBytes : IEqualityComparer<byte[]>
     {
