@@ -167,17 +167,11 @@ public sealed class ClusterCellTotalsTests(PostgresServer server) : IDisposable
         }
         void AssertSumsWhatTheOwnersHold()
         {
-            var read = new KpiRollup();
-            var readMeasures = new MeasureRollup();
-            reader.ForEachCells((k, m) => { read.AddAll(k); readMeasures.AddAll(m); });
-            var held = new KpiRollup();
-            var heldMeasures = new MeasureRollup();
-            foreach (var owner in owners)
+            var (read, readMeasures) = ShardCells.Sum(reader.ForEachCells);
+            var (held, heldMeasures) = ShardCells.Sum(visit =>
             {
-                var (k, m) = ShardCells.Of(owner.Totals, owner);
-                held.AddAll(k);
-                heldMeasures.AddAll(m);
-            }
+                foreach (var owner in owners) owner.Totals.Visit([owner], visit);
+            });
             Assert.Equal(ShardCells.Text(held, heldMeasures), ShardCells.Text(read, readMeasures));
             // The review clock and rules come from the checkpoints.
             var partials = new Dictionary<int, byte[]>();

@@ -6,11 +6,14 @@ namespace Shinsa.Silo.Tests;
 /// <summary>The cells a silo answers (<see cref="CellTotals.Visit"/>), summed into one rollup of each kind.</summary>
 internal static class ShardCells
 {
-    public static (KpiRollup Kpis, MeasureRollup Measures) Of(CellTotals totals, params Shard[] live)
+    public static (KpiRollup Kpis, MeasureRollup Measures) Of(CellTotals totals, params Shard[] live) => Sum(visit => totals.Visit(live, visit));
+
+    /// <summary>Everything <paramref name="forEach"/> visits (a silo's <c>ForEachCells</c>, say), summed.</summary>
+    public static (KpiRollup Kpis, MeasureRollup Measures) Sum(Action<Action<KpiRollup, MeasureRollup>> forEach)
     {
         var kpis = new KpiRollup();
         var measures = new MeasureRollup();
-        totals.Visit(live, (k, m) =>
+        forEach((k, m) =>
         {
             kpis.AddAll(k);
             measures.AddAll(m);
