@@ -54,7 +54,9 @@ rows = [("files / receipts", lambda r: f"{r['files']:,} / {r['receipts']:,}"),
         ("KPI receipts added", lambda r: f"{r['kpi_receipts_added']:,} {'OK' if r['kpi_matches'] else 'MISMATCH'}"),
         ("CPU µs/receipt: parse / silo / client", lambda r: f"{r['parse_cpu_us_per_receipt']} / {r['silo_cpu_us_per_receipt']} / {r['client_cpu_us_per_receipt']}"),
         ("cores busy (silo + client)", lambda r: f"{r['cores_busy']} of {r['processors']}"),
-        ("ratio with all cores busy", lambda r: f"{r['ratio_with_all_cores_busy']:.3f}")]
+        ("ratio with all cores busy", lambda r: f"{r['ratio_with_all_cores_busy']:.3f}"),
+        ("silo bytes allocated / receipt", lambda r: f"{r['silo_allocated_bytes_per_receipt']:,.0f} B"),
+        ("silo GC pauses (share of the run)", lambda r: f"{r['silo_gc_pause_share']:.1%}")]
 print(f"{'':38} {'review off':>22} {'review on':>22}")
 for name, f in rows: print(f"{name:38} {f(off):>22} {f(on):>22}")
 print(f"{'review on / review off (end-to-end)':38} {on['end_to_end_receipts_per_second'] / off['end_to_end_receipts_per_second']:>45.3f}")

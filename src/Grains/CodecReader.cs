@@ -8,6 +8,9 @@ public sealed class CodecReader(byte[] bytes)
 {
     private int _position;
 
+    /// <summary>The array being read: a receipt's log record hands part of it to its grain as the receipt's held form.</summary>
+    public byte[] Source => bytes;
+
     private ReadOnlySpan<byte> Take(int count)
     {
         if (count < 0 || _position + count > bytes.Length)

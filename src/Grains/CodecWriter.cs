@@ -21,6 +21,9 @@ public sealed class CodecWriter(int capacity = 1024)
 
     public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
 
+    /// <summary>What was written since the last reset, valid until the writer's next use.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
     private Span<byte> Take(int count)
     {
         if (_length + count > _buffer.Length) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Shinsa.Grains.Findings;
 using Shinsa.Grains.HighCost;
 using Shinsa.Grains.Households;
@@ -22,11 +23,11 @@ public static class GrainCodec
     private const byte ReceiptTag = 1, EligibilityTag = 2, CheckupTag = 3, ThirdPartyTag = 4, JudoTag = 5,
         WithdrawalTag = 6, CareTag = 7, ClockTag = 8, RulesTag = 9, DecisionTag = 10;
 
-    public static byte[] Encode(LogRecord record) => Write(w =>
+    public static byte[] Encode(LogRecord record) => Write(record, static (w, record) =>
     {
         switch (record)
         {
-            case ReceiptArrived r: w.Write(ReceiptTag); WriteReceipt(w, r.Receipt); break;
+            case ReceiptArrived r: w.Write(ReceiptTag); WriteReceipt(w, r.Receipt, r.Receipt.SourceLine); break;
             case EligibilityArrived e: w.Write(EligibilityTag); WriteEligibility(w, e.Event); break;
             case CheckupArrived c: w.Write(CheckupTag); WriteCheckup(w, c.Checkup); break;
             case ThirdPartyReportArrived t: w.Write(ThirdPartyTag); WriteThirdParty(w, t.Report); break;
@@ -40,9 +41,9 @@ public static class GrainCodec
         }
     });
 
-    public static LogRecord DecodeRecord(byte[] bytes) => Read(bytes, r => r.ReadByte() switch
+    public static LogRecord DecodeRecord(byte[] bytes) => Read(bytes, static r => r.ReadByte() switch
     {
-        ReceiptTag => (LogRecord)ReadReceiptArrived(bytes, r),
+        ReceiptTag => (LogRecord)ReadReceiptArrived(r),
         EligibilityTag => new EligibilityArrived(ReadEligibility(r)),
         CheckupTag => new CheckupArrived(ReadCheckup(r)),
         ThirdPartyTag => new ThirdPartyReportArrived(ReadThirdParty(r)),
@@ -60,22 +61,33 @@ public static class GrainCodec
     /// format and no source line (the grain keeps none), so the bytes after the record's tag are exactly
     /// <see cref="EncodeReceipt"/>'s after its version byte.
     /// </summary>
-    private static ReceiptArrived ReadReceiptArrived(byte[] bytes, CodecReader r)
+    private static ReceiptArrived ReadReceiptArrived(CodecReader r)
     {
         var receipt = ReadReceipt(r);
         if (_readingVersion != FormatVersion || receipt.SourceLine != 0) return new ReceiptArrived(receipt);
+        var bytes = r.Source;
         var held = new byte[bytes.Length - 1];
         held[0] = FormatVersion;
         bytes.AsSpan(2).CopyTo(held.AsSpan(1));
         return new ReceiptArrived(receipt) { Held = held };
     }
 
-    /// <summary>One receipt on its own: the form a grain keeps it in memory and in its snapshot.</summary>
-    public static byte[] EncodeReceipt(Receipt receipt) => Write(w => WriteReceipt(w, receipt));
+    /// <summary>
+    /// A receipt's log record as the silo appends it: without its RE line (the submission's errors keep the lines that
+    /// matter), so the bytes after the record's tag are the receipt's held form and its grain keeps them as they are.
+    /// </summary>
+    public static byte[] EncodeArrival(Receipt receipt) => Write(receipt, static (w, receipt) =>
+    {
+        w.Write(ReceiptTag);
+        WriteReceipt(w, receipt, sourceLine: 0);
+    });
+
+    /// <summary>One receipt on its own: the form a grain keeps it in memory and in its snapshot (without its RE line).</summary>
+    public static byte[] EncodeReceipt(Receipt receipt) => Write(receipt, static (w, receipt) => WriteReceipt(w, receipt, sourceLine: 0));
 
     public static Receipt DecodeReceipt(byte[] bytes) => Read(bytes, ReadReceipt);
 
-    public static byte[] Encode(HouseholdSnapshot s) => Write(w =>
+    public static byte[] Encode(HouseholdSnapshot s) => Write(s, static (w, s) =>
     {
         WriteCard(w, s.Card);
         WriteList(w, s.Receipts, (w, bytes) => { w.Write7BitEncodedInt(bytes.Length); w.Write(bytes); });
@@ -121,7 +133,7 @@ public static class GrainCodec
     /// checkpoint (set ones; removals are left out), the clock, the rules and the measures; not the findings.
     /// <see cref="DecodePartials"/> reads it back.
     /// </summary>
-    public static byte[] Encode(ShardPartials p) => Write(w => WritePartials(w, p, p.Kpis.Cells(), whole: true));
+    public static byte[] Encode(ShardPartials p) => Write(p, static (w, p) => WritePartials(w, p, p.Kpis.Cells(), whole: true));
 
     /// <summary>
     /// A shard's partials as a checkpoint stores them: without the KPI and measure cells, whose changes the checkpoint adds
@@ -129,10 +141,10 @@ public static class GrainCodec
     /// and timers, which it stores one by one (<see cref="EncodeHighCost"/>, <see cref="EncodeTimer"/>), only those that
     /// changed. The bytes read back with <see cref="DecodePartials"/>.
     /// </summary>
-    public static byte[] EncodeWithoutRows(ShardPartials p) => Write(w => WritePartials(w, p, [], whole: false));
+    public static byte[] EncodeWithoutRows(ShardPartials p) => Write(p, static (w, p) => WritePartials(w, p, [], whole: false));
 
     /// <summary>One KPI cell, key and counters, as a checkpoint stored it beside the partials before the store kept totals.</summary>
-    public static byte[] EncodeKpiCell(KpiKey key, KpiCounters counters) => Write(w => WriteCells(w, [KeyValuePair.Create(key, counters)]));
+    public static byte[] EncodeKpiCell(KpiKey key, KpiCounters counters) => Write(KeyValuePair.Create(key, counters), static (w, cell) => WriteCells(w, [cell]));
 
     public static KeyValuePair<KpiKey, KpiCounters> DecodeKpiCell(byte[] bytes) => Read(bytes, r => ReadCells(r).Single());
 
@@ -175,7 +187,7 @@ public static class GrainCodec
     }
 
     /// <summary>A KPI cell's key as the store keys the cell's totals (equal keys give equal bytes).</summary>
-    public static byte[] EncodeKpiKey(KpiKey key) => Write(w =>
+    public static byte[] EncodeKpiKey(KpiKey key) => Write(key, static (w, key) =>
     {
         w.Write(key.ServiceMonth.Value); w.Write(key.BillingMonth.Value); w.Write(key.InsurerNo); w.Write(key.ProviderCode);
     });
@@ -184,7 +196,7 @@ public static class GrainCodec
         Read(bytes, r => new KpiKey(new YearMonth(r.ReadInt32()), new YearMonth(r.ReadInt32()), r.ReadString(), r.ReadString()));
 
     /// <summary>A measure cell's key as the store keys the cell's totals.</summary>
-    public static byte[] EncodeMeasureKey(MeasureKey key) => Write(w =>
+    public static byte[] EncodeMeasureKey(MeasureKey key) => Write(key, static (w, key) =>
     {
         w.Write((byte)key.Measure); w.Write(key.Check); w.Write(key.InsurerNo); w.Write(key.ProviderCode); w.Write(key.Month.Value); w.Write(key.Billed.Value);
     });
@@ -194,7 +206,7 @@ public static class GrainCodec
             Month: new YearMonth(r.ReadInt32()), Billed: new YearMonth(r.ReadInt32())));
 
     /// <summary>One measure cell, key and value, as a checkpoint stored it beside the partials before the store kept totals.</summary>
-    public static byte[] EncodeMeasureCell(MeasureKey key, MeasureValue value) => Write(w => WriteMeasureCell(w, KeyValuePair.Create(key, value)));
+    public static byte[] EncodeMeasureCell(MeasureKey key, MeasureValue value) => Write(KeyValuePair.Create(key, value), WriteMeasureCell);
 
     public static KeyValuePair<MeasureKey, MeasureValue> DecodeMeasureCell(byte[] bytes) => Read(bytes, ReadMeasureCell);
 
@@ -215,12 +227,12 @@ public static class GrainCodec
     }
 
     /// <summary>One 高額療養費 row, as a checkpoint stores it beside the partials.</summary>
-    public static byte[] EncodeHighCost(HighCostRow row) => Write(w => WriteHighCost(w, row));
+    public static byte[] EncodeHighCost(HighCostRow row) => Write(row, WriteHighCost);
 
     public static HighCostRow DecodeHighCost(byte[] bytes) => Read(bytes, ReadHighCost);
 
     /// <summary>One durable timer, as a checkpoint stores it beside the partials.</summary>
-    public static byte[] EncodeTimer((int Due, string Card) timer) => Write(w => WriteTimer(w, timer));
+    public static byte[] EncodeTimer((int Due, string Card) timer) => Write(timer, WriteTimer);
 
     public static (int Due, string Card) DecodeTimer(byte[] bytes) => Read(bytes, ReadTimer);
 
@@ -233,7 +245,7 @@ public static class GrainCodec
     private static (int Due, string Card) ReadTimer(CodecReader r) => (r.ReadInt32(), r.ReadString());
 
     /// <summary>One finding, as a checkpoint stores it beside the partials.</summary>
-    public static byte[] EncodeFinding(Finding finding) => Write(w => WriteFinding(w, finding));
+    public static byte[] EncodeFinding(Finding finding) => Write(finding, WriteFinding);
 
     public static Finding DecodeFinding(byte[] bytes) => Read(bytes, ReadFinding);
 
@@ -299,7 +311,9 @@ public static class GrainCodec
     // grain, and a fresh buffer each time was a large share of ingest's garbage.
     [ThreadStatic] private static CodecWriter? _writer;
 
-    private static byte[] Write(Action<CodecWriter> body)
+    // The value to encode is passed along (the bodies are static) instead of captured: a closure and its delegate on every
+    // encode, of every receipt at its submission, were a share of ingest's garbage.
+    private static byte[] Write<T>(T value, Action<CodecWriter, T> body)
     {
         var w = _writer;
         // Taken off the thread while in use, so an encode nested in another (none today) gets a writer of its own.
@@ -307,7 +321,7 @@ public static class GrainCodec
         w ??= new CodecWriter();
         w.Reset();
         w.Write(FormatVersion);
-        body(w);
+        body(w, value);
         var bytes = w.ToArray();
         // A shard's partials (a few MB at most for a prefecture's cells) keep their buffer, so a checkpoint does not
         // grow a new one through the large-object heap; anything bigger is not pinned to the thread for ever.
@@ -330,7 +344,8 @@ public static class GrainCodec
     private static void WriteList<T>(CodecWriter w, IReadOnlyList<T> items, Action<CodecWriter, T> write)
     {
         w.Write7BitEncodedInt(items.Count);
-        foreach (var item in items) write(w, item);
+        // By index: a foreach over the interface boxes the list's enumerator, once per list of every receipt encoded.
+        for (var i = 0; i < items.Count; i++) write(w, items[i]);
     }
 
     private static List<T> ReadList<T>(CodecReader r, Func<CodecReader, T> read)
@@ -343,10 +358,10 @@ public static class GrainCodec
 
     private static ImmutableArray<T> ReadArray<T>(CodecReader r, Func<CodecReader, T> read)
     {
-        var n = r.Read7BitEncodedInt();
-        var builder = ImmutableArray.CreateBuilder<T>(n);
-        for (var i = 0; i < n; i++) builder.Add(read(r));
-        return builder.MoveToImmutable();
+        var items = new T[r.Read7BitEncodedInt()];
+        for (var i = 0; i < items.Length; i++) items[i] = read(r);
+        // The array is not kept anywhere else, so it can become the immutable array without a builder or a copy.
+        return ImmutableCollectionsMarshal.AsImmutableArray(items);
     }
 
     private static void WriteOpt(CodecWriter w, string? s) { w.Write(s is not null); if (s is not null) w.Write(s); }
@@ -360,7 +375,7 @@ public static class GrainCodec
     private static void WriteKey(CodecWriter w, ReceiptKey k) { w.Write(k.ProviderCode); w.Write(k.BillingMonth.Value); w.Write7BitEncodedInt(k.ReceiptNo); }
     private static ReceiptKey ReadKey(CodecReader r) => new(r.ReadCode(), new YearMonth(r.ReadInt32()), r.Read7BitEncodedInt());
 
-    private static void WriteReceipt(CodecWriter w, Receipt x)
+    private static void WriteReceipt(CodecWriter w, Receipt x, int sourceLine)
     {
         WriteKey(w, x.Key);
         w.Write((byte)x.Kind); w.Write(x.ReceiptType); w.Write(x.ServiceMonth.Value); WriteCard(w, x.Card); WriteOpt(w, x.Branch);
@@ -375,7 +390,7 @@ public static class GrainCodec
             if (l.Quantity.HasValue) w.Write(l.Quantity.Value);
             WriteOpt(w, l.Points); w.Write7BitEncodedInt(l.Times); w.Write(l.DayMask);
         });
-        w.Write7BitEncodedInt(x.SourceLine);
+        w.Write7BitEncodedInt(sourceLine);
         WriteOpt(w, x.PrescriberCode);
     }
 

@@ -304,10 +304,15 @@ public sealed class KpiCatalogTests : IDisposable
         Assert.True(host.GetProperty("records_applied").GetInt64() >= 75, "the sample's 75 receipts (and the review clock's records) were applied");
         Assert.Equal(0, host.GetProperty("backlog").GetInt64());
         // The silo runs in this test's process: its CPU seconds are this process's, read before and after the host's.
-        var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-        var cpu = (await client.GetFromJsonAsync<JsonElement>("/api/v1/host")).GetProperty("cpu_seconds").GetDouble();
-        var after = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-        Assert.InRange(cpu, before - 0.001, after + 0.001);
+        // So are its allocated bytes and GC pauses.
+        var before = (Cpu: System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, Allocated: GC.GetTotalAllocatedBytes(),
+            Pauses: GC.GetTotalPauseDuration().TotalSeconds);
+        var measured = await client.GetFromJsonAsync<JsonElement>("/api/v1/host");
+        var after = (Cpu: System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, Allocated: GC.GetTotalAllocatedBytes(),
+            Pauses: GC.GetTotalPauseDuration().TotalSeconds);
+        Assert.InRange(measured.GetProperty("cpu_seconds").GetDouble(), before.Cpu - 0.001, after.Cpu + 0.001);
+        Assert.InRange(measured.GetProperty("allocated_bytes").GetInt64(), before.Allocated, after.Allocated);
+        Assert.InRange(measured.GetProperty("gc_pause_seconds").GetDouble(), before.Pauses - 0.001, after.Pauses + 0.001);
         Assert.Equal(Environment.ProcessorCount, host.GetProperty("processors").GetInt32());
 
         // Snapshots follow within the interval; the sampler (once a second) sees the checkpoint positions move.

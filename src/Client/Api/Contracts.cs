@@ -18,7 +18,7 @@ public sealed record RowsAccepted(string Id, Counts Rows, IReadOnlyList<LineErro
 public sealed record KpiSummary(long Receipts, long Days, long Points, long CostYen);
 
 /// <summary>The part of the silo's host status a benchmark reads: the process's CPU seconds so far and its processors.</summary>
-public sealed record HostCpu(double CpuSeconds, int Processors);
+public sealed record HostCpu(double CpuSeconds, int Processors, long AllocatedBytes, double GcPauseSeconds);
 
 public sealed record FindingItem(string Id, string CheckId, int RuleVersion, string InsurerNo, string CardSymbol, string CardNumber, string Person,
     string ProviderCode, string ServiceMonth, IReadOnlyList<string> Receipts, long YenAtStake, string State, string Detail)

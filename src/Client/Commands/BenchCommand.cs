@@ -105,7 +105,8 @@ internal static class BenchCommand
         var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds;
         var siloCpuAfter = await TryHostCpu(client, ct);
         var cpu = siloCpuBefore is null || siloCpuAfter is null ? null
-            : new ReceiptCpu(receipts, parseSeconds, siloCpuAfter.CpuSeconds - siloCpuBefore.CpuSeconds, clientCpu, endToEnd, siloCpuAfter.Processors);
+            : new ReceiptCpu(receipts, parseSeconds, siloCpuAfter.CpuSeconds - siloCpuBefore.CpuSeconds, clientCpu, endToEnd, siloCpuAfter.Processors,
+                siloCpuAfter.AllocatedBytes - siloCpuBefore.AllocatedBytes, siloCpuAfter.GcPauseSeconds - siloCpuBefore.GcPauseSeconds);
 
         long after = 0;
         foreach (var m in months) after += (await client.GetKpiSummaryAsync(m, ct: ct)).Receipts;
@@ -133,6 +134,7 @@ internal static class BenchCommand
                 parse_cpu_us_per_receipt = Round(r.Cpu?.ParseMicros), silo_cpu_us_per_receipt = Round(r.Cpu?.SiloMicros),
                 client_cpu_us_per_receipt = Round(r.Cpu?.ClientMicros), cores_busy = Round(r.Cpu?.CoresBusy, 2), processors = r.Cpu?.Processors,
                 ratio_with_all_cores_busy = Round(r.Cpu?.RatioWithAllCoresBusy, 3),
+                silo_allocated_bytes_per_receipt = Round(r.Cpu?.SiloAllocatedBytes, 0), silo_gc_pause_share = Round(r.Cpu?.SiloGcPauseShare, 3),
             }));
             return;
         }
@@ -149,6 +151,7 @@ internal static class BenchCommand
             table.AddRow("CPU per receipt: parse / silo / client", $"{cpu.ParseMicros:N1} / {cpu.SiloMicros:N1} / {cpu.ClientMicros:N1} µs");
             table.AddRow("cores busy (silo + client)", $"{cpu.CoresBusy:N2} of {cpu.Processors}");
             table.AddRow($"ratio with all {cpu.Processors} cores busy", $"{cpu.RatioWithAllCoresBusy:N3}");
+            table.AddRow("silo: bytes allocated per receipt / GC pauses", $"{cpu.SiloAllocatedBytes:N0} B / {cpu.SiloGcPauseShare:P1} of the run");
         }
         AnsiConsole.Write(table);
     }
@@ -160,10 +163,14 @@ internal static class BenchCommand
 /// What one receipt cost in CPU during the measured run: to parse (the single-thread baseline, so its wall time), in the
 /// silo and in this client. The ratio end-to-end / parse-only cannot exceed processors × parse / (silo + client) when
 /// both run on one machine; <see cref="RatioWithAllCoresBusy"/> is that bound, so a run shows whether it was short of
-/// CPU (the bound is near the ratio) or waiting on something (the bound is well above it).
+/// CPU (the bound is near the ratio) or waiting on something (the bound is well above it). What the silo allocated per
+/// receipt, and the share of the run its collector paused it, say how much of its CPU went to garbage.
 /// </summary>
-internal sealed record ReceiptCpu(int Receipts, double ParseSeconds, double SiloSeconds, double ClientSeconds, double WallSeconds, int Processors)
+internal sealed record ReceiptCpu(int Receipts, double ParseSeconds, double SiloSeconds, double ClientSeconds, double WallSeconds, int Processors,
+    long SiloAllocated, double SiloGcPauseSeconds)
 {
+    public double SiloAllocatedBytes => (double)SiloAllocated / Receipts;
+    public double SiloGcPauseShare => SiloGcPauseSeconds / WallSeconds;
     public double ParseMicros => ParseSeconds * 1e6 / Receipts;
     public double SiloMicros => SiloSeconds * 1e6 / Receipts;
     public double ClientMicros => ClientSeconds * 1e6 / Receipts;

@@ -35,7 +35,7 @@ internal static class BenchCopyCommand
             var fileCount = (parse.GetValue(receipts) + perFile - 1) / perFile;
             var files = Enumerable.Range(0, fileCount)
                 .Select(i => UkeParser.Parse(SampleReplicator.MakeVariant(baseBytes, i), "bench").Receipts
-                    .Select(r => GrainCodec.Encode(new ReceiptArrived(r with { SourceLine = 0 }))).ToList())
+                    .Select(GrainCodec.EncodeArrival).ToList())
                 .ToList();
             var records = files.Sum(f => f.Count);
 

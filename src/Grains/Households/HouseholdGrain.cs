@@ -181,7 +181,7 @@ public sealed class HouseholdGrain
             throw new ArgumentException($"receipt {receipt.Key} belongs to {receipt.Card}, not {Card}", nameof(arrived));
         // A receipt under a key already held replaces it (再請求): its contribution leaves before the new one enters.
         Withdraw(receipt.Key, kpis);
-        Hold(receipt, arrived.Held ?? GrainCodec.EncodeReceipt(receipt with { SourceLine = 0 }), kpis, masters);
+        Hold(receipt, arrived.Held ?? GrainCodec.EncodeReceipt(receipt), kpis, masters);
     }
 
     private void Hold(Receipt receipt, byte[] encoded, KpiRollup? kpis, ReferenceMasters masters)

@@ -54,15 +54,15 @@ public sealed class SubmissionService(
         if (parsed.IsFileRejected)
             return new SubmitResult.Refused(parsed.FileRejectionReason ?? "not a claim file");
 
-        // The log carries a receipt as its grain will hold it, without the RE line (the submission's errors keep the lines
-        // that matter), so a worker hands the grain the log's bytes instead of encoding the receipt again.
-        var records = parsed.Receipts.Select(r => (LogRecord)new ReceiptArrived(r with { SourceLine = 0 })).ToList();
-        records.AddRange(ClockRecords(parsed.Receipts.Select(r => r.ServiceMonth).DefaultIfEmpty().Max()));
+        // The log carries a receipt as its grain will hold it, so a worker hands the grain the log's bytes instead of
+        // encoding the receipt again.
+        var entries = parsed.Receipts.Select(r => new EntryAppend(host.Map.ShardOf(r.Card), GrainCodec.EncodeArrival(r))).ToList();
+        entries.AddRange(Entries(ClockRecords(parsed.Receipts.Select(r => r.ServiceMonth).DefaultIfEmpty().Max())));
         var row = new SubmissionRow(id, ClaimKind, fileName, parsed.Submitted, parsed.Accepted, parsed.Rejected, parsed.Points,
             parsed.Warnings.ToList(), parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(),
             new Dictionary<int, long>());
         var identities = parsed.Receipts.Select(r => new IdentityRow(IdentityRow.OfReceipt(r.Key), r.Card.Key, r.Branch ?? "")).ToList();
-        var result = await AppendAsync(new SubmissionAppend(row, Entries(records)) { Identities = identities });
+        var result = await AppendAsync(new SubmissionAppend(row, entries) { Identities = identities });
         if (result is SubmitResult.Accepted { Duplicate: false })
         {
             metrics.ReceiptsAccepted.Add(parsed.Accepted);
@@ -94,7 +94,7 @@ public sealed class SubmissionService(
         return result;
     }
 
-    private List<EntryAppend> Entries(List<LogRecord> records) =>
+    private List<EntryAppend> Entries(IEnumerable<LogRecord> records) =>
         records.Select(r => new EntryAppend(r is IShardWide wide ? wide.Shard : host.Map.ShardOf(r.Card), GrainCodec.Encode(r))).ToList();
 
     /// <summary>

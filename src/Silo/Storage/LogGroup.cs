@@ -13,12 +13,16 @@ internal static class LogGroup
 {
     private const byte Marker = 0;
 
-    /// <summary>The row for a shard's entries of one append (ascending positions): the payload itself when there is only one.</summary>
-    public static byte[] Encode(IReadOnlyList<(long Seq, byte[] Payload)> entries)
+    /// <summary>
+    /// The row for a shard's entries of one append (ascending positions): the payload itself when there is only one, else
+    /// the group written into <paramref name="writer"/>, valid until its next use (the appender binds the row and reuses
+    /// one writer for every row, so a group is not copied into an array of its own).
+    /// </summary>
+    public static ReadOnlySpan<byte> Encode(IReadOnlyList<(long Seq, byte[] Payload)> entries, Grains.CodecWriter writer)
     {
         // One entry is stored as it is, unless it could be taken for a group.
         if (entries is [{ Payload: not [Marker, ..] } only]) return only.Payload;
-        var writer = new Grains.CodecWriter(entries.Sum(e => e.Payload.Length + 8) + 8);
+        writer.Reset();
         writer.Write(Marker);
         writer.Write7BitEncodedInt(entries.Count);
         var previous = entries[^1].Seq;
@@ -33,7 +37,7 @@ internal static class LogGroup
             writer.Write7BitEncodedInt(payload.Length);
             writer.Write(payload);
         }
-        return writer.ToArray();
+        return writer.Written;
     }
 
     /// <summary>The entries of a row whose key is <paramref name="rowSeq"/> that come after <paramref name="afterSeq"/>, in order.</summary>

@@ -136,10 +136,14 @@ public sealed class SqliteLogStore : ILogStore
     }
 
     private ShardMap? _map;
+    // An append's entries by shard and the writer of their rows, kept for every append (appends hold the write lock).
+    private List<(long Seq, byte[] Payload)>[] _appendByShard = [];
+    private readonly Grains.CodecWriter _groupWriter = new();
 
     public void Initialize(int shardCount)
     {
         _map = new ShardMap(shardCount);
+        _appendByShard = Enumerable.Range(0, shardCount).Select(_ => new List<(long Seq, byte[] Payload)>()).ToArray();
         string storeId;
         bool legacyState;
         using (var lease = _log.Rent())
@@ -363,10 +367,12 @@ public sealed class SqliteLogStore : ILogStore
                 return exists.ExecuteScalar() is not null;
             }, plan);
             var insertEntry = lease.Session.Statement("INSERT INTO log(seq, shard, payload) VALUES(?1, ?2, ?3)");
-            foreach (var group in layout.Entries.GroupBy(e => e.Entry.Shard))
+            foreach (var entries in _appendByShard) entries.Clear();
+            foreach (var (seq, entry) in layout.Entries) _appendByShard[entry.Shard].Add((seq, entry.Payload));
+            for (var shard = 0; shard < _appendByShard.Length; shard++)
             {
-                var entries = group.Select(e => (e.Seq, e.Entry.Payload)).ToList();
-                insertEntry.Bind(1, entries[^1].Seq).Bind(2, group.Key).Bind(3, LogGroup.Encode(entries)).Run();
+                var entries = _appendByShard[shard];
+                if (entries.Count > 0) insertEntry.Bind(1, entries[^1].Seq).Bind(2, shard).Bind(3, LogGroup.Encode(entries, _groupWriter)).Run();
             }
             foreach (var (item, row) in layout.Stored)
             {
@@ -670,7 +676,7 @@ public sealed class SqliteLogStore : ILogStore
             return this;
         }
 
-        public Statement Bind(int index, byte[] value)
+        public Statement Bind(int index, ReadOnlySpan<byte> value)
         {
             // An empty blob is still a value, not NULL (which a NOT NULL column refuses).
             Check(value.Length == 0 ? raw.sqlite3_bind_zeroblob(_stmt, index, 0) : raw.sqlite3_bind_blob(_stmt, index, value));
