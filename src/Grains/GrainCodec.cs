@@ -21,7 +21,7 @@ public static class GrainCodec
     // cells). Older payloads still read.
     private const byte FormatVersion = 5;
     private const byte ReceiptTag = 1, EligibilityTag = 2, CheckupTag = 3, ThirdPartyTag = 4, JudoTag = 5,
-        WithdrawalTag = 6, CareTag = 7, ClockTag = 8, RulesTag = 9, DecisionTag = 10;
+        WithdrawalTag = 6, CareTag = 7, ClockTag = 8, RulesTag = 9, DecisionTag = 10, CareWithdrawalTag = 11;
 
     public static byte[] Encode(LogRecord record) => Write(record, static (w, record) =>
     {
@@ -34,6 +34,10 @@ public static class GrainCodec
             case JudoClaimArrived j: w.Write(JudoTag); WriteJudo(w, j.Claim); break;
             case ReceiptWithdrawn x: w.Write(WithdrawalTag); WriteCard(w, x.ReceiptCard); WriteKey(w, x.Key); break;
             case CareClaimArrived c: w.Write(CareTag); WriteCare(w, c.Held); break;
+            case CareClaimWithdrawn x:
+                w.Write(CareWithdrawalTag); WriteCard(w, x.ClaimCard); w.Write(x.InsurerNo); w.Write(x.InsuredNo); w.Write(x.ProviderNo);
+                w.Write(x.ServiceMonth.Value); w.Write(x.ServiceType);
+                break;
             case ClockAdvanced c: w.Write(ClockTag); w.Write7BitEncodedInt(c.Shard); w.Write(c.Month.Value); break;
             case RulesChanged c: w.Write(RulesTag); w.Write7BitEncodedInt(c.Shard); w.Write(c.RulesJson); break;
             case DecisionArrived d: w.Write(DecisionTag); WriteCard(w, d.ReceiptCard); WriteDecision(w, d.Decision); break;
@@ -50,6 +54,7 @@ public static class GrainCodec
         JudoTag => new JudoClaimArrived(ReadJudo(r)),
         WithdrawalTag => new ReceiptWithdrawn(ReadCard(r), ReadKey(r)),
         CareTag => new CareClaimArrived(ReadCare(r)),
+        CareWithdrawalTag => new CareClaimWithdrawn(ReadCard(r), r.ReadString(), r.ReadString(), r.ReadString(), new YearMonth(r.ReadInt32()), r.ReadString()),
         ClockTag => new ClockAdvanced(r.Read7BitEncodedInt(), new YearMonth(r.ReadInt32())),
         RulesTag => new RulesChanged(r.Read7BitEncodedInt(), r.ReadString()),
         DecisionTag => new DecisionArrived(ReadCard(r), ReadDecision(r)),

@@ -16,6 +16,11 @@ public class InputKindsTests
         Assert.Equal("api/v1/checkups", InputKinds.CsvFeedOf(Csv(CheckupCsv.Columns, ",note")));
         Assert.Equal("api/v1/third-party-reports", InputKinds.CsvFeedOf([0xEF, 0xBB, 0xBF, .. Csv(ThirdPartyReportCsv.Columns)]));
         Assert.Equal("api/v1/judo-claims", InputKinds.CsvFeedOf(Csv(JudoClaimCsv.Columns)));
+        Assert.Equal("api/v1/withdrawals", InputKinds.CsvFeedOf(Csv(WithdrawalCsv.Columns)));
+        Assert.Equal("api/v1/decisions", InputKinds.CsvFeedOf(Csv(DecisionCsv.Columns)));
+        // A care claim's header starts with its withdrawal's contract (tried first): it still goes to the care claims.
+        Assert.Equal("api/v1/care-claims", InputKinds.CsvFeedOf(Csv(CareClaimCsv.Columns)));
+        Assert.Equal("api/v1/care-claim-withdrawals", InputKinds.CsvFeedOf(Csv(CareClaimWithdrawalCsv.Columns)));
         Assert.Null(InputKinds.CsvFeedOf(TestFiles.SampleUkeBytes()));
         Assert.Null(InputKinds.CsvFeedOf(Csv(["insurer_no", "card_symbol"])));
     }

@@ -252,6 +252,23 @@ public class ReviewChecksTests
     }
 
     [Fact]
+    public void A_withdrawn_care_claim_leaves_the_stay()
+    {
+        var stay = Receipt(1, [Line(Admission, 4, 0b1111u)], provider: Hospital, inpatient: true, days: 4);         // days 1–4
+        var claim = new CareClaim("041001", "0000012345", "0470100001", new YearMonth(202404), "11", 0b111100u, 1_000, 10.00m, 90, 1_000, 0);
+        var w = Covered().Apply(stay).Apply(new CareClaimArrived(new CareClaimHeld(Card, "01", claim)));
+        Assert.Single(w.Open("CARE-HOSP"));
+
+        // Another claim's key (another service type) withdraws nothing; the claim's own key withdraws it.
+        w.Apply(new CareClaimWithdrawn(Card, "041001", "0000012345", "0470100001", new YearMonth(202404), "15"));
+        Assert.Single(w.Open("CARE-HOSP"));
+        w.Apply(new CareClaimWithdrawn(Card, "041001", "0000012345", "0470100001", new YearMonth(202404), "11"));
+        Assert.Empty(w.Open("CARE-HOSP"));
+        Assert.Equal(FindingState.Resolved, Assert.Single(w.Grain.Findings, f => f.CheckId == "CARE-HOSP").State);
+        Assert.Empty(w.Grain.CareClaims);
+    }
+
+    [Fact]
     public void Every_catalogue_check_is_run()
     {
         Assert.Equal(["ELIG-NONE", "ELIG-RATIO", "DUP", "TOTAL", "VERT", "HORZ", "MATCH", "CARE-HOSP", "JUDO", "VISITS", "DRUGS", "THIRD", "ROUTE",
@@ -361,5 +378,18 @@ public class HouseholdHighCostTests
         // split: medical 17,430 × 87,430 / 687,430 = 2,216 (rounded down), care the rest 15,214
         Assert.Equal((2024, 87_430L, 600_000L, 670_000L, 17_430L, 2_216L, 15_214L),
             (year.Year, year.MedicalBorneYen, year.CareCopayYen, year.CapYen, year.PayableYen, year.MedicalShareYen, year.CareShareYen));
+    }
+
+    [Fact]
+    public void A_withdrawn_care_claim_leaves_the_years_combined_care()
+    {
+        // The year above: 17,430 payable with the care claim; without it the household bore 87,430 alone, under the
+        // 670,000 cap, and nothing is payable.
+        var care = new CareClaim("041001", "0000012345", "0470100001", new YearMonth(202409), "11", 1u, 1_000, 10m, 90, 600_000, 0);
+        var w = new World().Apply(new EligibilityArrived(Eligible(burden: 30, incomeClass: "ウ"))).Apply(Stay(202408))
+            .Apply(new CareClaimArrived(new CareClaimHeld(Card, "01", care)));
+        Assert.Equal(17_430, Assert.Single(HighCost.HouseholdHighCost.ComputeAll(w.Grain.Facts()).Yearly).PayableYen);
+        w.Apply(new CareClaimWithdrawn(Card, care.InsurerNo, care.InsuredNo, care.ProviderNo, care.ServiceMonth, care.ServiceType));
+        Assert.DoesNotContain(HighCost.HouseholdHighCost.ComputeAll(w.Grain.Facts()).Yearly, y => y.CareCopayYen != 0 || y.PayableYen != 0);
     }
 }

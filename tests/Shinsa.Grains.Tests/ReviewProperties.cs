@@ -70,12 +70,15 @@ public class ReviewProperties
         return records;
     }
 
-    /// <summary>What the review produced: open findings, KPI cells, measures, 高額療養費 rows, the timer — all that must not depend on order.</summary>
+    /// <summary>What the review produced: open findings, KPI cells, measures, 高額療養費 rows, the care claims held and their year's
+    /// 高額介護合算, the timer — all that must not depend on order.</summary>
     private static string Outcome(World w) =>
         string.Join('\n', w.Grain.OpenFindings.OrderBy(f => f.Id, StringComparer.Ordinal).Select(f => $"{f.Id} {f.YenAtStake} {string.Join(',', f.Receipts)}")
             .Concat(w.Partials.Kpis.Cells().OrderBy(c => c.Key.ToString(), StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))
             .Concat(w.Partials.Measures.Cells().OrderBy(c => c.Key.ToString(), StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))
             .Concat(w.Grain.HighCost.Select(h => h.ToString()))
+            .Concat(w.Grain.CareClaims.Select(c => c.Key.ToString()))
+            .Concat(HouseholdHighCost.ComputeAll(w.Grain.Facts()).Yearly.Select(y => y.ToString()))
             .Append($"due {string.Join(',', w.Grain.Dues)}"));
 
     private static World Run(IEnumerable<LogRecord> records, int asOf = 202407) => new World(Context(asOf)).Apply(records.ToArray());
@@ -117,6 +120,15 @@ public class ReviewProperties
         }).ToList();
         var withdrawn = records.Append(new ReceiptWithdrawn(Card, victim)).ToList();
         return Outcome(Run(withdrawn)) == Outcome(Run(without));
+    }
+
+    [Property(MaxTest = 30)]
+    public bool Withdrawing_the_care_claim_equals_never_having_had_it(DoNotSize<int> anySeed)
+    {
+        var records = Household(anySeed.Item);
+        var care = records.OfType<CareClaimArrived>().Single().Held.Claim;
+        var withdrawal = new CareClaimWithdrawn(Card, care.InsurerNo, care.InsuredNo, care.ProviderNo, care.ServiceMonth, care.ServiceType);
+        return Outcome(Run(records.Append(withdrawal))) == Outcome(Run(records.Where(r => r is not CareClaimArrived)));
     }
 
     [Property(MaxTest = 30)]

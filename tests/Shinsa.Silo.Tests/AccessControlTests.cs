@@ -148,8 +148,8 @@ public sealed class AccessControlTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, (await _silo.ClientWith(OtherInsurerToken).PostFile("/api/v1/eligibility", eligibility, "e.csv")).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await _silo.ClientWith(InsurerToken).PostFile("/api/v1/eligibility", eligibility, "e.csv")).StatusCode);
 
-        // Withdrawals (取下げ): a provider withdraws its own receipts only; insurers withdraw nothing; decisions and
-        // care claims are the federation's.
+        // Withdrawals (取下げ): a provider withdraws its own receipts only; insurers withdraw nothing; decisions, care
+        // claims and their withdrawals are the federation's.
         byte[] Withdraw(string provider) => System.Text.Encoding.UTF8.GetBytes(
             $"provider_code,billing_month,receipt_no,insurer_no,card_symbol,card_number\n{provider},2021-11,2,01010016,1,1\n");
         Assert.Equal(HttpStatusCode.Forbidden, (await provider.PostFile("/api/v1/withdrawals", Withdraw("1234567"), "w.csv")).StatusCode);
@@ -162,6 +162,9 @@ public sealed class AccessControlTests : IDisposable
             "insurer_no,insured_no,provider_no,service_month,service_type,service_days,units,unit_price_yen,benefit_pct,copay_yen\n" +
             "01010016,0000000001,1234567890,2021-10,11,1;2,100,10,90,100\n");
         Assert.Equal(HttpStatusCode.Forbidden, (await _silo.ClientWith(InsurerToken).PostFile("/api/v1/care-claims", care, "k.csv")).StatusCode);
+        var careWithdrawal = System.Text.Encoding.UTF8.GetBytes("insurer_no,insured_no,provider_no,service_month,service_type\n010100,0000000001,1234567890,2021-10,11\n");
+        Assert.Equal(HttpStatusCode.Forbidden, (await _silo.ClientWith(InsurerToken).PostFile("/api/v1/care-claim-withdrawals", careWithdrawal, "x.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await provider.PostFile("/api/v1/care-claim-withdrawals", careWithdrawal, "x.csv")).StatusCode);
     }
 
     [Fact]

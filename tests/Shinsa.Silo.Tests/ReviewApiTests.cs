@@ -189,6 +189,46 @@ public sealed class ReviewApiTests : IDisposable
         Assert.Equal(7_200, care.GetProperty("yen_at_stake").GetInt64());
     }
 
+    private const string CareClaimHeader = "insurer_no,insured_no,provider_no,service_month,service_type,service_days,units,unit_price_yen,benefit_pct,copay_yen\n";
+    private const string CareWithdrawal = "insurer_no,insured_no,provider_no,service_month,service_type\n041001,0000012345,0470100001,2024-04,11\n";
+
+    [Fact]
+    public async Task A_care_claim_withdrawal_waits_for_eligibility_like_its_claim_and_takes_the_claim_back()
+    {
+        var client = await _silo.StartAsync();
+        const string careFindings = "/api/v1/findings?insurer=040014&service_month=2024-04&check=CARE-HOSP";
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        // The claim and its withdrawal both name a care card nobody knows yet: both wait, and go in in the order they came.
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/care-claims", CareClaimHeader + "041001,0000012345,0470100001,2024-04,11,3;4;5;6;12,1000,10.00,90,1000\n"));
+        var withdrawal = await client.GetFromJsonAsync<JsonElement>($"/api/v1/submissions/{await client.PostCsvAsync("/api/v1/care-claim-withdrawals", CareWithdrawal)}");
+        Assert.Equal(1, withdrawal.GetProperty("receipts").GetProperty("accepted").GetInt32());
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", Eligibility));
+        Assert.Empty(OpenFindings(await Get(client, careFindings)));
+
+        // A corrected claim (2,000 units) after the withdrawal stands: 18,000 over 5 days, 4 in the stay → 14,400.
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/care-claims", CareClaimHeader + "041001,0000012345,0470100001,2024-04,11,3;4;5;6;12,2000,10.00,90,2000\n"));
+        Assert.Equal(14_400, Assert.Single(OpenFindings(await Get(client, careFindings))).GetProperty("yen_at_stake").GetInt64());
+
+        // Withdrawn again, now that its card is known: the finding is resolved at once. (A second withdrawal file: the
+        // same bytes again would be the first one's retry, and change nothing.)
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/care-claim-withdrawals", CareWithdrawal + "041001,0000012345,0470100001,2024-05,11\n"));
+        var finding = Assert.Single((await Get(client, careFindings)).GetProperty("items").EnumerateArray());
+        Assert.Equal("resolved", finding.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task A_care_claim_withdrawal_with_a_bad_row_reports_its_line_and_takes_the_rest()
+    {
+        var client = await _silo.StartAsync();
+        var id = await client.PostCsvAsync("/api/v1/care-claim-withdrawals", CareWithdrawal + "041001,12345,0470100001,2024-04,11\n");
+        var status = await client.GetFromJsonAsync<JsonElement>($"/api/v1/submissions/{id}");
+        var counts = status.GetProperty("receipts");
+        Assert.Equal((2, 1, 1), (counts.GetProperty("submitted").GetInt32(), counts.GetProperty("accepted").GetInt32(), counts.GetProperty("rejected").GetInt32()));
+        var error = Assert.Single(status.GetProperty("errors").EnumerateArray());
+        Assert.Equal(3, error.GetProperty("line").GetInt32());
+        Assert.Contains("insured_no", error.GetProperty("reason").GetString());
+    }
+
     [Fact]
     public async Task A_new_rule_file_re_reviews_every_household_and_a_bad_one_is_refused()
     {

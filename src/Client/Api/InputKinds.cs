@@ -13,8 +13,10 @@ public static class InputKinds
         ("api/v1/checkups", CheckupCsv.Columns),
         ("api/v1/third-party-reports", ThirdPartyReportCsv.Columns),
         ("api/v1/judo-claims", JudoClaimCsv.Columns),
+        ("api/v1/care-claim-withdrawals", CareClaimWithdrawalCsv.Columns),
         ("api/v1/care-claims", CareClaimCsv.Columns),
         ("api/v1/decisions", DecisionCsv.Columns),
+        ("api/v1/withdrawals", WithdrawalCsv.Columns),
     ];
 
     /// <summary>The CSV feed path for <paramref name="bytes"/>, or null for a UKE claim file.</summary>
@@ -23,7 +25,9 @@ public static class InputKinds
         var start = bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
         var end = bytes[start..].IndexOfAny((byte)'\r', (byte)'\n');
         var header = Encoding.UTF8.GetString(end < 0 ? bytes[start..] : bytes.Slice(start, end)).Split(',').Select(c => c.Trim()).ToArray();
-        foreach (var (path, columns) in Feeds)
+        // A header may carry columns after its contract's; the longest contract it starts with wins, since one contract
+        // can start another's (a care claim's header starts with its withdrawal's).
+        foreach (var (path, columns) in Feeds.OrderByDescending(f => f.Columns.Length))
             if (header.Length >= columns.Length && header.Take(columns.Length).SequenceEqual(columns)) return path;
         return null;
     }

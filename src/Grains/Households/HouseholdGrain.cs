@@ -121,6 +121,7 @@ public sealed class HouseholdGrain
             case ThirdPartyReportArrived t: _thirdPartyReports[(t.Report.Branch, t.Report.ReportDate, t.Report.Cause)] = t.Report with { SourceLine = 0 }; break;
             case JudoClaimArrived j: HoldJudoClaim(j.Claim with { SourceLine = 0 }, partials.Kpis); break;
             case CareClaimArrived c: _careClaims[c.Held.Key] = c.Held with { Claim = c.Held.Claim with { SourceLine = 0 } }; break;
+            case CareClaimWithdrawn w: _careClaimsOrNull?.Remove(w.Key); break;
             default: throw new ArgumentException($"unknown record {record.GetType().Name}", nameof(record));
         }
         if (review && changed.Count > 0) Review(partials, context, changed, (record as ReceiptArrived)?.Receipt);
@@ -168,6 +169,7 @@ public sealed class HouseholdGrain
                 if (_judoClaims.TryGetValue((j.Claim.ProviderCode, j.Claim.BillingMonth.Value, j.Claim.ClaimNo), out var earlier)) months.Add(earlier.ServiceMonth);
                 break;
             case CareClaimArrived c: months.Add(c.Held.Claim.ServiceMonth); break;
+            case CareClaimWithdrawn w: if (_careClaimsOrNull?.ContainsKey(w.Key) == true) months.Add(w.ServiceMonth); break;
             case CheckupArrived c: months.Add(new YearMonth(c.Checkup.ExamDate / 100)); break;
             default: return [.. Everything];
         }

@@ -64,6 +64,19 @@ public sealed record CareClaimArrived(CareClaimHeld Held) : LogRecord
 }
 
 /// <summary>
+/// A 介護給付費 claim withdrawn (取下げ): it leaves the household's checks and 高額介護合算. Named by the claim's key,
+/// and resolved at ingestion, as the claim was, from its care card to the person's medical household.
+/// </summary>
+public sealed record CareClaimWithdrawn(HouseholdCard ClaimCard, string InsurerNo, string InsuredNo, string ProviderNo, YearMonth ServiceMonth,
+    string ServiceType) : LogRecord
+{
+    public override HouseholdCard Card => ClaimCard;
+
+    /// <summary>The key of the claim it withdraws (<see cref="CareClaimHeld.Key"/>).</summary>
+    public (string Insurer, string Insured, string Provider, int Month, string ServiceType) Key => (InsurerNo, InsuredNo, ProviderNo, ServiceMonth.Value, ServiceType);
+}
+
+/// <summary>
 /// Moves a shard's review clock forward to <see cref="Month"/> (never back: the clock is the max of what it has been
 /// told, so the order these arrive in does not matter). Appended to every shard; fires the timers that are due.
 /// </summary>

@@ -25,10 +25,11 @@ public static class Submitters
     }
 
     /// <summary>Who may post to a CSV feed: withdrawals (取下げ) come from providers, the other feeds from insurers.
-    /// Review decisions are the federation's own, and 介護給付費 reach it from care providers: federation only.</summary>
+    /// Review decisions are the federation's own, and 介護給付費 and their withdrawals reach it from care providers (who
+    /// have no role here): federation only.</summary>
     public static CallerKind[] KindsFor(CsvFeed feed) =>
         feed == CsvFeeds.Withdrawals ? [CallerKind.Federation, CallerKind.Provider]
-        : feed == CsvFeeds.Decisions || feed == CsvFeeds.CareClaims ? [CallerKind.Federation]
+        : feed == CsvFeeds.Decisions || feed == CsvFeeds.CareClaims || feed == CsvFeeds.CareClaimWithdrawals ? [CallerKind.Federation]
         : [CallerKind.Federation, CallerKind.Insurer];
 
     /// <summary>

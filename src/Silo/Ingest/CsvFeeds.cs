@@ -70,6 +70,17 @@ public static class CsvFeeds
             };
         });
 
+    public static readonly CsvFeed CareClaimWithdrawals = new("care-claim-withdrawals", "/care-claim-withdrawals", 'x',
+        "Withdraw 介護給付費 claims (取下げ; Shinsa CSV contract, see the README): each leaves its household's checks and 高額介護合算; like a care claim, waits for the eligibility of its care card; 202 with row counts.",
+        (bytes, name) =>
+        {
+            var r = CareClaimWithdrawalCsv.Parse(bytes, name);
+            return new ParsedFeed([], r.Submitted, r.Errors, r.FileRejectionReason)
+            {
+                Waiting = r.Rows.Select(w => new WaitingRecord(IdentityRow.OfCareCard(w.InsurerNo, w.InsuredNo), GrainCodec.Encode(w))).ToList(),
+            };
+        });
+
     public static readonly CsvFeed Decisions = new("decisions", "/decisions", 'd',
         "Submit review decisions (査定・返戻・原審・復活; CSV contract of DOMAIN.md); each goes to the household holding the receipt, or waits for the receipt; 202 with row counts.",
         (bytes, name) =>
@@ -81,7 +92,7 @@ public static class CsvFeeds
             };
         });
 
-    public static readonly IReadOnlyList<CsvFeed> All = [Eligibility, Checkups, ThirdPartyReports, JudoClaims, Withdrawals, CareClaims, Decisions];
+    public static readonly IReadOnlyList<CsvFeed> All = [Eligibility, Checkups, ThirdPartyReports, JudoClaims, Withdrawals, CareClaims, CareClaimWithdrawals, Decisions];
 
     private static ParsedFeed From<T>(CsvParseResult<T> r, Func<T, LogRecord> record) =>
         new(r.Rows.Select(record).ToList(), r.Submitted, r.Errors, r.FileRejectionReason);

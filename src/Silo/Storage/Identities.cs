@@ -8,7 +8,7 @@ namespace Shinsa.Silo.Storage;
 /// An identity the store can resolve to a household card: a receipt (<c>r:PROVIDER/YYYY-MM/NO</c>, from the claim
 /// files), a person (<c>p:PERSON_ID</c>, from medical eligibility rows) or a care card (<c>k:INSURER:NUMBER</c>, from
 /// 介護 eligibility rows, an alias of its person). Records that name one of these instead of a household card
-/// (review decisions, care claims) wait for it durably, in the store, and go into the log the moment it is known.
+/// (review decisions, care claims and their withdrawals) wait for it durably, in the store, and go into the log the moment it is known.
 /// </summary>
 public sealed record IdentityRow(string Key, string? CardKey, string Branch, string? AliasOf = null)
 {
@@ -102,6 +102,7 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
         {
             DecisionArrived d => (LogRecord)(d with { ReceiptCard = target.Card }),
             CareClaimArrived c => new CareClaimArrived(c.Held with { Card = target.Card, Branch = target.Branch }),
+            CareClaimWithdrawn w => w with { ClaimCard = target.Card },
             var other => throw new InvalidOperationException($"{other.GetType().Name} cannot wait for an identity"),
         };
         return new EntryAppend(map.ShardOf(target.Card), GrainCodec.Encode(record));
