@@ -269,7 +269,8 @@ public sealed class ApiContractTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
         var openApi = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = openApi.GetProperty("paths");
-        foreach (var path in new[] { "/api/v1/submissions", "/api/v1/submissions/{id}", "/api/v1/eligibility", "/api/v1/kpis/summary" })
+        foreach (var path in new[] { "/api/v1/submissions", "/api/v1/submissions/{id}", "/api/v1/eligibility", "/api/v1/kpis/summary" }
+                     .Concat(Shinsa.Silo.Ingest.CsvFeeds.All.Select(feed => "/api/v1" + feed.Path)))
             Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from the OpenAPI document");
     }
 }
