@@ -138,7 +138,7 @@ public sealed class SqliteLogStore : ILogStore
     private ShardMap? _map;
     // An append's entries by shard and the writer of their rows, kept for every append (appends hold the write lock).
     private List<(long Seq, byte[] Payload)>[] _appendByShard = [];
-    private readonly Grains.CodecWriter _groupWriter = new();
+    private Grains.CodecWriter _groupWriter = new();
 
     public void Initialize(int shardCount)
     {
@@ -367,13 +367,17 @@ public sealed class SqliteLogStore : ILogStore
                 return exists.ExecuteScalar() is not null;
             }, plan);
             var insertEntry = lease.Session.Statement("INSERT INTO log(seq, shard, payload) VALUES(?1, ?2, ?3)");
-            foreach (var entries in _appendByShard) entries.Clear();
+            foreach (var entries in _appendByShard) entries.Clear(); // after an append that failed half-way
             foreach (var (seq, entry) in layout.Entries) _appendByShard[entry.Shard].Add((seq, entry.Payload));
             for (var shard = 0; shard < _appendByShard.Length; shard++)
             {
                 var entries = _appendByShard[shard];
-                if (entries.Count > 0) insertEntry.Bind(1, entries[^1].Seq).Bind(2, shard).Bind(3, LogGroup.Encode(entries, _groupWriter)).Run();
+                if (entries.Count == 0) continue;
+                insertEntry.Bind(1, entries[^1].Seq).Bind(2, shard).Bind(3, LogGroup.Encode(entries, _groupWriter)).Run();
+                entries.Clear(); // the payloads are the workers' to keep or drop, not the store's
             }
+            // A batch of large files leaves a large buffer behind; it is not kept for ever.
+            if (_groupWriter.Capacity > 4 << 20) _groupWriter = new();
             foreach (var (item, row) in layout.Stored)
             {
                 foreach (var card in item.CardIndex)
