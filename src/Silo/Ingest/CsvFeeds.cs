@@ -60,40 +60,29 @@ public static class CsvFeeds
 
     public static readonly CsvFeed CareClaims = new("care-claims", "/care-claims", 'k',
         "Submit 介護給付費 claims (CSV contract of DOMAIN.md); each goes to the household of the person its care card belongs to, or waits for that eligibility; 202 with row counts.",
-        (bytes, name) =>
-        {
-            var r = CareClaimCsv.Parse(bytes, name);
-            return new ParsedFeed([], r.Submitted, r.Errors, r.FileRejectionReason)
-            {
-                Waiting = r.Rows.Select(c => new WaitingRecord(IdentityRow.OfCareCard(c.InsurerNo, c.InsuredNo),
-                    GrainCodec.Encode(new CareClaimArrived(new CareClaimHeld(HouseholdCard.Unresolved, "", c))))).ToList(),
-            };
-        });
+        (bytes, name) => WaitingFor(CareClaimCsv.Parse(bytes, name), c => IdentityRow.OfCareCard(c.InsurerNo, c.InsuredNo),
+            c => new CareClaimArrived(new CareClaimHeld(HouseholdCard.Unresolved, "", c))));
 
     public static readonly CsvFeed CareClaimWithdrawals = new("care-claim-withdrawals", "/care-claim-withdrawals", 'x',
         "Withdraw 介護給付費 claims (取下げ; Shinsa CSV contract, see the README): each leaves its household's checks and 高額介護合算; like a care claim, waits for the eligibility of its care card; 202 with row counts.",
-        (bytes, name) =>
-        {
-            var r = CareClaimWithdrawalCsv.Parse(bytes, name);
-            return new ParsedFeed([], r.Submitted, r.Errors, r.FileRejectionReason)
-            {
-                Waiting = r.Rows.Select(w => new WaitingRecord(IdentityRow.OfCareCard(w.InsurerNo, w.InsuredNo), GrainCodec.Encode(w))).ToList(),
-            };
-        });
+        (bytes, name) => WaitingFor(CareClaimWithdrawalCsv.Parse(bytes, name), w => IdentityRow.OfCareCard(w.InsurerNo, w.InsuredNo), w => w));
 
     public static readonly CsvFeed Decisions = new("decisions", "/decisions", 'd',
         "Submit review decisions (査定・返戻・原審・復活; CSV contract of DOMAIN.md); each goes to the household holding the receipt, or waits for the receipt; 202 with row counts.",
-        (bytes, name) =>
-        {
-            var r = DecisionCsv.Parse(bytes, name);
-            return new ParsedFeed([], r.Submitted, r.Errors, r.FileRejectionReason)
-            {
-                Waiting = r.Rows.Select(d => new WaitingRecord(IdentityRow.OfReceipt(d.Receipt), GrainCodec.Encode(new DecisionArrived(HouseholdCard.Unresolved, d)))).ToList(),
-            };
-        });
+        (bytes, name) => WaitingFor(DecisionCsv.Parse(bytes, name), d => IdentityRow.OfReceipt(d.Receipt), d => new DecisionArrived(HouseholdCard.Unresolved, d)));
 
     public static readonly IReadOnlyList<CsvFeed> All = [Eligibility, Checkups, ThirdPartyReports, JudoClaims, Withdrawals, CareClaims, CareClaimWithdrawals, Decisions];
 
     private static ParsedFeed From<T>(CsvParseResult<T> r, Func<T, LogRecord> record) =>
         new(r.Rows.Select(record).ToList(), r.Submitted, r.Errors, r.FileRejectionReason);
+
+    /// <summary>
+    /// A feed whose rows name an identity (a receipt, a care card) instead of a household card: each row's record goes
+    /// to the store's waiting set under that identity, and into the log when (or as soon as) the identity is known.
+    /// </summary>
+    private static ParsedFeed WaitingFor<T>(CsvParseResult<T> r, Func<T, string> identity, Func<T, LogRecord> record) =>
+        new([], r.Submitted, r.Errors, r.FileRejectionReason)
+        {
+            Waiting = r.Rows.Select(row => new WaitingRecord(identity(row), GrainCodec.Encode(record(row)))).ToList(),
+        };
 }
