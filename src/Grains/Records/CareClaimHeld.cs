@@ -4,5 +4,13 @@ namespace Shinsa.Grains.Records;
 public sealed record CareClaimHeld(HouseholdCard Card, string Branch, CareClaim Claim)
 {
     public (string Insurer, string Insured, string Provider, int Month, string ServiceType) Key =>
-        (Claim.InsurerNo, Claim.InsuredNo, Claim.ProviderNo, Claim.ServiceMonth.Value, Claim.ServiceType);
+        KeyOf(Claim.InsurerNo, Claim.InsuredNo, Claim.ProviderNo, Claim.ServiceMonth, Claim.ServiceType);
+
+    /// <summary>
+    /// What names a claim: sent again under its key it replaces the claim, withdrawn under it
+    /// (<see cref="CareClaimWithdrawn.Key"/>) it removes it.
+    /// </summary>
+    public static (string Insurer, string Insured, string Provider, int Month, string ServiceType) KeyOf(
+        string insurerNo, string insuredNo, string providerNo, YearMonth serviceMonth, string serviceType) =>
+        (insurerNo, insuredNo, providerNo, serviceMonth.Value, serviceType);
 }

@@ -73,7 +73,8 @@ public sealed record CareClaimWithdrawn(HouseholdCard ClaimCard, string InsurerN
     public override HouseholdCard Card => ClaimCard;
 
     /// <summary>The key of the claim it withdraws (<see cref="CareClaimHeld.Key"/>).</summary>
-    public (string Insurer, string Insured, string Provider, int Month, string ServiceType) Key => (InsurerNo, InsuredNo, ProviderNo, ServiceMonth.Value, ServiceType);
+    public (string Insurer, string Insured, string Provider, int Month, string ServiceType) Key =>
+        CareClaimHeld.KeyOf(InsurerNo, InsuredNo, ProviderNo, ServiceMonth, ServiceType);
 }
 
 /// <summary>
