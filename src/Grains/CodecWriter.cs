@@ -17,6 +17,12 @@ public sealed class CodecWriter(int capacity = 1024)
 
     public int Capacity => _buffer.Length;
 
+    /// <summary>
+    /// Whether the buffer is worth keeping for the next use: a reused writer saves growing a new buffer each time (through
+    /// the large-object heap past 85 KB), but one grown past 4 MB by a rare large payload is not held for ever.
+    /// </summary>
+    public bool WorthKeeping => _buffer.Length <= 4 << 20;
+
     public void Reset() => _length = 0;
 
     public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();

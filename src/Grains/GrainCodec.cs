@@ -329,8 +329,8 @@ public static class GrainCodec
         body(w, value);
         var bytes = w.ToArray();
         // A shard's partials (a few MB at most for a prefecture's cells) keep their buffer, so a checkpoint does not
-        // grow a new one through the large-object heap; anything bigger is not pinned to the thread for ever.
-        if (w.Capacity <= 4 << 20) _writer = w;
+        // grow a new one through the large-object heap.
+        if (w.WorthKeeping) _writer = w;
         return bytes;
     }
 

@@ -376,8 +376,7 @@ public sealed class SqliteLogStore : ILogStore
                 insertEntry.Bind(1, entries[^1].Seq).Bind(2, shard).Bind(3, LogGroup.Encode(entries, _groupWriter)).Run();
                 entries.Clear(); // the payloads are the workers' to keep or drop, not the store's
             }
-            // A batch of large files leaves a large buffer behind; it is not kept for ever.
-            if (_groupWriter.Capacity > 4 << 20) _groupWriter = new();
+            if (!_groupWriter.WorthKeeping) _groupWriter = new(); // a batch of large files grew it
             foreach (var (item, row) in layout.Stored)
             {
                 foreach (var card in item.CardIndex)
