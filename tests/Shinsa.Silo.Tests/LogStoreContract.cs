@@ -305,6 +305,37 @@ public abstract class LogStoreContract : IDisposable
         Assert.Empty(Assert.Single(reopened.Append([Claims("u2")])).Resolved);
     }
 
+    private static SubmissionAppend ClaimsUnder(string id, Grains.Records.HouseholdCard card) => Claims(id) with
+    {
+        Identities = [new IdentityRow(IdentityRow.OfReceipt(Key), card.Key, "01")],
+    };
+
+    private static Grains.Records.ReceiptWithdrawn Withdrawal(EntryAppend entry) =>
+        Assert.IsType<Grains.Records.ReceiptWithdrawn>(Grains.GrainCodec.DecodeRecord(entry.Payload));
+
+    [Fact]
+    public void A_receipt_sent_again_under_another_card_is_withdrawn_from_the_household_of_the_card_it_had()
+    {
+        var other = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var map = new Actors.ShardMap(4);
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            Assert.Empty(Assert.Single(store.Append([Claims("u")])).Resolved);
+        }
+        using var reopened = ReopenStore(); // the card it had is read from the store
+        reopened.Initialize(4);
+        var moved = Assert.Single(Assert.Single(reopened.Append([ClaimsUnder("u2", other)])).Resolved);
+        Assert.Equal(new Grains.Records.ReceiptWithdrawn(Household, Key), Withdrawal(moved));
+        Assert.Equal(map.ShardOf(Household), moved.Shard);
+        // Under the same card again: nothing to take back.
+        Assert.Empty(Assert.Single(reopened.Append([ClaimsUnder("u3", other)])).Resolved);
+        // Within one batch, each submission takes it from the card the one before gave it.
+        var batch = reopened.Append([ClaimsUnder("u4", Household), ClaimsUnder("u5", other)]);
+        Assert.Equal(new Grains.Records.ReceiptWithdrawn(other, Key), Withdrawal(Assert.Single(batch[0].Resolved)));
+        Assert.Equal(new Grains.Records.ReceiptWithdrawn(Household, Key), Withdrawal(Assert.Single(batch[1].Resolved)));
+    }
+
     [Fact]
     public void A_decision_for_a_known_receipt_goes_straight_to_the_log_even_within_one_batch()
     {

@@ -173,6 +173,59 @@ public sealed class ReviewApiTests : IDisposable
         Assert.Equal(209_670, highCost.GetProperty("payable_yen").GetInt64());
     }
 
+    /// <summary>The receipt keys a household holds (its cross-month view), or none when the silo has no such household.</summary>
+    private static async Task<List<string>> ReceiptsHeldBy(HttpClient client, HouseholdCard card)
+    {
+        var response = await client.GetAsync($"/api/v1/beneficiaries/{card.InsurerNo}/{card.Symbol}/{card.Number}");
+        if (response.StatusCode == HttpStatusCode.NotFound) return [];
+        var view = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return view.GetProperty("months").EnumerateArray().SelectMany(m => m.GetProperty("receipts").EnumerateArray())
+            .Select(r => r.GetProperty("key").GetString()!).Order(StringComparer.Ordinal).ToList();
+    }
+
+    [Fact]
+    public async Task A_receipt_sent_again_under_another_card_leaves_the_household_of_the_card_it_had()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        var corrected = new HouseholdCard("040014", "12", "999");
+        var provider = new UkeWriter.Provider(ClaimKind.Medical, Provider, "04", "テスト医院", new YearMonth(202405));
+        byte[] Receipt2Under(HouseholdCard card) => UkeWriter.Write(provider, [Receipt(2, false, 73, 1, 1u) with { Card = card }]);
+        async Task<long> Receipts() => (await client.KpiAsync("service_month=2024-04&insurer=040014")).GetProperty("receipts").GetInt64();
+        List<JsonElement> OpenDup(JsonElement page) => OpenFindings(page).Where(f => f.GetProperty("check_id").GetString() == "DUP").ToList();
+        const string findings = "/api/v1/findings?insurer=040014&service_month=2024-04&page_size=100";
+        Assert.Single(OpenDup(await Get(client, findings))); // receipts 2 and 3: the same clinic and month
+
+        // The clinic corrects receipt 2's 番号 and sends it again in the same 請求年月: one receipt, now in the other household.
+        await client.WaitAppliedAsync(await client.SubmitAsync(Receipt2Under(corrected)));
+        Assert.Equal(3, await Receipts());
+        Assert.Equal(["0110001/2024-05/1", "0110001/2024-05/3"], await ReceiptsHeldBy(client, Card));
+        Assert.Equal(["0110001/2024-05/2"], await ReceiptsHeldBy(client, corrected));
+        Assert.Empty(OpenDup(await Get(client, findings)));
+
+        // Sent back under the first card, it leaves the second household and the duplicate is open again.
+        await client.WaitAppliedAsync(await client.SubmitAsync(Receipt2Under(Card)));
+        Assert.Equal(3, await Receipts());
+        Assert.Equal(["0110001/2024-05/1", "0110001/2024-05/2", "0110001/2024-05/3"], await ReceiptsHeldBy(client, Card));
+        Assert.Empty(await ReceiptsHeldBy(client, corrected));
+        Assert.Single(OpenDup(await Get(client, findings)));
+    }
+
+    [Fact]
+    public async Task A_receipt_twice_in_one_file_under_two_cards_ends_in_the_household_of_the_last()
+    {
+        var client = await _silo.StartAsync();
+        var other = new HouseholdCard("040014", "12", "999");
+        var provider = new UkeWriter.Provider(ClaimKind.Medical, Provider, "04", "テスト医院", new YearMonth(202405));
+        // Held under the first card before; the file sends it under the other card, then under the first again.
+        await client.WaitAppliedAsync(await client.SubmitAsync(UkeWriter.Write(provider, [Receipt(2, false, 73, 1, 1u)])));
+        await client.WaitAppliedAsync(await client.SubmitAsync(UkeWriter.Write(provider,
+            [Receipt(2, false, 73, 1, 1u) with { Card = other }, Receipt(2, false, 73, 1, 1u) with { SourceLine = 2 }])));
+        Assert.Equal(1, (await client.KpiAsync("service_month=2024-04&insurer=040014")).GetProperty("receipts").GetInt64());
+        Assert.Equal(["0110001/2024-05/2"], await ReceiptsHeldBy(client, Card));
+        Assert.Empty(await ReceiptsHeldBy(client, other));
+    }
+
     [Fact]
     public async Task A_care_claim_waits_for_eligibility_and_then_finds_the_stay()
     {

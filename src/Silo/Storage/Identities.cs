@@ -19,6 +19,14 @@ public sealed record IdentityRow(string Key, string? CardKey, string Branch, str
             : null;
 
     public static string OfReceipt(ReceiptKey key) => $"r:{key}";
+
+    /// <summary>The receipt an identity of <see cref="OfReceipt"/> names; null for a person or a care card.</summary>
+    public static ReceiptKey? ReceiptOf(string key)
+    {
+        if (!key.StartsWith("r:", StringComparison.Ordinal)) return null;
+        var parts = key[2..].Split('/');
+        return new ReceiptKey(parts[0], YearMonth.Parse(parts[1]), int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
+    }
     public static string OfPerson(string personId) => $"p:{personId}";
     public static string OfCareCard(string insurerNo, string number) => $"k:{insurerNo}:{number}";
 }
@@ -32,6 +40,8 @@ public interface IIdentityReader
     IdentityRow? Find(string key);
     IReadOnlyList<string> AliasesOf(string key);
     IReadOnlyList<(long Id, WaitingRecord Record)> Waiting(string key);
+    /// <summary>The card stored for each of <paramref name="keys"/> that has one (in one store call: a claim file's receipts).</summary>
+    IReadOnlyDictionary<string, string> CardsOf(IReadOnlyCollection<string> keys);
     /// <summary>Whether anything waits at all: usually nothing does, and a claim file's thousands of receipt identities then need no lookup.</summary>
     bool AnyWaiting();
 }
@@ -58,7 +68,7 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     /// <summary>The entries one submission adds beyond its own: the waiting records its identities release, and its own records that can be resolved now.</summary>
     public List<EntryAppend> Plan(SubmissionAppend submission)
     {
-        var entries = new List<EntryAppend>();
+        var entries = ReceiptsLeaving(submission.Identities);
         foreach (var identity in submission.Identities)
         {
             _added[identity.Key] = identity;
@@ -78,6 +88,39 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
                     if (Resolve(key) is { } target && _released.Add(id))
                         entries.Add(Entry(record, target));
         return entries;
+    }
+
+    /// <summary>
+    /// A receipt sent again under its key with another card (a corrected 記号・番号: 再請求 in the same 請求年月) replaces
+    /// the one in the household of the card it had: that household gets the receipt's withdrawal (invariant 4), or it
+    /// would go on counting the receipt the new card's household now holds. Every card the key had before, in the store
+    /// or earlier in this batch or file, other than the card it ends with in this submission, gets one. They follow the
+    /// submission's own entries, so a withdrawal reaches a household after any receipt of this file it takes back.
+    /// </summary>
+    private List<EntryAppend> ReceiptsLeaving(IReadOnlyList<IdentityRow> identities)
+    {
+        var leaving = new List<EntryAppend>();
+        var receipts = identities.Where(i => i.CardKey is not null && i.Key.StartsWith("r:", StringComparison.Ordinal)).ToList();
+        if (receipts.Count == 0) return leaving;
+        var stored = store.CardsOf(receipts.Select(i => i.Key).Where(k => !_added.ContainsKey(k)).Distinct().ToList());
+        var final = new Dictionary<string, string>();
+        foreach (var identity in receipts) final[identity.Key] = identity.CardKey!;
+        var left = new HashSet<(string Key, string Card)>();
+        var current = new Dictionary<string, string>(); // the card of a key sent earlier in this submission
+        foreach (var identity in receipts)
+        {
+            var before = current.TryGetValue(identity.Key, out var earlier) ? earlier
+                : _added.TryGetValue(identity.Key, out var added) ? added.CardKey : stored.GetValueOrDefault(identity.Key);
+            current[identity.Key] = identity.CardKey!;
+            foreach (var card in new[] { before, identity.CardKey })
+                if (card is not null && card != final[identity.Key] && left.Add((identity.Key, card)))
+                {
+                    var household = HouseholdCard.FromKey(card);
+                    var key = IdentityRow.ReceiptOf(identity.Key)!.Value;
+                    leaving.Add(new EntryAppend(map.ShardOf(household), GrainCodec.Encode(new ReceiptWithdrawn(household, key))));
+                }
+        }
+        return leaving;
     }
 
     private (HouseholdCard Card, string Branch)? Resolve(string key)

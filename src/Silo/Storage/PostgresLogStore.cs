@@ -378,6 +378,17 @@ public sealed partial class PostgresLogStore : ILogStore
     /// <summary>The identity plan's view of the store, inside the append's transaction.</summary>
     private sealed class Reader(NpgsqlConnection connection, NpgsqlTransaction tx) : IIdentityReader
     {
+        public IReadOnlyDictionary<string, string> CardsOf(IReadOnlyCollection<string> keys)
+        {
+            var cards = new Dictionary<string, string>();
+            if (keys.Count == 0) return cards;
+            using var command = new NpgsqlCommand("SELECT key, card FROM identities WHERE key = ANY(@k) AND card IS NOT NULL", connection, tx);
+            command.Parameters.AddWithValue("k", keys.ToArray());
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) cards[reader.GetString(0)] = reader.GetString(1);
+            return cards;
+        }
+
         public bool AnyWaiting()
         {
             using var command = new NpgsqlCommand("SELECT EXISTS(SELECT 1 FROM waiting)", connection, tx);

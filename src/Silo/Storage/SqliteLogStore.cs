@@ -423,6 +423,15 @@ public sealed class SqliteLogStore : ILogStore
     /// <summary>The identity plan's view of the store, inside the append's transaction.</summary>
     private sealed class Reader(Session session, SqliteTransaction tx) : IIdentityReader
     {
+        public IReadOnlyDictionary<string, string> CardsOf(IReadOnlyCollection<string> keys)
+        {
+            var select = session.Statement("SELECT card FROM identities WHERE key = ?1 AND card IS NOT NULL");
+            var cards = new Dictionary<string, string>();
+            foreach (var key in keys)
+                if (select.Bind(1, key).ReadText() is { } card) cards[key] = card;
+            return cards;
+        }
+
         public bool AnyWaiting() => session.Command("SELECT EXISTS(SELECT 1 FROM waiting)", tx).ExecuteScalar() is long n && n != 0;
 
         public IdentityRow? Find(string key)
@@ -700,6 +709,19 @@ public sealed class SqliteLogStore : ILogStore
             {
                 var rc = raw.sqlite3_step(_stmt);
                 if (rc == raw.SQLITE_ROW) return raw.sqlite3_column_blob(_stmt, 0).ToArray();
+                Done(rc);
+                return null;
+            }
+            finally { raw.sqlite3_reset(_stmt); }
+        }
+
+        /// <summary>The first column of the first row as text; null when there is no row.</summary>
+        public string? ReadText()
+        {
+            try
+            {
+                var rc = raw.sqlite3_step(_stmt);
+                if (rc == raw.SQLITE_ROW) return raw.sqlite3_column_text(_stmt, 0).utf8_to_string();
                 Done(rc);
                 return null;
             }
