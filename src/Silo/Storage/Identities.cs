@@ -27,6 +27,7 @@ public sealed record IdentityRow(string Key, string? CardKey, string Branch, str
         var parts = key[2..].Split('/');
         return new ReceiptKey(parts[0], YearMonth.Parse(parts[1]), int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
     }
+
     public static string OfPerson(string personId) => $"p:{personId}";
     public static string OfCareCard(string insurerNo, string number) => $"k:{insurerNo}:{number}";
 }

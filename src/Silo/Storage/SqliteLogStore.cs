@@ -703,25 +703,17 @@ public sealed class SqliteLogStore : ILogStore
         }
 
         /// <summary>The first column of the first row as bytes; null when there is no row.</summary>
-        public byte[]? ReadBlob()
-        {
-            try
-            {
-                var rc = raw.sqlite3_step(_stmt);
-                if (rc == raw.SQLITE_ROW) return raw.sqlite3_column_blob(_stmt, 0).ToArray();
-                Done(rc);
-                return null;
-            }
-            finally { raw.sqlite3_reset(_stmt); }
-        }
+        public byte[]? ReadBlob() => ReadFirst(static stmt => raw.sqlite3_column_blob(stmt, 0).ToArray());
 
         /// <summary>The first column of the first row as text; null when there is no row.</summary>
-        public string? ReadText()
+        public string? ReadText() => ReadFirst(static stmt => raw.sqlite3_column_text(stmt, 0).utf8_to_string());
+
+        private T? ReadFirst<T>(Func<sqlite3_stmt, T> column) where T : class
         {
             try
             {
                 var rc = raw.sqlite3_step(_stmt);
-                if (rc == raw.SQLITE_ROW) return raw.sqlite3_column_text(_stmt, 0).utf8_to_string();
+                if (rc == raw.SQLITE_ROW) return column(_stmt);
                 Done(rc);
                 return null;
             }
