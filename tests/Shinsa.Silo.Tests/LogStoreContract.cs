@@ -371,6 +371,47 @@ public abstract class LogStoreContract : IDisposable
         Assert.Equal(0, store.WaitingCount());
     }
 
+    [Fact]
+    public void A_care_claim_sent_again_or_withdrawn_after_its_person_moved_goes_to_the_household_the_claim_went_to()
+    {
+        var claim = new Grains.Records.CareClaim("041001", "0000012345", "0470100001", new Grains.Records.YearMonth(202404), "11", 1u, 100, 10m, 90, 100, 2);
+        var moved = new Grains.Records.HouseholdCard("040014", "12", "999");
+        SubmissionAppend Feed(string id, Grains.Records.LogRecord record) =>
+            new(new SubmissionRow(id, "care-claims", $"{id}.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), [])
+            {
+                Waiting = [new WaitingRecord(IdentityRow.OfCareCard("041001", "0000012345"), Grains.GrainCodec.Encode(record))],
+            };
+        var arrival = new Grains.Records.CareClaimArrived(new Grains.Records.CareClaimHeld(Grains.Records.HouseholdCard.Unresolved, "", claim));
+        var claimed = Feed("k1", arrival);
+        var withdrawn = Feed("w1", new Grains.Records.CareClaimWithdrawn(Grains.Records.HouseholdCard.Unresolved, "041001", "0000012345", "0470100001",
+            new Grains.Records.YearMonth(202404), "11"));
+        SubmissionAppend Person(string id, Grains.Records.HouseholdCard card, string branch) =>
+            new(new SubmissionRow(id, "eligibility", "e.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), [])
+            {
+                Identities = [new IdentityRow(IdentityRow.OfCareCard("041001", "0000012345"), null, "", IdentityRow.OfPerson("P1")),
+                    new IdentityRow(IdentityRow.OfPerson("P1"), card.Key, branch)],
+            };
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            store.Append([Person("e1", Household, "02")]);
+            var first = Assert.IsType<Grains.Records.CareClaimArrived>(Grains.GrainCodec.DecodeRecord(Assert.Single(Assert.Single(store.Append([claimed])).Resolved).Payload));
+            Assert.Equal((Household, "02"), (first.Held.Card, first.Held.Branch));
+            store.Append([Person("e2", moved, "01")]); // P1 now holds another card
+        }
+        using var reopened = ReopenStore(); // where the claim went is read from the store
+        reopened.Initialize(4);
+        var again = Assert.IsType<Grains.Records.CareClaimArrived>(Grains.GrainCodec.DecodeRecord(Assert.Single(Assert.Single(reopened.Append([Feed("k2", arrival)])).Resolved).Payload));
+        Assert.Equal((Household, "02"), (again.Held.Card, again.Held.Branch));
+        var withdrawal = Assert.Single(Assert.Single(reopened.Append([withdrawn])).Resolved);
+        Assert.Equal(Household, Assert.IsType<Grains.Records.CareClaimWithdrawn>(Grains.GrainCodec.DecodeRecord(withdrawal.Payload)).ClaimCard);
+        Assert.Equal(new Actors.ShardMap(4).ShardOf(Household), withdrawal.Shard);
+        // A claim under another key goes by the person's card now.
+        var other = Feed("k3", new Grains.Records.CareClaimArrived(new Grains.Records.CareClaimHeld(Grains.Records.HouseholdCard.Unresolved, "", claim with { ServiceType = "13" })));
+        var next = Assert.IsType<Grains.Records.CareClaimArrived>(Grains.GrainCodec.DecodeRecord(Assert.Single(Assert.Single(reopened.Append([other])).Resolved).Payload));
+        Assert.Equal((moved, "01"), (next.Held.Card, next.Held.Branch));
+    }
+
 }
 
 public sealed class SqliteLogStoreTests : LogStoreContract

@@ -270,6 +270,29 @@ public sealed class ReviewApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_care_claim_corrected_or_withdrawn_after_its_person_moved_to_another_card_stays_with_the_household_it_went_to()
+    {
+        var client = await _silo.StartAsync();
+        const string careFindings = "/api/v1/findings?insurer=040014&service_month=2024-04&check=CARE-HOSP";
+        await EligibilityThenClaimsAsync(client, Eligibility);
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/care-claims", CareClaimHeader + "041001,0000012345,0470100001,2024-04,11,3;4;5;6;12,1000,10.00,90,1000\n"));
+        Assert.Equal(7_200, Assert.Single(OpenFindings(await Get(client, careFindings))).GetProperty("yen_at_stake").GetInt64());
+
+        // P1 leaves the card at the end of April and holds another from May, in a household of their own.
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", TestFiles.EligibilityHeader + "\n" +
+            "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-04-30,30,ウ,kokuho\n" +
+            "acquire,P1,H2,040014,12,999,01,1970-01-01,1,2024-05-01,,30,ウ,kokuho\n"));
+
+        // The April claim corrected (2,000 units) replaces the claim where it is, beside the April stay: 14,400 as above.
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/care-claims", CareClaimHeader + "041001,0000012345,0470100001,2024-04,11,3;4;5;6;12,2000,10.00,90,2000\n"));
+        Assert.Equal(14_400, Assert.Single(OpenFindings(await Get(client, careFindings))).GetProperty("yen_at_stake").GetInt64());
+
+        // Withdrawn, it leaves that household too.
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/care-claim-withdrawals", CareWithdrawal));
+        Assert.Equal("resolved", Assert.Single((await Get(client, careFindings)).GetProperty("items").EnumerateArray()).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task A_care_claim_withdrawal_with_a_bad_row_reports_its_line_and_takes_the_rest()
     {
         var client = await _silo.StartAsync();

@@ -6,8 +6,9 @@ namespace Shinsa.Silo.Storage;
 
 /// <summary>
 /// An identity the store can resolve to a household card: a receipt (<c>r:PROVIDER/YYYY-MM/NO</c>, from the claim
-/// files), a person (<c>p:PERSON_ID</c>, from medical eligibility rows) or a care card (<c>k:INSURER:NUMBER</c>, from
-/// 介護 eligibility rows, an alias of its person). Records that name one of these instead of a household card
+/// files), a person (<c>p:PERSON_ID</c>, from medical eligibility rows), a care card (<c>k:INSURER:NUMBER</c>, from
+/// 介護 eligibility rows, an alias of its person) or a care claim (<c>c:…</c>, its key: the household it went to).
+/// Records that name one of the first three instead of a household card
 /// (review decisions, care claims and their withdrawals) wait for it durably, in the store, and go into the log the moment it is known.
 /// </summary>
 public sealed record IdentityRow(string Key, string? CardKey, string Branch, string? AliasOf = null)
@@ -30,6 +31,10 @@ public sealed record IdentityRow(string Key, string? CardKey, string Branch, str
 
     public static string OfPerson(string personId) => $"p:{personId}";
     public static string OfCareCard(string insurerNo, string number) => $"k:{insurerNo}:{number}";
+
+    /// <summary>The household a care claim went to, by the claim's key (<see cref="CareClaimHeld.Key"/>).</summary>
+    public static string OfCareClaim((string Insurer, string Insured, string Provider, int Month, string ServiceType) key) =>
+        $"c:{key.Insurer}:{key.Insured}:{key.Provider}:{key.Month}:{key.ServiceType}";
 }
 
 /// <summary>A record waiting for an identity: its encoded log record (its card not yet filled in).</summary>
@@ -142,13 +147,38 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
 
     private EntryAppend Entry(WaitingRecord waiting, (HouseholdCard Card, string Branch) target)
     {
-        var record = GrainCodec.DecodeRecord(waiting.Payload) switch
+        var record = GrainCodec.DecodeRecord(waiting.Payload);
+        var household = record switch
         {
-            DecisionArrived d => (LogRecord)(d with { ReceiptCard = target.Card }),
-            CareClaimArrived c => new CareClaimArrived(c.Held with { Card = target.Card, Branch = target.Branch }),
-            CareClaimWithdrawn w => w with { ClaimCard = target.Card },
+            CareClaimArrived c => HouseholdOfClaim(c.Held.Key) ?? Remember(c.Held.Key, target),
+            CareClaimWithdrawn w => HouseholdOfClaim(w.Key) ?? target,
+            _ => target,
+        };
+        LogRecord routed = record switch
+        {
+            DecisionArrived d => d with { ReceiptCard = household.Card },
+            CareClaimArrived c => new CareClaimArrived(c.Held with { Card = household.Card, Branch = household.Branch }),
+            CareClaimWithdrawn w => w with { ClaimCard = household.Card },
             var other => throw new InvalidOperationException($"{other.GetType().Name} cannot wait for an identity"),
         };
-        return new EntryAppend(map.ShardOf(target.Card), GrainCodec.Encode(record));
+        return new EntryAppend(map.ShardOf(household.Card), GrainCodec.Encode(routed));
+    }
+
+    // A care claim stays in the household it first went to: its person's card resolves a claim the first time, and a
+    // correction or withdrawal under its key goes where the claim is, even after the person moved to another card (their
+    // card now would leave the claim counted in the old household, against invariant 4). Claims from before this
+    // identity existed have none, and go by the person's card as they did.
+    private (HouseholdCard Card, string Branch)? HouseholdOfClaim((string, string, string, int, string) key)
+    {
+        var id = IdentityRow.OfCareClaim(key);
+        return (_added.GetValueOrDefault(id) ?? store.Find(id)) is { CardKey: { } card } row ? (HouseholdCard.FromKey(card), row.Branch) : null;
+    }
+
+    private (HouseholdCard Card, string Branch) Remember((string, string, string, int, string) key, (HouseholdCard Card, string Branch) household)
+    {
+        var row = new IdentityRow(IdentityRow.OfCareClaim(key), household.Card.Key, household.Branch);
+        _added[row.Key] = row;
+        IdentitiesToWrite.Add(row);
+        return household;
     }
 }
