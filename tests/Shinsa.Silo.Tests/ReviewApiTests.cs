@@ -45,7 +45,10 @@ public sealed class ReviewApiTests : IDisposable
         [new Diagnosis("4659007", 20240401, 1, true)],
         [new ServiceLine(LineKind.Procedure, inpatient ? "90" : "12", inpatient ? "190077410" : "112007410", null, points, times, days)], 1);
 
-    private static byte[] ClaimFile() => UkeWriter.Write(new UkeWriter.Provider(ClaimKind.Medical, Provider, "04", "テスト医院", new YearMonth(202405)),
+    // The clinic's file header: its claims are billed in May 2024 (請求年月).
+    private static readonly UkeWriter.Provider Clinic = new(ClaimKind.Medical, Provider, "04", "テスト医院", new YearMonth(202405));
+
+    private static byte[] ClaimFile() => UkeWriter.Write(Clinic,
         [Receipt(1, true, 10_000, 10, 0x3FFu), Receipt(2, false, 73, 1, 1u), Receipt(3, false, 73, 1, 2u)]);
 
     private static async Task<JsonElement> Get(HttpClient client, string path) => await client.GetFromJsonAsync<JsonElement>(path);
@@ -189,8 +192,7 @@ public sealed class ReviewApiTests : IDisposable
         var client = await _silo.StartAsync();
         await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
         var corrected = new HouseholdCard("040014", "12", "999");
-        var provider = new UkeWriter.Provider(ClaimKind.Medical, Provider, "04", "テスト医院", new YearMonth(202405));
-        byte[] Receipt2Under(HouseholdCard card) => UkeWriter.Write(provider, [Receipt(2, false, 73, 1, 1u) with { Card = card }]);
+        byte[] Receipt2Under(HouseholdCard card) => UkeWriter.Write(Clinic, [Receipt(2, false, 73, 1, 1u) with { Card = card }]);
         async Task<long> Receipts() => (await client.KpiAsync("service_month=2024-04&insurer=040014")).GetProperty("receipts").GetInt64();
         List<JsonElement> OpenDup(JsonElement page) => OpenFindings(page).Where(f => f.GetProperty("check_id").GetString() == "DUP").ToList();
         const string findings = "/api/v1/findings?insurer=040014&service_month=2024-04&page_size=100";
@@ -216,10 +218,9 @@ public sealed class ReviewApiTests : IDisposable
     {
         var client = await _silo.StartAsync();
         var other = new HouseholdCard("040014", "12", "999");
-        var provider = new UkeWriter.Provider(ClaimKind.Medical, Provider, "04", "テスト医院", new YearMonth(202405));
         // Held under the first card before; the file sends it under the other card, then under the first again.
-        await client.WaitAppliedAsync(await client.SubmitAsync(UkeWriter.Write(provider, [Receipt(2, false, 73, 1, 1u)])));
-        await client.WaitAppliedAsync(await client.SubmitAsync(UkeWriter.Write(provider,
+        await client.WaitAppliedAsync(await client.SubmitAsync(UkeWriter.Write(Clinic, [Receipt(2, false, 73, 1, 1u)])));
+        await client.WaitAppliedAsync(await client.SubmitAsync(UkeWriter.Write(Clinic,
             [Receipt(2, false, 73, 1, 1u) with { Card = other }, Receipt(2, false, 73, 1, 1u) with { SourceLine = 2 }])));
         Assert.Equal(1, (await client.KpiAsync("service_month=2024-04&insurer=040014")).GetProperty("receipts").GetInt64());
         Assert.Equal(["0110001/2024-05/2"], await ReceiptsHeldBy(client, Card));

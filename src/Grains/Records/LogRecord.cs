@@ -65,7 +65,7 @@ public sealed record CareClaimArrived(CareClaimHeld Held) : LogRecord
 
 /// <summary>
 /// A 介護給付費 claim withdrawn (取下げ): it leaves the household's checks and 高額介護合算. Named by the claim's key,
-/// and resolved at ingestion, as the claim was, from its care card to the person's medical household.
+/// and resolved at ingestion to the household the claim went to (through its care card, when the claim has none yet).
 /// </summary>
 public sealed record CareClaimWithdrawn(HouseholdCard ClaimCard, string InsurerNo, string InsuredNo, string ProviderNo, YearMonth ServiceMonth,
     string ServiceType) : LogRecord

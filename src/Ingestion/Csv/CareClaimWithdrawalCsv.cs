@@ -5,7 +5,7 @@ namespace Shinsa.Ingestion.Csv;
 /// <summary>
 /// 介護給付費 withdrawals (取下げ; POST /api/v1/care-claim-withdrawals), Shinsa's own contract: the key of the claim as
 /// <see cref="CareClaimCsv"/> gave it (保険者番号, 被保険者番号, 事業所番号, サービス提供年月, サービス種類コード).
-/// The care card routes the withdrawal to the person's household, as it routed the claim.
+/// The care card identifies the person, and the withdrawal goes to the household the claim went to.
 /// </summary>
 public static class CareClaimWithdrawalCsv
 {

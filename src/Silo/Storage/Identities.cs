@@ -75,13 +75,7 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     public List<EntryAppend> Plan(SubmissionAppend submission)
     {
         var entries = ReceiptsLeaving(submission.Identities);
-        foreach (var identity in submission.Identities)
-        {
-            _added[identity.Key] = identity;
-            if (identity.AliasOf is { } alias)
-                (_addedAliases.TryGetValue(alias, out var list) ? list : _addedAliases[alias] = new()).Add(identity.Key);
-            IdentitiesToWrite.Add(identity);
-        }
+        foreach (var identity in submission.Identities) Add(identity);
         foreach (var waiting in submission.Waiting)
         {
             if (Resolve(waiting.IdentityKey) is { } target) entries.Add(Entry(waiting, target));
@@ -129,12 +123,27 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
         return leaving;
     }
 
+    /// <summary>An identity this batch writes: later submissions of the batch, and records released by it, see it.</summary>
+    private void Add(IdentityRow identity)
+    {
+        _added[identity.Key] = identity;
+        if (identity.AliasOf is { } alias)
+            (_addedAliases.TryGetValue(alias, out var list) ? list : _addedAliases[alias] = new()).Add(identity.Key);
+        IdentitiesToWrite.Add(identity);
+    }
+
+    /// <summary>An identity as this batch left it (added earlier in it) or, failing that, as the store has it.</summary>
+    private IdentityRow? Known(string key) => _added.GetValueOrDefault(key) ?? store.Find(key);
+
     private (HouseholdCard Card, string Branch)? Resolve(string key)
     {
-        var row = _added.GetValueOrDefault(key) ?? store.Find(key);
-        if (row?.AliasOf is { } alias) row = _added.GetValueOrDefault(alias) ?? store.Find(alias);
-        return row?.CardKey is { } card ? (HouseholdCard.FromKey(card), row.Branch) : null;
+        var row = Known(key);
+        if (row?.AliasOf is { } alias) row = Known(alias);
+        return HouseholdOf(row);
     }
+
+    private static (HouseholdCard Card, string Branch)? HouseholdOf(IdentityRow? row) =>
+        row?.CardKey is { } card ? (HouseholdCard.FromKey(card), row.Branch) : null;
 
     // Only a person has aliases (its care cards); a receipt identity has none, so it costs no lookup.
     private IEnumerable<string> AffectedBy(string key) =>
@@ -168,17 +177,12 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     // correction or withdrawal under its key goes where the claim is, even after the person moved to another card (their
     // card now would leave the claim counted in the old household, against invariant 4). Claims from before this
     // identity existed have none, and go by the person's card as they did.
-    private (HouseholdCard Card, string Branch)? HouseholdOfClaim((string, string, string, int, string) key)
-    {
-        var id = IdentityRow.OfCareClaim(key);
-        return (_added.GetValueOrDefault(id) ?? store.Find(id)) is { CardKey: { } card } row ? (HouseholdCard.FromKey(card), row.Branch) : null;
-    }
+    private (HouseholdCard Card, string Branch)? HouseholdOfClaim((string, string, string, int, string) key) =>
+        HouseholdOf(Known(IdentityRow.OfCareClaim(key)));
 
     private (HouseholdCard Card, string Branch) Remember((string, string, string, int, string) key, (HouseholdCard Card, string Branch) household)
     {
-        var row = new IdentityRow(IdentityRow.OfCareClaim(key), household.Card.Key, household.Branch);
-        _added[row.Key] = row;
-        IdentitiesToWrite.Add(row);
+        Add(new IdentityRow(IdentityRow.OfCareClaim(key), household.Card.Key, household.Branch));
         return household;
     }
 }
