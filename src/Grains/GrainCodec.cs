@@ -45,6 +45,9 @@ public static class GrainCodec
         }
     });
 
+    /// <summary>Whether a log payload is a review decision, read from its tag alone (a store's one-time scan of its log).</summary>
+    public static bool IsDecision(byte[] payload) => payload is [_, DecisionTag, ..];
+
     public static LogRecord DecodeRecord(byte[] bytes) => Read(bytes, static r => r.ReadByte() switch
     {
         ReceiptTag => (LogRecord)ReadReceiptArrived(r),

@@ -267,11 +267,11 @@ public abstract class LogStoreContract : IDisposable
     private static readonly Grains.Records.HouseholdCard Household = new("040014", "12", "345");
     private static readonly Grains.Records.ReceiptKey Key = new("0110001", new Grains.Records.YearMonth(202405), 7);
 
-    private static SubmissionAppend Decision(string id) => new(
+    private static SubmissionAppend Decision(string id, int pointsCut = 12) => new(
         new SubmissionRow(id, "decisions", "d.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), [])
     {
         Waiting = [new WaitingRecord(IdentityRow.OfReceipt(Key), Grains.GrainCodec.Encode(new Grains.Records.DecisionArrived(Grains.Records.HouseholdCard.Unresolved,
-            new Grains.Records.ReviewDecision(Key, Grains.Records.DecisionKind.Assessed, 12, 2))))],
+            new Grains.Records.ReviewDecision(Key, Grains.Records.DecisionKind.Assessed, pointsCut, 2))))],
     };
 
     private static SubmissionAppend Claims(string id) => Submission(id, (0, "receipt")) with
@@ -334,6 +334,61 @@ public abstract class LogStoreContract : IDisposable
         var batch = reopened.Append([ClaimsUnder("u4", Household), ClaimsUnder("u5", other)]);
         Assert.Equal(new Grains.Records.ReceiptWithdrawn(other, Key), Withdrawal(Assert.Single(batch[0].Resolved)));
         Assert.Equal(new Grains.Records.ReceiptWithdrawn(Household, Key), Withdrawal(Assert.Single(batch[1].Resolved)));
+    }
+
+    [Fact]
+    public void The_decisions_on_a_receipt_sent_again_under_another_card_go_to_the_household_of_that_card()
+    {
+        var other = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var map = new Actors.ShardMap(4);
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            Assert.Equal(Household, Decoded(Assert.Single(store.Append([Claims("u"), Decision("d")])[1].Resolved)).ReceiptCard);
+        }
+        using var reopened = ReopenStore(); // the decision is read from the store
+        reopened.Initialize(4);
+        var moved = Assert.Single(reopened.Append([ClaimsUnder("u2", other)])).Resolved;
+        Assert.Equal(2, moved.Count);
+        Assert.Equal(new Grains.Records.ReceiptWithdrawn(Household, Key), Withdrawal(moved[0]));
+        Assert.Equal(new Grains.Records.DecisionArrived(other, Cut(12)), Decoded(moved[1]));
+        Assert.Equal(map.ShardOf(other), moved[1].Shard);
+        // Under the same card again: nothing follows.
+        Assert.Empty(Assert.Single(reopened.Append([ClaimsUnder("u3", other)])).Resolved);
+        // A decision of this batch, for the card the receipt has, follows it with the stored one when a later
+        // submission of the batch moves it back.
+        var batch = reopened.Append([Decision("d2", 30), ClaimsUnder("u4", Household)]);
+        Assert.Equal(new Grains.Records.DecisionArrived(other, Cut(30)), Decoded(Assert.Single(batch[0].Resolved)));
+        Assert.Equal(new Grains.Records.ReceiptWithdrawn(other, Key), Withdrawal(batch[1].Resolved[0]));
+        Assert.Equal([new Grains.Records.DecisionArrived(Household, Cut(12)), new Grains.Records.DecisionArrived(Household, Cut(30))],
+            batch[1].Resolved.Skip(1).Select(Decoded));
+    }
+
+    private static Grains.Records.ReviewDecision Cut(int points) => new(Key, Grains.Records.DecisionKind.Assessed, points, 2);
+
+    /// <summary>Leaves the store as a version that did not keep the decisions by receipt left it.</summary>
+    protected abstract void AsIfBeforeDecisionsWereKept();
+
+    [Fact]
+    public void A_store_from_before_decisions_were_kept_finds_those_in_its_log_once()
+    {
+        var other = new Grains.Records.HouseholdCard("040014", "12", "999");
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            store.Append([Claims("u"), Decision("d")]);
+        }
+        AsIfBeforeDecisionsWereKept();
+        for (var start = 0; start < 2; start++) // a second start finds them kept already
+        {
+            using var reopened = ReopenStore();
+            reopened.Initialize(4);
+            var (from, to) = start == 0 ? (Household, other) : (other, Household);
+            var moved = Assert.Single(reopened.Append([ClaimsUnder($"u{start}", to)])).Resolved;
+            Assert.Equal(2, moved.Count);
+            Assert.Equal(new Grains.Records.ReceiptWithdrawn(from, Key), Withdrawal(moved[0]));
+            Assert.Equal(new Grains.Records.DecisionArrived(to, Cut(12)), Decoded(moved[1]));
+        }
     }
 
     [Fact]
@@ -426,6 +481,18 @@ public sealed class SqliteLogStoreTests : LogStoreContract
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, true);
+    }
+
+    protected override void AsIfBeforeDecisionsWereKept()
+    {
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE decisions; UPDATE meta SET value = '6' WHERE key = 'schema_version'";
+            command.ExecuteNonQuery();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
     [Fact]
@@ -550,6 +617,14 @@ public sealed class PostgresLogStoreTests(PostgresServer server) : LogStoreContr
     protected override ILogStore ReopenStore() => new PostgresLogStore(_connectionString);
 
     public override void Dispose() => Npgsql.NpgsqlConnection.ClearAllPools();
+
+    protected override void AsIfBeforeDecisionsWereKept()
+    {
+        using var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        connection.Open();
+        using var command = new Npgsql.NpgsqlCommand("DROP TABLE decisions; DELETE FROM schema_migrations WHERE version = 12", connection);
+        command.ExecuteNonQuery();
+    }
 
     [Fact]
     public void The_stores_connections_plan_no_parallel_queries_and_keep_the_users_own_server_options()

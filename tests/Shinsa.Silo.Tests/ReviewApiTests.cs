@@ -214,6 +214,38 @@ public sealed class ReviewApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_returned_or_cut_receipt_sent_again_under_another_card_stays_returned_or_cut()
+    {
+        var client = await _silo.StartAsync();
+        await client.WaitAppliedAsync(await client.SubmitAsync(ClaimFile()));
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/decisions",
+            "provider_code,billing_month,receipt_no,decision,points_cut\n0110001,2024-05,3,返戻,0\n0110001,2024-05,1,査定,1000\n"));
+        async Task<(long Receipts, long Points)> Kpi()
+        {
+            var kpi = await client.KpiAsync("service_month=2024-04&insurer=040014");
+            return (kpi.GetProperty("receipts").GetInt64(), kpi.GetProperty("points").GetInt64());
+        }
+        // Receipts 1 (100,000 points, 1,000 of them cut) and 2 (73); receipt 3 returned.
+        Assert.Equal((2, 99_073), await Kpi());
+
+        // The clinic corrects the 番号 of receipts 1 and 3 and sends them again in the same 請求年月: they move to the
+        // other household with their decisions.
+        var corrected = new HouseholdCard("040014", "12", "999");
+        byte[] ReceiptsUnder(HouseholdCard card) => UkeWriter.Write(Clinic,
+            [Receipt(1, true, 10_000, 10, 0x3FFu) with { Card = card }, Receipt(3, false, 73, 1, 2u) with { Card = card }]);
+        await client.WaitAppliedAsync(await client.SubmitAsync(ReceiptsUnder(corrected)));
+        Assert.Equal(["0110001/2024-05/1"], await ReceiptsHeldBy(client, corrected)); // a household's view leaves out 返戻
+        Assert.Equal(["0110001/2024-05/2"], await ReceiptsHeldBy(client, Card));
+        Assert.Equal((2, 99_073), await Kpi());
+
+        // Sent back under the first card: the same again.
+        await client.WaitAppliedAsync(await client.SubmitAsync(ReceiptsUnder(Card)));
+        Assert.Empty(await ReceiptsHeldBy(client, corrected));
+        Assert.Equal(["0110001/2024-05/1", "0110001/2024-05/2"], await ReceiptsHeldBy(client, Card));
+        Assert.Equal((2, 99_073), await Kpi());
+    }
+
+    [Fact]
     public async Task A_receipt_twice_in_one_file_under_two_cards_ends_in_the_household_of_the_last()
     {
         var client = await _silo.StartAsync();

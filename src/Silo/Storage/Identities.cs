@@ -40,6 +40,19 @@ public sealed record IdentityRow(string Key, string? CardKey, string Branch, str
 /// <summary>A record waiting for an identity: its encoded log record (its card not yet filled in).</summary>
 public sealed record WaitingRecord(string IdentityKey, byte[] Payload);
 
+/// <summary>
+/// A review decision that went into the log, by its receipt's identity: the store keeps it so that it follows the
+/// receipt when the receipt is sent again under another card.
+/// </summary>
+public sealed record AppliedDecision(string ReceiptIdentity, byte[] Payload)
+{
+    /// <summary>The decision a log entry holds, by its receipt; null for any other record.</summary>
+    public static AppliedDecision? Of(byte[] payload) =>
+        GrainCodec.IsDecision(payload) && GrainCodec.DecodeRecord(payload) is DecisionArrived d
+            ? new AppliedDecision(IdentityRow.OfReceipt(d.Decision.Receipt), payload)
+            : null;
+}
+
 /// <summary>What the planner needs to read of the store, inside the append's transaction.</summary>
 public interface IIdentityReader
 {
@@ -48,6 +61,8 @@ public interface IIdentityReader
     IReadOnlyList<(long Id, WaitingRecord Record)> Waiting(string key);
     /// <summary>The card stored for each of <paramref name="keys"/> that has one (in one store call: a claim file's receipts).</summary>
     IReadOnlyDictionary<string, string> CardsOf(IReadOnlyCollection<string> keys);
+    /// <summary>The decisions that went into the log for each of <paramref name="receiptIdentities"/> (in one store call).</summary>
+    IReadOnlyList<AppliedDecision> DecisionsOn(IReadOnlyCollection<string> receiptIdentities);
     /// <summary>Whether anything waits at all: usually nothing does, and a claim file's thousands of receipt identities then need no lookup.</summary>
     bool AnyWaiting();
 }
@@ -63,6 +78,7 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     private readonly Dictionary<string, IdentityRow> _added = new();
     private readonly Dictionary<string, List<string>> _addedAliases = new();
     private readonly HashSet<long> _released = new();
+    private readonly List<AppliedDecision> _decided = new();
     private bool? _storeHasWaiting;
     private readonly List<(long Id, WaitingRecord Record)> _newWaiting = new();
     private long _nextNewId = -1;
@@ -70,6 +86,8 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     public List<IdentityRow> IdentitiesToWrite { get; } = new();
     public List<WaitingRecord> WaitingToInsert => _newWaiting.Where(w => !_released.Contains(w.Id)).Select(w => w.Record).ToList();
     public List<long> WaitingToDelete => _released.Where(id => id > 0).ToList();
+    /// <summary>The decisions this batch puts into the log, for the store to keep by their receipt (<see cref="AppliedDecision"/>).</summary>
+    public IReadOnlyList<AppliedDecision> DecisionsToWrite => _decided;
 
     /// <summary>The entries one submission adds beyond its own: the waiting records its identities release, and its own records that can be resolved now.</summary>
     public List<EntryAppend> Plan(SubmissionAppend submission)
@@ -96,6 +114,7 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     /// would go on counting the receipt the new card's household now holds. Every card the key had before, in the store
     /// or earlier in this batch or file, other than the card it ends with in this submission, gets one. They follow the
     /// submission's own entries, so a withdrawal reaches a household after any receipt of this file it takes back.
+    /// The review decisions on a receipt that moved go to its new household again (<see cref="DecisionsFollowing"/>).
     /// </summary>
     private List<EntryAppend> ReceiptsLeaving(IReadOnlyList<IdentityRow> identities)
     {
@@ -107,10 +126,12 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
         foreach (var identity in receipts) final[identity.Key] = identity.CardKey!;
         var left = new HashSet<(string Key, string Card)>();
         var current = new Dictionary<string, string>(); // the card of a key sent earlier in this submission
+        var moved = new HashSet<string>();
         foreach (var identity in receipts)
         {
             var before = current.TryGetValue(identity.Key, out var earlier) ? earlier
                 : _added.TryGetValue(identity.Key, out var added) ? added.CardKey : stored.GetValueOrDefault(identity.Key);
+            if (!current.ContainsKey(identity.Key) && before is not null && before != final[identity.Key]) moved.Add(identity.Key);
             current[identity.Key] = identity.CardKey!;
             foreach (var card in new[] { before, identity.CardKey })
                 if (card is not null && card != final[identity.Key] && left.Add((identity.Key, card)))
@@ -120,7 +141,26 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
                     leaving.Add(new EntryAppend(map.ShardOf(household), GrainCodec.Encode(new ReceiptWithdrawn(household, key))));
                 }
         }
+        leaving.AddRange(DecisionsFollowing(moved, final));
         return leaving;
+    }
+
+    /// <summary>
+    /// The decisions (返戻, 査定, …) that went into the log for receipts that moved to another card, sent to the household
+    /// of the card each ends with: a household keeps the decisions by receipt key and recounts a receipt under them,
+    /// so without them the new household would count a returned or cut receipt in full. Decisions combine as a set, so
+    /// one that reaches a household again changes nothing. The household the receipt left keeps its copy, where it
+    /// counts only if the receipt comes back.
+    /// </summary>
+    private IEnumerable<EntryAppend> DecisionsFollowing(IReadOnlyCollection<string> moved, IReadOnlyDictionary<string, string> final)
+    {
+        if (moved.Count == 0) yield break;
+        foreach (var decision in store.DecisionsOn(moved).Concat(_decided.Where(d => moved.Contains(d.ReceiptIdentity))))
+        {
+            var household = HouseholdCard.FromKey(final[decision.ReceiptIdentity]);
+            var record = (DecisionArrived)GrainCodec.DecodeRecord(decision.Payload) with { ReceiptCard = household };
+            yield return new EntryAppend(map.ShardOf(household), GrainCodec.Encode(record));
+        }
     }
 
     /// <summary>An identity this batch writes: later submissions of the batch, and records released by it, see it.</summary>
@@ -170,7 +210,9 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
             CareClaimWithdrawn w => w with { ClaimCard = household.Card },
             var other => throw new InvalidOperationException($"{other.GetType().Name} cannot wait for an identity"),
         };
-        return new EntryAppend(map.ShardOf(household.Card), GrainCodec.Encode(routed));
+        var payload = GrainCodec.Encode(routed);
+        if (routed is DecisionArrived) _decided.Add(new AppliedDecision(waiting.IdentityKey, payload));
+        return new EntryAppend(map.ShardOf(household.Card), payload);
     }
 
     // A care claim stays in the household it first went to: its person's card resolves a claim the first time, and a

@@ -93,13 +93,40 @@ public sealed partial class PostgresLogStore : ILogStore
         CREATE TABLE measure_totals(key bytea PRIMARY KEY, v bigint[] NOT NULL, xid xid8 NOT NULL DEFAULT pg_current_xact_id());
         CREATE INDEX measure_totals_by_xid ON measure_totals(xid);
         """,
+        // 12: the review decisions that went into the log, by receipt, so they follow a receipt to another card
+        // (KeepDecisionsInLog fills it from the log so far).
+        """
+        CREATE TABLE decisions(id bigserial PRIMARY KEY, key text NOT NULL, payload bytea NOT NULL);
+        CREATE INDEX decisions_by_key ON decisions(key);
+        """,
     ];
 
     /// <summary>What a migration does besides its SQL, by version, in the same transaction.</summary>
     private static readonly Dictionary<int, Action<NpgsqlConnection, NpgsqlTransaction>> MigrationSteps = new()
     {
         [11] = MoveCellsToTotals,
+        [12] = KeepDecisionsInLog,
     };
+
+    /// <summary>Migration 12: the decisions already in the log are kept by receipt.</summary>
+    private static void KeepDecisionsInLog(NpgsqlConnection connection, NpgsqlTransaction tx)
+    {
+        var decisions = new List<AppliedDecision>();
+        using (var select = new NpgsqlCommand("SELECT payload FROM log ORDER BY seq", connection, tx))
+        using (var reader = select.ExecuteReader())
+            while (reader.Read())
+                if (AppliedDecision.Of(reader.GetFieldValue<byte[]>(0)) is { } decision) decisions.Add(decision);
+        InsertDecisions(connection, tx, decisions);
+    }
+
+    private static void InsertDecisions(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyCollection<AppliedDecision> decisions)
+    {
+        if (decisions.Count == 0) return;
+        using var insert = new NpgsqlCommand("INSERT INTO decisions(key, payload) SELECT * FROM unnest(@k, @p)", connection, tx);
+        insert.Parameters.AddWithValue("k", decisions.Select(d => d.ReceiptIdentity).ToArray());
+        insert.Parameters.AddWithValue("p", decisions.Select(d => d.Payload).ToArray());
+        insert.ExecuteNonQuery();
+    }
 
     /// <summary>Migration 11: each shard's KPI and measure cells summed over the shards into the totals; the per-shard tables go.</summary>
     private static void MoveCellsToTotals(NpgsqlConnection connection, NpgsqlTransaction tx)
@@ -373,6 +400,7 @@ public sealed partial class PostgresLogStore : ILogStore
             delete.Parameters.AddWithValue("ids", released.ToArray());
             delete.ExecuteNonQuery();
         }
+        InsertDecisions(connection, tx, plan.DecisionsToWrite);
     }
 
     /// <summary>The identity plan's view of the store, inside the append's transaction.</summary>
@@ -387,6 +415,16 @@ public sealed partial class PostgresLogStore : ILogStore
             using var reader = command.ExecuteReader();
             while (reader.Read()) cards[reader.GetString(0)] = reader.GetString(1);
             return cards;
+        }
+
+        public IReadOnlyList<AppliedDecision> DecisionsOn(IReadOnlyCollection<string> receiptIdentities)
+        {
+            using var command = new NpgsqlCommand("SELECT key, payload FROM decisions WHERE key = ANY(@k) ORDER BY id", connection, tx);
+            command.Parameters.AddWithValue("k", receiptIdentities.ToArray());
+            using var reader = command.ExecuteReader();
+            var decisions = new List<AppliedDecision>();
+            while (reader.Read()) decisions.Add(new AppliedDecision(reader.GetString(0), reader.GetFieldValue<byte[]>(1)));
+            return decisions;
         }
 
         public bool AnyWaiting()

@@ -25,7 +25,9 @@ public sealed class SqliteLogStore : ILogStore
     //    wrote them; measure cells are rows (a silo of schema 4 would write rows without them).
     // 6: KPI and measure cells are totals over the shards (kpi_totals, measure_totals), added to by each checkpoint; a
     //    silo of schema 5 would find its per-shard cells gone.
-    private const int SchemaVersion = 6;
+    // 7: the review decisions that went into the log, by receipt (decisions), so they follow a receipt to another card;
+    //    a silo of schema 6 would not write them.
+    private const int SchemaVersion = 7;
     private readonly Database _log;
     private readonly Database _state;
     private long _lastSeq;
@@ -151,6 +153,7 @@ public sealed class SqliteLogStore : ILogStore
             var connection = lease.Session.Connection;
             Execute(connection, "PRAGMA journal_mode=WAL;");
             using var tx = connection.BeginTransaction();
+            var decisionsKept = TableExists(connection, tx, "decisions");
             Execute(connection, """
                 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS log(seq INTEGER PRIMARY KEY, shard INTEGER NOT NULL, payload BLOB NOT NULL);
@@ -163,7 +166,10 @@ public sealed class SqliteLogStore : ILogStore
                 CREATE TABLE IF NOT EXISTS identities(key TEXT PRIMARY KEY, card TEXT, branch TEXT NOT NULL, alias_of TEXT) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS waiting(id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, payload BLOB NOT NULL);
                 CREATE INDEX IF NOT EXISTS waiting_by_key ON waiting(key);
+                CREATE TABLE IF NOT EXISTS decisions(key TEXT NOT NULL, payload BLOB NOT NULL);
+                CREATE INDEX IF NOT EXISTS decisions_by_key ON decisions(key);
                 """, tx);
+            if (!decisionsKept) KeepDecisionsInLog(connection, tx);
             var storedVersion = ReadMeta(connection, tx, "schema_version");
             if (storedVersion is not null && int.Parse(storedVersion) > SchemaVersion)
                 throw new InvalidOperationException($"{DatabasePath} has schema version {storedVersion}; this silo knows up to {SchemaVersion}.");
@@ -201,6 +207,35 @@ public sealed class SqliteLogStore : ILogStore
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT value FROM meta WHERE key = 'shard_count'";
         return command.ExecuteScalar() is string stored ? int.Parse(stored) : null;
+    }
+
+    /// <summary>Schema 7: the decisions already in the log (a log of an older schema, or none at all) are kept by receipt.</summary>
+    private static void KeepDecisionsInLog(SqliteConnection connection, SqliteTransaction tx)
+    {
+        var decisions = new List<AppliedDecision>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = tx;
+            select.CommandText = "SELECT seq, payload FROM log ORDER BY seq";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+                foreach (var (_, payload) in LogGroup.Decode(reader.GetInt64(0), (byte[])reader.GetValue(1), 0))
+                    if (AppliedDecision.Of(payload) is { } decision) decisions.Add(decision);
+        }
+        InsertDecisions(connection, tx, decisions);
+    }
+
+    private static void InsertDecisions(SqliteConnection connection, SqliteTransaction tx, IEnumerable<AppliedDecision> decisions)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO decisions(key, payload) VALUES($k, $p)";
+        var (k, p) = (insert.Parameters.Add("$k", SqliteType.Text), insert.Parameters.Add("$p", SqliteType.Blob));
+        foreach (var decision in decisions)
+        {
+            k.Value = decision.ReceiptIdentity; p.Value = decision.Payload;
+            insert.ExecuteNonQuery();
+        }
     }
 
     /// <summary>Schema 2 kept identities in a rowid table with two indexes; schema 3 keys them directly (one b-tree to write per receipt).</summary>
@@ -418,6 +453,7 @@ public sealed class SqliteLogStore : ILogStore
             id.Value = released;
             delete.ExecuteNonQuery();
         }
+        if (plan.DecisionsToWrite.Count > 0) InsertDecisions(session.Connection, tx, plan.DecisionsToWrite);
     }
 
     /// <summary>The identity plan's view of the store, inside the append's transaction.</summary>
@@ -433,6 +469,20 @@ public sealed class SqliteLogStore : ILogStore
         }
 
         public bool AnyWaiting() => session.Command("SELECT EXISTS(SELECT 1 FROM waiting)", tx).ExecuteScalar() is long n && n != 0;
+
+        public IReadOnlyList<AppliedDecision> DecisionsOn(IReadOnlyCollection<string> receiptIdentities)
+        {
+            var command = session.Command("SELECT payload FROM decisions WHERE key = $k ORDER BY rowid", tx);
+            var k = command.Parameters.Add("$k", SqliteType.Text);
+            var decisions = new List<AppliedDecision>();
+            foreach (var key in receiptIdentities)
+            {
+                k.Value = key;
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) decisions.Add(new AppliedDecision(key, (byte[])reader.GetValue(0)));
+            }
+            return decisions;
+        }
 
         public IdentityRow? Find(string key)
         {
