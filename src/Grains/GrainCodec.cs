@@ -45,8 +45,8 @@ public static class GrainCodec
         }
     });
 
-    /// <summary>Whether a log payload is a review decision, read from its tag alone (a store's one-time scan of its log).</summary>
-    public static bool IsDecision(byte[] payload) => payload is [_, DecisionTag, ..];
+    /// <summary>Whether a log payload is a review decision or an eligibility row, read from its tag alone (a store's one-time scan of its log).</summary>
+    public static bool IsDecisionOrEligibility(byte[] payload) => payload is [_, DecisionTag or EligibilityTag, ..];
 
     public static LogRecord DecodeRecord(byte[] bytes) => Read(bytes, static r => r.ReadByte() switch
     {

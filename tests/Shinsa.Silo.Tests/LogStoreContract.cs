@@ -366,19 +366,33 @@ public abstract class LogStoreContract : IDisposable
 
     private static Grains.Records.ReviewDecision Cut(int points) => new(Key, Grains.Records.DecisionKind.Assessed, points, 2);
 
-    /// <summary>Leaves the store as a version that did not keep the decisions by receipt left it.</summary>
-    protected abstract void AsIfBeforeDecisionsWereKept();
+    /// <summary>Leaves the store as a version that kept neither the decisions by receipt nor people's cards by day left it.</summary>
+    protected abstract void AsIfBeforeDecisionsAndPersonCardsWereKept();
 
     [Fact]
-    public void A_store_from_before_decisions_were_kept_finds_those_in_its_log_once()
+    public void A_store_from_before_decisions_and_cards_were_kept_finds_those_in_its_log_once()
     {
         var other = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var map = new Actors.ShardMap(4);
+        // An eligibility submission as a silo of the version before logged it: its rows, and no medical cards by day.
+        EntryAppend Row(Grains.Records.EligibilityEventKind kind, Grains.Records.HouseholdCard card, string branch, int from, int? to,
+            Grains.Records.InsuranceSystem system = Grains.Records.InsuranceSystem.Kokuho) =>
+            new(map.ShardOf(card), Grains.GrainCodec.Encode(new Grains.Records.EligibilityArrived(
+                new(kind, "P1", "H1", card, branch, 19500101, 1, from, to, 30, "ウ", system, 2))));
+        var eligibility = MedicalCard("e", other, "01", 20240501) with
+        {
+            PersonCards = [],
+            Entries = [Row(Grains.Records.EligibilityEventKind.Acquire, Household, "02", 20240101, null),
+                Row(Grains.Records.EligibilityEventKind.Lose, Household, "02", 20240101, 20240430),
+                Row(Grains.Records.EligibilityEventKind.Acquire, other, "01", 20240501, null),
+                Row(Grains.Records.EligibilityEventKind.Acquire, new("041001", "", "0000012345"), "", 20200101, null, Grains.Records.InsuranceSystem.Kaigo)],
+        };
         using (var store = CreateStore())
         {
             store.Initialize(4);
-            store.Append([Claims("u"), Decision("d")]);
+            store.Append([Claims("u"), Decision("d"), eligibility]);
         }
-        AsIfBeforeDecisionsWereKept();
+        AsIfBeforeDecisionsAndPersonCardsWereKept();
         for (var start = 0; start < 2; start++) // a second start finds them kept already
         {
             using var reopened = ReopenStore();
@@ -388,6 +402,9 @@ public abstract class LogStoreContract : IDisposable
             Assert.Equal(2, moved.Count);
             Assert.Equal(new Grains.Records.ReceiptWithdrawn(from, Key), Withdrawal(moved[0]));
             Assert.Equal(new Grains.Records.DecisionArrived(to, Cut(12)), Decoded(moved[1]));
+            // The card P1 held in each month, from the eligibility rows in the log (not the lost or the 介護 card).
+            Assert.Equal((Household, "02"), WentTo(Assert.Single(reopened.Append([CareFeed($"k{start}", 202404)]))));
+            Assert.Equal((other, "01"), WentTo(Assert.Single(reopened.Append([CareFeed($"m{start}", 202405)]))));
         }
     }
 
@@ -467,6 +484,58 @@ public abstract class LogStoreContract : IDisposable
         Assert.Equal((moved, "01"), (next.Held.Card, next.Held.Branch));
     }
 
+    private static SubmissionAppend CareFeed(string id, int month, bool withdraw = false) =>
+        new(new SubmissionRow(id, "care-claims", $"{id}.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), [])
+        {
+            Waiting = [new WaitingRecord(IdentityRow.OfCareCard("041001", "0000012345"), Grains.GrainCodec.Encode(withdraw
+                ? new Grains.Records.CareClaimWithdrawn(Grains.Records.HouseholdCard.Unresolved, "041001", "0000012345", "0470100001", new(month), "11")
+                : new Grains.Records.CareClaimArrived(new Grains.Records.CareClaimHeld(Grains.Records.HouseholdCard.Unresolved, "",
+                    new Grains.Records.CareClaim("041001", "0000012345", "0470100001", new(month), "11", 1u, 100, 10m, 90, 100, 2)))))],
+        };
+
+    /// <summary>P1 holds <paramref name="card"/> from <paramref name="from"/> (and the care card 041001/0000012345), as an eligibility submission of this version gives it.</summary>
+    private static SubmissionAppend MedicalCard(string id, Grains.Records.HouseholdCard card, string branch, int from) =>
+        new(new SubmissionRow(id, "eligibility", "e.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), [])
+        {
+            Identities = [new IdentityRow(IdentityRow.OfCareCard("041001", "0000012345"), null, "", IdentityRow.OfPerson("P1")),
+                new IdentityRow(IdentityRow.OfPerson("P1"), card.Key, branch)],
+            PersonCards = [new PersonCardRow("P1", from, card.Key, branch)],
+        };
+
+    /// <summary>Where the one care claim or withdrawal a submission released went.</summary>
+    private static (Grains.Records.HouseholdCard, string) WentTo(AppendOutcome outcome) =>
+        Grains.GrainCodec.DecodeRecord(Assert.Single(outcome.Resolved).Payload) switch
+        {
+            Grains.Records.CareClaimArrived c => (c.Held.Card, c.Held.Branch),
+            Grains.Records.CareClaimWithdrawn w => (w.ClaimCard, ""),
+            var other => throw new Xunit.Sdk.XunitException($"{other} is not a care claim"),
+        };
+
+    [Fact]
+    public void A_care_claim_goes_to_the_household_of_the_card_its_person_held_in_its_service_month()
+    {
+        var may = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var july = new Grains.Records.HouseholdCard("39040014", "", "77");
+        using (var store = CreateStore())
+        {
+            store.Initialize(4);
+            // P1 holds the first card from January and another from May (the first lost at the end of April).
+            store.Append([MedicalCard("e1", Household, "02", 20240101), MedicalCard("e2", may, "01", 20240501)]);
+        }
+        using var reopened = ReopenStore(); // the cards are read from the store
+        reopened.Initialize(4);
+        Assert.Equal((Household, "02"), WentTo(Assert.Single(reopened.Append([CareFeed("k4", 202404)]))));
+        Assert.Equal((may, "01"), WentTo(Assert.Single(reopened.Append([CareFeed("k5", 202405)]))));
+        Assert.Equal((Household, ""), WentTo(Assert.Single(reopened.Append([CareFeed("w3", 202403, withdraw: true)]))));
+        // A month before any card the person held: their latest card.
+        Assert.Equal((may, "01"), WentTo(Assert.Single(reopened.Append([CareFeed("k12", 202312)]))));
+        // Within one batch, the card given by an earlier submission; one for the same day replaces the stored one.
+        var batch = reopened.Append([MedicalCard("e3", july, "", 20240701), CareFeed("k7", 202407),
+            MedicalCard("e4", Household, "03", 20240501), CareFeed("k6", 202406)]);
+        Assert.Equal((july, ""), WentTo(batch[1]));
+        Assert.Equal((Household, "03"), WentTo(batch[3]));
+    }
+
 }
 
 public sealed class SqliteLogStoreTests : LogStoreContract
@@ -483,13 +552,13 @@ public sealed class SqliteLogStoreTests : LogStoreContract
         Directory.Delete(_dir, true);
     }
 
-    protected override void AsIfBeforeDecisionsWereKept()
+    protected override void AsIfBeforeDecisionsAndPersonCardsWereKept()
     {
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath}"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE decisions; UPDATE meta SET value = '6' WHERE key = 'schema_version'";
+            command.CommandText = "DROP TABLE decisions; DROP TABLE person_cards; UPDATE meta SET value = '6' WHERE key = 'schema_version'";
             command.ExecuteNonQuery();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -618,11 +687,11 @@ public sealed class PostgresLogStoreTests(PostgresServer server) : LogStoreContr
 
     public override void Dispose() => Npgsql.NpgsqlConnection.ClearAllPools();
 
-    protected override void AsIfBeforeDecisionsWereKept()
+    protected override void AsIfBeforeDecisionsAndPersonCardsWereKept()
     {
         using var connection = new Npgsql.NpgsqlConnection(_connectionString);
         connection.Open();
-        using var command = new Npgsql.NpgsqlCommand("DROP TABLE decisions; DELETE FROM schema_migrations WHERE version = 12", connection);
+        using var command = new Npgsql.NpgsqlCommand("DROP TABLE decisions, person_cards; DELETE FROM schema_migrations WHERE version = 12", connection);
         command.ExecuteNonQuery();
     }
 

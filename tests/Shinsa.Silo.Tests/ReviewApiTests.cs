@@ -326,6 +326,22 @@ public sealed class ReviewApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_care_claim_that_arrives_after_its_person_changed_cards_goes_to_the_household_of_its_service_month()
+    {
+        var client = await _silo.StartAsync();
+        const string careFindings = "/api/v1/findings?insurer=040014&service_month=2024-04&check=CARE-HOSP";
+        await EligibilityThenClaimsAsync(client, Eligibility);
+        // P1 leaves the card at the end of April and holds another from May, in a household of their own; the April
+        // claim comes after that, as care claims do.
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/eligibility", TestFiles.EligibilityHeader + "\n" +
+            "lose,P1,H1,040014,12,345,01,1970-01-01,1,2024-01-01,2024-04-30,30,ウ,kokuho\n" +
+            "acquire,P1,H2,040014,12,999,01,1970-01-01,1,2024-05-01,,30,ウ,kokuho\n"));
+        await client.WaitAppliedAsync(await client.PostCsvAsync("/api/v1/care-claims", CareClaimHeader + "041001,0000012345,0470100001,2024-04,11,3;4;5;6;12,1000,10.00,90,1000\n"));
+        // It is checked beside the April stay: 9,000 over 5 days, 4 in the stay → 7,200.
+        Assert.Equal(7_200, Assert.Single(OpenFindings(await Get(client, careFindings))).GetProperty("yen_at_stake").GetInt64());
+    }
+
+    [Fact]
     public async Task A_care_claim_withdrawal_with_a_bad_row_reports_its_line_and_takes_the_rest()
     {
         var client = await _silo.StartAsync();

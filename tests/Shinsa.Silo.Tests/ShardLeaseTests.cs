@@ -203,7 +203,7 @@ public sealed class ShardLeaseTests : IDisposable
         using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
         {
             connection.Open();
-            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases, identities, waiting, findings, kpi_totals, high_cost, timers, measure_totals, audit, submission_owners, decisions; DROP INDEX card_index_by_person; DELETE FROM schema_migrations WHERE version >= 2", connection);
+            using var downgrade = new Npgsql.NpgsqlCommand("DROP TABLE silos, shard_leases, identities, waiting, findings, kpi_totals, high_cost, timers, measure_totals, audit, submission_owners, decisions, person_cards; DROP INDEX card_index_by_person; DELETE FROM schema_migrations WHERE version >= 2", connection);
             downgrade.ExecuteNonQuery();
         }
         using var upgraded = new PostgresLogStore(_connectionString);
@@ -225,7 +225,7 @@ public sealed class ShardLeaseTests : IDisposable
         {
             connection.Open();
             using (var downgrade = new Npgsql.NpgsqlCommand("""
-                DROP TABLE kpi_totals, measure_totals, decisions; DELETE FROM schema_migrations WHERE version >= 11;
+                DROP TABLE kpi_totals, measure_totals, decisions, person_cards; DELETE FROM schema_migrations WHERE version >= 11;
                 CREATE TABLE kpi_cells(shard int NOT NULL, cell text NOT NULL, body bytea NOT NULL, seq bigint, PRIMARY KEY(shard, cell));
                 CREATE TABLE measure_cells(shard int NOT NULL, cell text NOT NULL, body bytea NOT NULL, seq bigint, PRIMARY KEY(shard, cell));
                 """, connection))

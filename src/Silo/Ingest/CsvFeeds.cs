@@ -15,6 +15,7 @@ public sealed record ParsedFeed(
     /// <summary>Rows that name a receipt or a care card rather than a household card (they wait for it if unknown).</summary>
     public IReadOnlyList<WaitingRecord> Waiting { get; init; } = [];
     public IReadOnlyList<IdentityRow> Identities { get; init; } = [];
+    public IReadOnlyList<PersonCardRow> PersonCards { get; init; } = [];
     public int Accepted => Records.Count + Waiting.Count;
 }
 
@@ -39,7 +40,7 @@ public static class CsvFeeds
                     : new IdentityRow(IdentityRow.OfPerson(e.PersonId), e.Card.Key, e.Branch))
                 .ToList();
             return new ParsedFeed(r.Rows.Select(e => (LogRecord)new EligibilityArrived(e)).ToList(), r.Submitted, r.Errors, r.FileRejectionReason, index)
-                { Identities = identities };
+                { Identities = identities, PersonCards = r.Rows.Select(PersonCardRow.Of).OfType<PersonCardRow>().ToList() };
         });
 
     public static readonly CsvFeed Checkups = new("checkups", "/checkups", 'c',

@@ -86,7 +86,7 @@ public sealed class SubmissionService(
         var row = new SubmissionRow(id, feed.Kind, fileName, parsed.Submitted, parsed.Accepted, parsed.Submitted - parsed.Accepted, 0,
             [], parsed.Errors.Select(e => new SubmissionError(e.Line, e.Reason)).ToList(), new Dictionary<int, long>());
         var append = new SubmissionAppend(row, Entries(records))
-            { CardIndex = parsed.CardIndex ?? [], Identities = parsed.Identities, Waiting = parsed.Waiting };
+            { CardIndex = parsed.CardIndex ?? [], Identities = parsed.Identities, Waiting = parsed.Waiting, PersonCards = parsed.PersonCards };
         var result = await AppendAsync(append);
         if (result is SubmitResult.Accepted { Duplicate: false })
             logger.LogInformation("Submission {Id} ({Kind}) from {File}: {Accepted} rows accepted, {Rejected} rejected",

@@ -120,6 +120,9 @@ public sealed record SubmissionAppend(SubmissionRow Submission, IReadOnlyList<En
 
     /// <summary>Records that name an identity instead of a household card; logged now if it is known, else kept waiting.</summary>
     public IReadOnlyList<WaitingRecord> Waiting { get; init; } = [];
+
+    /// <summary>The medical cards its eligibility rows give people, by the day each began (care claims go by them).</summary>
+    public IReadOnlyList<PersonCardRow> PersonCards { get; init; } = [];
 }
 
 /// <summary>

@@ -30,6 +30,9 @@ public sealed record IdentityRow(string Key, string? CardKey, string Branch, str
     }
 
     public static string OfPerson(string personId) => $"p:{personId}";
+
+    /// <summary>The person an identity of <see cref="OfPerson"/> names; null for any other.</summary>
+    public static string? PersonOf(string? key) => key is not null && key.StartsWith("p:", StringComparison.Ordinal) ? key[2..] : null;
     public static string OfCareCard(string insurerNo, string number) => $"k:{insurerNo}:{number}";
 
     /// <summary>The household a care claim went to, by the claim's key (<see cref="CareClaimHeld.Key"/>).</summary>
@@ -44,13 +47,40 @@ public sealed record WaitingRecord(string IdentityKey, byte[] Payload);
 /// A review decision that went into the log, by its receipt's identity: the store keeps it so that it follows the
 /// receipt when the receipt is sent again under another card.
 /// </summary>
-public sealed record AppliedDecision(string ReceiptIdentity, byte[] Payload)
+public sealed record AppliedDecision(string ReceiptIdentity, byte[] Payload);
+
+/// <summary>
+/// A medical card a person holds from <see cref="ValidFrom"/> (YYYYMMDD) on, from an eligibility row: a care claim goes
+/// to the household of the card its person held in its service month, not of the card they hold when it arrives.
+/// </summary>
+public sealed record PersonCardRow(string PersonId, int ValidFrom, string CardKey, string Branch)
 {
-    /// <summary>The decision a log entry holds, by its receipt; null for any other record.</summary>
-    public static AppliedDecision? Of(byte[] payload) =>
-        GrainCodec.IsDecision(payload) && GrainCodec.DecodeRecord(payload) is DecisionArrived d
-            ? new AppliedDecision(IdentityRow.OfReceipt(d.Decision.Receipt), payload)
-            : null;
+    /// <summary>The row an eligibility event gives; null for a lost card or a 介護 card.</summary>
+    public static PersonCardRow? Of(EligibilityEvent e) =>
+        e.Kind == EligibilityEventKind.Lose || e.System == InsuranceSystem.Kaigo ? null : new(e.PersonId, e.ValidFrom, e.Card.Key, e.Branch);
+}
+
+/// <summary>What a store keeps apart from the log but can rebuild from it: its decisions and its people's medical cards.</summary>
+public sealed class KeptFromLog
+{
+    public List<AppliedDecision> Decisions { get; } = new();
+    public List<PersonCardRow> PersonCards { get; } = new();
+
+    /// <summary>A store made before it kept them reads them from its log once (every payload, in log order).</summary>
+    public static KeptFromLog Read(IEnumerable<byte[]> payloads)
+    {
+        var kept = new KeptFromLog();
+        foreach (var payload in payloads)
+        {
+            if (!GrainCodec.IsDecisionOrEligibility(payload)) continue;
+            switch (GrainCodec.DecodeRecord(payload))
+            {
+                case DecisionArrived d: kept.Decisions.Add(new AppliedDecision(IdentityRow.OfReceipt(d.Decision.Receipt), payload)); break;
+                case EligibilityArrived e when PersonCardRow.Of(e.Event) is { } card: kept.PersonCards.Add(card); break;
+            }
+        }
+        return kept;
+    }
 }
 
 /// <summary>What the planner needs to read of the store, inside the append's transaction.</summary>
@@ -63,6 +93,8 @@ public interface IIdentityReader
     IReadOnlyDictionary<string, string> CardsOf(IReadOnlyCollection<string> keys);
     /// <summary>The decisions that went into the log for each of <paramref name="receiptIdentities"/> (in one store call).</summary>
     IReadOnlyList<AppliedDecision> DecisionsOn(IReadOnlyCollection<string> receiptIdentities);
+    /// <summary>The medical card of the person that began last on or before <paramref name="day"/> (YYYYMMDD), if any.</summary>
+    PersonCardRow? PersonCardOn(string personId, int day);
     /// <summary>Whether anything waits at all: usually nothing does, and a claim file's thousands of receipt identities then need no lookup.</summary>
     bool AnyWaiting();
 }
@@ -79,6 +111,7 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     private readonly Dictionary<string, List<string>> _addedAliases = new();
     private readonly HashSet<long> _released = new();
     private readonly List<AppliedDecision> _decided = new();
+    private readonly List<PersonCardRow> _personCards = new();
     private bool? _storeHasWaiting;
     private readonly List<(long Id, WaitingRecord Record)> _newWaiting = new();
     private long _nextNewId = -1;
@@ -88,12 +121,15 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     public List<long> WaitingToDelete => _released.Where(id => id > 0).ToList();
     /// <summary>The decisions this batch puts into the log, for the store to keep by their receipt (<see cref="AppliedDecision"/>).</summary>
     public IReadOnlyList<AppliedDecision> DecisionsToWrite => _decided;
+    /// <summary>The people's medical cards this batch makes known, in submission order (a later row for the same day wins).</summary>
+    public IReadOnlyList<PersonCardRow> PersonCardsToWrite => _personCards;
 
     /// <summary>The entries one submission adds beyond its own: the waiting records its identities release, and its own records that can be resolved now.</summary>
     public List<EntryAppend> Plan(SubmissionAppend submission)
     {
         var entries = ReceiptsLeaving(submission.Identities);
         foreach (var identity in submission.Identities) Add(identity);
+        _personCards.AddRange(submission.PersonCards);
         foreach (var waiting in submission.Waiting)
         {
             if (Resolve(waiting.IdentityKey) is { } target) entries.Add(Entry(waiting, target));
@@ -199,8 +235,8 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
         var record = GrainCodec.DecodeRecord(waiting.Payload);
         var household = record switch
         {
-            CareClaimArrived c => HouseholdOfClaim(c.Held.Key) ?? Remember(c.Held.Key, target),
-            CareClaimWithdrawn w => HouseholdOfClaim(w.Key) ?? target,
+            CareClaimArrived c => HouseholdOfClaim(c.Held.Key) ?? Remember(c.Held.Key, MedicalCardIn(waiting.IdentityKey, c.Held.Claim.ServiceMonth) ?? target),
+            CareClaimWithdrawn w => HouseholdOfClaim(w.Key) ?? MedicalCardIn(waiting.IdentityKey, w.ServiceMonth) ?? target,
             _ => target,
         };
         LogRecord routed = record switch
@@ -221,6 +257,22 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     // identity existed have none, and go by the person's card as they did.
     private (HouseholdCard Card, string Branch)? HouseholdOfClaim((string, string, string, int, string) key) =>
         HouseholdOf(Known(IdentityRow.OfCareClaim(key)));
+
+    // A care claim goes first to the household of the medical card its person held in the claim's service month (the
+    // card that began last by the month's end), beside that month's 入院 receipts: claims come a month or more after
+    // their service, and a person who changed cards meanwhile (at 75, 国保 → 後期) would otherwise have the claim checked
+    // against the wrong household. With no card known by then, the person's latest card (the target) takes it.
+    private (HouseholdCard Card, string Branch)? MedicalCardIn(string careCardKey, YearMonth month)
+    {
+        if (IdentityRow.PersonOf(Known(careCardKey)?.AliasOf) is not { } person) return null;
+        var monthEnd = month.Value * 100 + 31;
+        var card = store.PersonCardOn(person, monthEnd);
+        // This batch's rows are newer than the store's: one for the same day replaces it.
+        foreach (var added in _personCards)
+            if (added.PersonId == person && added.ValidFrom <= monthEnd && (card is null || added.ValidFrom >= card.ValidFrom))
+                card = added;
+        return card is null ? null : (HouseholdCard.FromKey(card.CardKey), card.Branch);
+    }
 
     private (HouseholdCard Card, string Branch) Remember((string, string, string, int, string) key, (HouseholdCard Card, string Branch) household)
     {

@@ -93,11 +93,13 @@ public sealed partial class PostgresLogStore : ILogStore
         CREATE TABLE measure_totals(key bytea PRIMARY KEY, v bigint[] NOT NULL, xid xid8 NOT NULL DEFAULT pg_current_xact_id());
         CREATE INDEX measure_totals_by_xid ON measure_totals(xid);
         """,
-        // 12: the review decisions that went into the log, by receipt, so they follow a receipt to another card
-        // (KeepDecisionsInLog fills it from the log so far).
+        // 12: the review decisions that went into the log, by receipt, so they follow a receipt to another card, and
+        // people's medical cards by the day each began, which care claims go by (KeepFromLog fills both from the log so far).
         """
         CREATE TABLE decisions(id bigserial PRIMARY KEY, key text NOT NULL, payload bytea NOT NULL);
         CREATE INDEX decisions_by_key ON decisions(key);
+        CREATE TABLE person_cards(person text NOT NULL, valid_from int NOT NULL, card text NOT NULL, branch text NOT NULL,
+            PRIMARY KEY(person, valid_from));
         """,
     ];
 
@@ -105,18 +107,39 @@ public sealed partial class PostgresLogStore : ILogStore
     private static readonly Dictionary<int, Action<NpgsqlConnection, NpgsqlTransaction>> MigrationSteps = new()
     {
         [11] = MoveCellsToTotals,
-        [12] = KeepDecisionsInLog,
+        [12] = KeepFromLog,
     };
 
-    /// <summary>Migration 12: the decisions already in the log are kept by receipt.</summary>
-    private static void KeepDecisionsInLog(NpgsqlConnection connection, NpgsqlTransaction tx)
+    /// <summary>Migration 12: the decisions and people's medical cards already in the log.</summary>
+    private static void KeepFromLog(NpgsqlConnection connection, NpgsqlTransaction tx)
     {
-        var decisions = new List<AppliedDecision>();
+        KeptFromLog kept;
         using (var select = new NpgsqlCommand("SELECT payload FROM log ORDER BY seq", connection, tx))
         using (var reader = select.ExecuteReader())
-            while (reader.Read())
-                if (AppliedDecision.Of(reader.GetFieldValue<byte[]>(0)) is { } decision) decisions.Add(decision);
-        InsertDecisions(connection, tx, decisions);
+            kept = KeptFromLog.Read(Payloads(reader));
+        InsertDecisions(connection, tx, kept.Decisions);
+        UpsertPersonCards(connection, tx, kept.PersonCards);
+
+        static IEnumerable<byte[]> Payloads(NpgsqlDataReader reader)
+        {
+            while (reader.Read()) yield return reader.GetFieldValue<byte[]>(0);
+        }
+    }
+
+    private static void UpsertPersonCards(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<PersonCardRow> cards)
+    {
+        // One row per person and day, the last of them: ON CONFLICT cannot touch a row twice in one statement.
+        var rows = cards.GroupBy(c => (c.PersonId, c.ValidFrom)).Select(g => g.Last()).ToList();
+        if (rows.Count == 0) return;
+        using var upsert = new NpgsqlCommand("""
+            INSERT INTO person_cards(person, valid_from, card, branch) SELECT * FROM unnest(@p, @f, @c, @b)
+            ON CONFLICT (person, valid_from) DO UPDATE SET card = excluded.card, branch = excluded.branch
+            """, connection, tx);
+        upsert.Parameters.AddWithValue("p", rows.Select(r => r.PersonId).ToArray());
+        upsert.Parameters.AddWithValue("f", rows.Select(r => r.ValidFrom).ToArray());
+        upsert.Parameters.AddWithValue("c", rows.Select(r => r.CardKey).ToArray());
+        upsert.Parameters.AddWithValue("b", rows.Select(r => r.Branch).ToArray());
+        upsert.ExecuteNonQuery();
     }
 
     private static void InsertDecisions(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyCollection<AppliedDecision> decisions)
@@ -401,6 +424,7 @@ public sealed partial class PostgresLogStore : ILogStore
             delete.ExecuteNonQuery();
         }
         InsertDecisions(connection, tx, plan.DecisionsToWrite);
+        UpsertPersonCards(connection, tx, plan.PersonCardsToWrite);
     }
 
     /// <summary>The identity plan's view of the store, inside the append's transaction.</summary>
@@ -425,6 +449,17 @@ public sealed partial class PostgresLogStore : ILogStore
             var decisions = new List<AppliedDecision>();
             while (reader.Read()) decisions.Add(new AppliedDecision(reader.GetString(0), reader.GetFieldValue<byte[]>(1)));
             return decisions;
+        }
+
+        public PersonCardRow? PersonCardOn(string personId, int day)
+        {
+            using var command = new NpgsqlCommand("""
+                SELECT valid_from, card, branch FROM person_cards WHERE person = @p AND valid_from <= @d ORDER BY valid_from DESC LIMIT 1
+                """, connection, tx);
+            command.Parameters.AddWithValue("p", personId);
+            command.Parameters.AddWithValue("d", day);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new PersonCardRow(personId, reader.GetInt32(0), reader.GetString(1), reader.GetString(2)) : null;
         }
 
         public bool AnyWaiting()

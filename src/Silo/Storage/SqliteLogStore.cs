@@ -25,8 +25,9 @@ public sealed class SqliteLogStore : ILogStore
     //    wrote them; measure cells are rows (a silo of schema 4 would write rows without them).
     // 6: KPI and measure cells are totals over the shards (kpi_totals, measure_totals), added to by each checkpoint; a
     //    silo of schema 5 would find its per-shard cells gone.
-    // 7: the review decisions that went into the log, by receipt (decisions), so they follow a receipt to another card;
-    //    a silo of schema 6 would not write them.
+    // 7: the review decisions that went into the log, by receipt (decisions), so they follow a receipt to another card,
+    //    and people's medical cards by the day each began (person_cards), which care claims go by; a silo of schema 6
+    //    would not write them.
     private const int SchemaVersion = 7;
     private readonly Database _log;
     private readonly Database _state;
@@ -168,8 +169,10 @@ public sealed class SqliteLogStore : ILogStore
                 CREATE INDEX IF NOT EXISTS waiting_by_key ON waiting(key);
                 CREATE TABLE IF NOT EXISTS decisions(key TEXT NOT NULL, payload BLOB NOT NULL);
                 CREATE INDEX IF NOT EXISTS decisions_by_key ON decisions(key);
+                CREATE TABLE IF NOT EXISTS person_cards(person TEXT NOT NULL, valid_from INTEGER NOT NULL, card TEXT NOT NULL,
+                    branch TEXT NOT NULL, PRIMARY KEY(person, valid_from)) WITHOUT ROWID;
                 """, tx);
-            if (!decisionsKept) KeepDecisionsInLog(connection, tx);
+            if (!decisionsKept) KeepFromLog(connection, tx);
             var storedVersion = ReadMeta(connection, tx, "schema_version");
             if (storedVersion is not null && int.Parse(storedVersion) > SchemaVersion)
                 throw new InvalidOperationException($"{DatabasePath} has schema version {storedVersion}; this silo knows up to {SchemaVersion}.");
@@ -209,20 +212,43 @@ public sealed class SqliteLogStore : ILogStore
         return command.ExecuteScalar() is string stored ? int.Parse(stored) : null;
     }
 
-    /// <summary>Schema 7: the decisions already in the log (a log of an older schema, or none at all) are kept by receipt.</summary>
-    private static void KeepDecisionsInLog(SqliteConnection connection, SqliteTransaction tx)
+    /// <summary>Schema 7: the decisions and people's medical cards already in the log (of an older schema, or none at all).</summary>
+    private static void KeepFromLog(SqliteConnection connection, SqliteTransaction tx)
     {
-        var decisions = new List<AppliedDecision>();
+        KeptFromLog kept;
         using (var select = connection.CreateCommand())
         {
             select.Transaction = tx;
             select.CommandText = "SELECT seq, payload FROM log ORDER BY seq";
             using var reader = select.ExecuteReader();
+            kept = KeptFromLog.Read(Payloads(reader));
+        }
+        InsertDecisions(connection, tx, kept.Decisions);
+        UpsertPersonCards(connection, tx, kept.PersonCards);
+
+        static IEnumerable<byte[]> Payloads(SqliteDataReader reader)
+        {
             while (reader.Read())
                 foreach (var (_, payload) in LogGroup.Decode(reader.GetInt64(0), (byte[])reader.GetValue(1), 0))
-                    if (AppliedDecision.Of(payload) is { } decision) decisions.Add(decision);
+                    yield return payload;
         }
-        InsertDecisions(connection, tx, decisions);
+    }
+
+    private static void UpsertPersonCards(SqliteConnection connection, SqliteTransaction tx, IEnumerable<PersonCardRow> cards)
+    {
+        using var upsert = connection.CreateCommand();
+        upsert.Transaction = tx;
+        upsert.CommandText = """
+            INSERT INTO person_cards(person, valid_from, card, branch) VALUES($p, $f, $c, $b)
+            ON CONFLICT(person, valid_from) DO UPDATE SET card = excluded.card, branch = excluded.branch
+            """;
+        var (p, f, c, b) = (upsert.Parameters.Add("$p", SqliteType.Text), upsert.Parameters.Add("$f", SqliteType.Integer),
+            upsert.Parameters.Add("$c", SqliteType.Text), upsert.Parameters.Add("$b", SqliteType.Text));
+        foreach (var card in cards)
+        {
+            p.Value = card.PersonId; f.Value = card.ValidFrom; c.Value = card.CardKey; b.Value = card.Branch;
+            upsert.ExecuteNonQuery();
+        }
     }
 
     private static void InsertDecisions(SqliteConnection connection, SqliteTransaction tx, IEnumerable<AppliedDecision> decisions)
@@ -454,6 +480,7 @@ public sealed class SqliteLogStore : ILogStore
             delete.ExecuteNonQuery();
         }
         if (plan.DecisionsToWrite.Count > 0) InsertDecisions(session.Connection, tx, plan.DecisionsToWrite);
+        if (plan.PersonCardsToWrite.Count > 0) UpsertPersonCards(session.Connection, tx, plan.PersonCardsToWrite);
     }
 
     /// <summary>The identity plan's view of the store, inside the append's transaction.</summary>
@@ -482,6 +509,17 @@ public sealed class SqliteLogStore : ILogStore
                 while (reader.Read()) decisions.Add(new AppliedDecision(key, (byte[])reader.GetValue(0)));
             }
             return decisions;
+        }
+
+        public PersonCardRow? PersonCardOn(string personId, int day)
+        {
+            var command = session.Command("""
+                SELECT valid_from, card, branch FROM person_cards WHERE person = $p AND valid_from <= $d ORDER BY valid_from DESC LIMIT 1
+                """, tx);
+            command.Parameters.AddWithValue("$p", personId);
+            command.Parameters.AddWithValue("$d", day);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new PersonCardRow(personId, reader.GetInt32(0), reader.GetString(1), reader.GetString(2)) : null;
         }
 
         public IdentityRow? Find(string key)
