@@ -251,10 +251,10 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
         return new EntryAppend(map.ShardOf(household.Card), payload);
     }
 
-    // A care claim stays in the household it first went to: its person's card resolves a claim the first time, and a
-    // correction or withdrawal under its key goes where the claim is, even after the person moved to another card (their
-    // card now would leave the claim counted in the old household, against invariant 4). Claims from before this
-    // identity existed have none, and go by the person's card as they did.
+    // A care claim stays in the household it first went to (MedicalCardIn): a correction or withdrawal under its key goes
+    // where the claim is, even after the person moved to another card (their card now would leave the claim counted in
+    // the old household, against invariant 4). Claims from before this identity existed have none, and go as a new
+    // claim would.
     private (HouseholdCard Card, string Branch)? HouseholdOfClaim((string, string, string, int, string) key) =>
         HouseholdOf(Known(IdentityRow.OfCareClaim(key)));
 
