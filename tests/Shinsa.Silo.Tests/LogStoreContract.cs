@@ -265,6 +265,8 @@ public abstract class LogStoreContract : IDisposable
 
     // The waiting set: records that name a receipt or a care card rather than a household card.
     private static readonly Grains.Records.HouseholdCard Household = new("040014", "12", "345");
+    // The card a receipt is sent again under, or a person moves to.
+    private static readonly Grains.Records.HouseholdCard OtherCard = new("040014", "12", "999");
     private static readonly Grains.Records.ReceiptKey Key = new("0110001", new Grains.Records.YearMonth(202405), 7);
 
     private static SubmissionAppend Decision(string id, int pointsCut = 12) => new(
@@ -316,7 +318,7 @@ public abstract class LogStoreContract : IDisposable
     [Fact]
     public void A_receipt_sent_again_under_another_card_is_withdrawn_from_the_household_of_the_card_it_had()
     {
-        var other = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var other = OtherCard;
         var map = new Actors.ShardMap(4);
         using (var store = CreateStore())
         {
@@ -339,7 +341,7 @@ public abstract class LogStoreContract : IDisposable
     [Fact]
     public void The_decisions_on_a_receipt_sent_again_under_another_card_go_to_the_household_of_that_card()
     {
-        var other = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var other = OtherCard;
         var map = new Actors.ShardMap(4);
         using (var store = CreateStore())
         {
@@ -372,7 +374,7 @@ public abstract class LogStoreContract : IDisposable
     [Fact]
     public void A_store_from_before_decisions_and_cards_were_kept_finds_those_in_its_log_once()
     {
-        var other = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var other = OtherCard;
         var map = new Actors.ShardMap(4);
         // An eligibility submission as a silo of the version before logged it: its rows, and no medical cards by day.
         EntryAppend Row(Grains.Records.EligibilityEventKind kind, Grains.Records.HouseholdCard card, string branch, int from, int? to,
@@ -447,7 +449,7 @@ public abstract class LogStoreContract : IDisposable
     public void A_care_claim_sent_again_or_withdrawn_after_its_person_moved_goes_to_the_household_the_claim_went_to()
     {
         var claim = new Grains.Records.CareClaim("041001", "0000012345", "0470100001", new Grains.Records.YearMonth(202404), "11", 1u, 100, 10m, 90, 100, 2);
-        var moved = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var moved = OtherCard;
         SubmissionAppend Feed(string id, Grains.Records.LogRecord record) =>
             new(new SubmissionRow(id, "care-claims", $"{id}.csv", 1, 1, 0, 0, [], [], new Dictionary<int, long>()), [])
             {
@@ -514,7 +516,7 @@ public abstract class LogStoreContract : IDisposable
     [Fact]
     public void A_care_claim_goes_to_the_household_of_the_card_its_person_held_in_its_service_month()
     {
-        var may = new Grains.Records.HouseholdCard("040014", "12", "999");
+        var may = OtherCard;
         var july = new Grains.Records.HouseholdCard("39040014", "", "77");
         using (var store = CreateStore())
         {
