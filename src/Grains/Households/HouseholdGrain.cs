@@ -65,8 +65,8 @@ public sealed class HouseholdGrain
     private SortedDictionary<(string Branch, int ReportDate, string Cause), ThirdPartyReport> _thirdPartyReports => _thirdPartyReportsOrNull ??= new();
     private SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim>? _judoClaimsOrNull;
     private SortedDictionary<(string Provider, int BillingMonth, int ClaimNo), JudoClaim> _judoClaims => _judoClaimsOrNull ??= new();
-    private SortedDictionary<(string, string, string, int, string), CareClaimHeld>? _careClaimsOrNull;
-    private SortedDictionary<(string, string, string, int, string), CareClaimHeld> _careClaims => _careClaimsOrNull ??= new();
+    private SortedDictionary<CareClaimKey, CareClaimHeld>? _careClaimsOrNull;
+    private SortedDictionary<CareClaimKey, CareClaimHeld> _careClaims => _careClaimsOrNull ??= new();
     private SortedDictionary<YearMonth, HighCostRow>? _highCostOrNull;
     private SortedDictionary<YearMonth, HighCostRow> _highCost => _highCostOrNull ??= new();
     // What the last review counted toward the rates (第三者行為 届出率, 重症化予防 受診率), taken back before a recount.

@@ -73,8 +73,7 @@ public sealed record CareClaimWithdrawn(HouseholdCard ClaimCard, string InsurerN
     public override HouseholdCard Card => ClaimCard;
 
     /// <summary>The key of the claim it withdraws (<see cref="CareClaimHeld.Key"/>).</summary>
-    public (string Insurer, string Insured, string Provider, int Month, string ServiceType) Key =>
-        CareClaimHeld.KeyOf(InsurerNo, InsuredNo, ProviderNo, ServiceMonth, ServiceType);
+    public CareClaimKey Key => new(InsurerNo, InsuredNo, ProviderNo, ServiceMonth.Value, ServiceType);
 }
 
 /// <summary>

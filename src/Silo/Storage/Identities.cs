@@ -33,10 +33,11 @@ public sealed record IdentityRow(string Key, string? CardKey, string Branch, str
 
     /// <summary>The person an identity of <see cref="OfPerson"/> names; null for any other.</summary>
     public static string? PersonOf(string? key) => key is not null && key.StartsWith("p:", StringComparison.Ordinal) ? key[2..] : null;
+
     public static string OfCareCard(string insurerNo, string number) => $"k:{insurerNo}:{number}";
 
     /// <summary>The household a care claim went to, by the claim's key (<see cref="CareClaimHeld.Key"/>).</summary>
-    public static string OfCareClaim((string Insurer, string Insured, string Provider, int Month, string ServiceType) key) =>
+    public static string OfCareClaim(CareClaimKey key) =>
         $"c:{key.Insurer}:{key.Insured}:{key.Provider}:{key.Month}:{key.ServiceType}";
 }
 
@@ -255,7 +256,7 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     // where the claim is, even after the person moved to another card (their card now would leave the claim counted in
     // the old household, against invariant 4). Claims from before this identity existed have none, and go as a new
     // claim would.
-    private (HouseholdCard Card, string Branch)? HouseholdOfClaim((string, string, string, int, string) key) =>
+    private (HouseholdCard Card, string Branch)? HouseholdOfClaim(CareClaimKey key) =>
         HouseholdOf(Known(IdentityRow.OfCareClaim(key)));
 
     // A care claim goes first to the household of the medical card its person held in the claim's service month (the
@@ -274,7 +275,7 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
         return card is null ? null : (HouseholdCard.FromKey(card.CardKey), card.Branch);
     }
 
-    private (HouseholdCard Card, string Branch) Remember((string, string, string, int, string) key, (HouseholdCard Card, string Branch) household)
+    private (HouseholdCard Card, string Branch) Remember(CareClaimKey key, (HouseholdCard Card, string Branch) household)
     {
         Add(new IdentityRow(IdentityRow.OfCareClaim(key), household.Card.Key, household.Branch));
         return household;
