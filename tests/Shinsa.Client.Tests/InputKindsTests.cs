@@ -18,7 +18,7 @@ public class InputKindsTests
         Assert.Equal("api/v1/judo-claims", InputKinds.CsvFeedOf(Csv(JudoClaimCsv.Columns)));
         Assert.Equal("api/v1/withdrawals", InputKinds.CsvFeedOf(Csv(WithdrawalCsv.Columns)));
         Assert.Equal("api/v1/decisions", InputKinds.CsvFeedOf(Csv(DecisionCsv.Columns)));
-        // A care claim's header starts with its withdrawal's contract (tried first): it still goes to the care claims.
+        // A care claim's header starts with its withdrawal's contract (listed before it): it still goes to the care claims.
         Assert.Equal("api/v1/care-claims", InputKinds.CsvFeedOf(Csv(CareClaimCsv.Columns)));
         Assert.Equal("api/v1/care-claim-withdrawals", InputKinds.CsvFeedOf(Csv(CareClaimWithdrawalCsv.Columns)));
         Assert.Null(InputKinds.CsvFeedOf(TestFiles.SampleUkeBytes()));

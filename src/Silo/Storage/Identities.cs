@@ -109,6 +109,7 @@ public interface IIdentityReader
 public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
 {
     private readonly Dictionary<string, IdentityRow> _added = new();
+    private readonly Dictionary<string, IdentityRow?> _found = new();
     private readonly Dictionary<string, List<string>> _addedAliases = new();
     private readonly HashSet<long> _released = new();
     private readonly List<AppliedDecision> _decided = new();
@@ -210,7 +211,15 @@ public sealed class IdentityPlan(IIdentityReader store, ShardMap map)
     }
 
     /// <summary>An identity as this batch left it (added earlier in it) or, failing that, as the store has it.</summary>
-    private IdentityRow? Known(string key) => _added.GetValueOrDefault(key) ?? store.Find(key);
+    private IdentityRow? Known(string key)
+    {
+        if (_added.TryGetValue(key, out var added)) return added;
+        // The store's identities do not change while the batch is planned (its own go to _added), so each is read once:
+        // a care claim asks for its care card and person to resolve it and again for its service month's card, and a
+        // file's claims mostly name the same few people.
+        if (!_found.TryGetValue(key, out var found)) _found[key] = found = store.Find(key);
+        return found;
+    }
 
     private (HouseholdCard Card, string Branch)? Resolve(string key)
     {
