@@ -34,7 +34,7 @@ for k in $(seq 0 $((months - 1))); do
   month=$(python3 -c "i = 2021 * 12 + 9 - $k; print(f'{i // 12:04d}{i % 12 + 1:02d}')")
   scripts/sample-of-month.py "$state/$month.UKE" "$month"
   echo "history: $receipts receipts of $month…" >&2
-  shinsa bench ingest --server "$first" --sample "$state/$month.UKE" --receipts "$receipts" --warmup 0 --json >/dev/null
+  shinsa bench ingest --server "$first" --sample "$state/$month.UKE" --receipts "$receipts" --warmup 0 --rounds 1 --json >/dev/null
 done
 sleep 5
 
@@ -58,7 +58,7 @@ PY
 poller=$!
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$second_pid/stat"; }
 before=$(cpu_ticks); started=$(date +%s.%N)
-ingest=$(shinsa bench ingest --server "$first" --receipts 200000 --variant-offset 200000 --warmup 0 --json | tail -n1)
+ingest=$(shinsa bench ingest --server "$first" --receipts 200000 --variant-offset 200000 --warmup 0 --rounds 1 --json | tail -n1)
 after=$(cpu_ticks); ended=$(date +%s.%N)
 kill -TERM "$poller"; wait "$poller" 2>/dev/null || true; poller=""
 python3 - "$ingest" "$(cat "$state/polls")" "$before" "$after" "$started" "$ended" "$(getconf CLK_TCK)" "$months" <<'PY'

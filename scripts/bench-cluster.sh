@@ -25,7 +25,7 @@ connection=$(cat "$state/connection-string")
 
 # Let the silos settle on their fair shares before timing.
 sleep "${SETTLE_SECONDS:-5}"
-ingest=$(shinsa bench ingest --server "$first" --receipts "$receipts" --json)
+ingest=$(shinsa bench ingest --server "$first" --receipts "$receipts" --rounds 1 --json)
 copy=$(shinsa bench copy --connection "$connection" --receipts "$receipts" --json)
 python3 - "$n" "$ingest" "$copy" <<'PY'
 import json, sys

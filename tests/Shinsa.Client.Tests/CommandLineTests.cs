@@ -15,6 +15,7 @@ public class CommandLineTests
     [InlineData("status u123 --server http://127.0.0.1:1")]
     [InlineData("kpi --service-month 2021-10 --insurer 040014 --provider 0000000 --json")]
     [InlineData("bench ingest --receipts 1000 --concurrency 2")]
+    [InlineData("bench ingest --receipts 1000 --rounds 1 --warmup 0")]
     public void Documented_command_lines_parse(string line) => Assert.Empty(Root().Parse(line).Errors);
 
     [Theory]
@@ -22,6 +23,7 @@ public class CommandLineTests
     [InlineData("kpi --insurer 040014")]
     [InlineData("status")]
     [InlineData("bench ingest --receipts many")]
+    [InlineData("bench ingest --rounds 0")]
     public void Incomplete_command_lines_are_errors(string line) => Assert.NotEmpty(Root().Parse(line).Errors);
 
     [Fact]
