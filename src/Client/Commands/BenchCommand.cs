@@ -92,7 +92,7 @@ internal static class BenchCommand
     /// </summary>
     private static async Task<IngestResult> Run(ShinsaClient client, List<byte[]> files, int concurrency, bool quiet, CancellationToken ct)
     {
-        // The previous round's last snapshots are written while its files are made (at most a snapshot interval, 1 s).
+        // The previous round's last snapshots (due within a snapshot interval, 1 s) are written before the baseline starts.
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         var retriesBefore = client.Retries;
 
